@@ -1,0 +1,204 @@
+/**
+ * Every error romaine produces. Each class has a stable string `code` (what programs
+ * match on) and a `name` equal to the class name (what people read). Messages say what
+ * happened and what to do; they never contain credentials.
+ *
+ * The list of codes is documented in docs/errors.md, and a test checks that the two agree.
+ */
+
+/** The kinds of connection failure the failure policy knows. See docs/resilience.md. */
+export type FailureKind =
+  | 'network'
+  | 'protected-mode'
+  | 'auth'
+  | 'tls'
+  | 'loading'
+  | 'protocol'
+  | 'health'
+  | 'handshake'
+  | 'readonly';
+
+export class RomaineError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** Thrown synchronously for a bad option, URL or argument: the fault is in the caller's code. */
+export class InvalidArgumentError extends RomaineError {
+  constructor(message: string) {
+    super('EINVALIDARG', message);
+  }
+}
+
+/**
+ * The server answered with an error. `code` is the first word of the server's message
+ * (`WRONGTYPE`, `ERR`, `NOSCRIPT`, ...), so `err.code === 'WRONGTYPE'` works; the full text is
+ * in `message`. `command` names the command that got the answer (never its arguments).
+ */
+export class ReplyError extends RomaineError {
+  command: string | undefined;
+  constructor(message: string, command?: string) {
+    super(replyCode(message), message);
+    this.command = command;
+  }
+}
+
+function replyCode(message: string): string {
+  const space = message.indexOf(' ');
+  const word = space === -1 ? message : message.slice(0, space);
+  return /^[A-Z][A-Z0-9_-]*$/.test(word) ? word : 'ERR';
+}
+
+/** A connection attempt failed, or an established connection died; `kind` classifies why. */
+export class ConnectionError extends RomaineError {
+  readonly kind: FailureKind;
+  constructor(kind: FailureKind, message: string, options?: { cause?: unknown; code?: string }) {
+    super(options?.code ?? 'ECONNECTION', message, options);
+    this.kind = kind;
+  }
+}
+
+/** The server refused us because it runs in protected mode (`-DENIED ...`). */
+export class ProtectedModeError extends ConnectionError {
+  constructor(serverMessage: string, endpoint: string) {
+    super(
+      'protected-mode',
+      `${endpoint} refused the connection: Redis is running in protected mode (server said: ${truncate(serverMessage, 160)}). ` +
+        'Protected mode accepts only loopback clients while the default user has no password. Fix it on the server, one of: ' +
+        '(1) set a password (requirepass, or an ACL user) and give it to the client — the right fix, because it keeps the server safe on any interface; ' +
+        '(2) bind to the interface clients use (bind 10.0.0.5) so that you chose who can reach it; ' +
+        '(3) disable protected mode (protected-mode no) — only on a network you fully trust, as it exposes an unauthenticated server.',
+      { code: 'EPROTECTEDMODE' },
+    );
+  }
+}
+
+/** The server refused our credentials, or a handshake command lacked permission. */
+export class AuthError extends ConnectionError {
+  constructor(serverMessage: string, endpoint: string, hint: string) {
+    super('auth', `${endpoint} refused authentication (server said: ${truncate(serverMessage, 160)}). ${hint}`, {
+      code: 'EAUTH',
+    });
+  }
+}
+
+/** The server sent bytes that are not RESP, or a reply broke a limit. The connection is dropped. */
+export class ProtocolError extends RomaineError {
+  constructor(message: string) {
+    super('EPROTOCOL', message);
+  }
+}
+
+/** `commandTimeoutMs` (or the command's own `timeoutMs`) passed before the reply came. */
+export class CommandTimeoutError extends RomaineError {
+  readonly command: string;
+  /** true when the command had been written to the socket: it may have run on the server. */
+  readonly maybeExecuted: boolean;
+  constructor(command: string, timeoutMs: number, maybeExecuted: boolean) {
+    super(
+      'ETIMEDOUT',
+      `${command} got no reply within ${timeoutMs} ms` +
+        (maybeExecuted ? ' (it was sent, so it may have run on the server)' : ' (it was never sent)'),
+    );
+    this.command = command;
+    this.maybeExecuted = maybeExecuted;
+  }
+}
+
+/** The command's AbortSignal fired before the reply came. */
+export class AbortError extends RomaineError {
+  readonly command: string;
+  readonly maybeExecuted: boolean;
+  constructor(command: string, maybeExecuted: boolean, reason?: unknown) {
+    super(
+      'EABORTED',
+      `${command} was aborted` + (maybeExecuted ? ' after it was sent (it may have run on the server)' : ' before it was sent'),
+      { cause: reason },
+    );
+    this.command = command;
+    this.maybeExecuted = maybeExecuted;
+  }
+}
+
+/**
+ * The socket died after the command was written and before its reply came, and the command
+ * was not safe to send again. `maybeExecuted` is true: the server may or may not have run it.
+ */
+export class ConnectionLostError extends RomaineError {
+  readonly command: string;
+  readonly maybeExecuted: boolean;
+  constructor(command: string, maybeExecuted: boolean, cause: unknown) {
+    super(
+      'ECONNLOST',
+      `the connection was lost before ${command} got its reply` +
+        (maybeExecuted
+          ? '; it had been sent, so it may have run on the server, and it was not re-sent because running it twice is not safe'
+          : '; it was never sent'),
+      { cause },
+    );
+    this.command = command;
+    this.maybeExecuted = maybeExecuted;
+  }
+}
+
+/** The client was closed or destroyed: the command was never run (or `maybeExecuted` says otherwise). */
+export class ClientClosedError extends RomaineError {
+  readonly maybeExecuted: boolean;
+  constructor(message = 'the client is closed', maybeExecuted = false) {
+    super('ECLOSED', message);
+    this.maybeExecuted = maybeExecuted;
+  }
+}
+
+/**
+ * The client is in state `failed` (its connection failed for good: a configuration error during
+ * `connect()`, or `reconnect.maxAttempts` was reached). `cause` is the ConnectionError that
+ * ended it. Call `connect()` again to start over.
+ */
+export class ClientFailedError extends RomaineError {
+  constructor(cause: unknown) {
+    super(
+      'EFAILED',
+      `the client has failed and sends no commands${cause instanceof Error ? `: ${cause.message}` : ''}. Call connect() to try again.`,
+      { cause },
+    );
+  }
+}
+
+/** The offline queue is off or full, so a command issued while not ready was rejected unsent. */
+export class OfflineQueueFullError extends RomaineError {
+  constructor(message: string) {
+    super('EQUEUEFULL', message);
+  }
+}
+
+/** Waiting for a pooled connection took longer than `acquireTimeoutMs`. */
+export class PoolTimeoutError extends RomaineError {
+  constructor(timeoutMs: number, max: number) {
+    super('EPOOLTIMEOUT', `no pooled connection became free within ${timeoutMs} ms (max ${max} connections, all in use)`);
+  }
+}
+
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** Every error code romaine defines itself (ReplyError codes come from the server). */
+export const ERROR_CODES = [
+  'EINVALIDARG',
+  'ECONNECTION',
+  'EPROTECTEDMODE',
+  'EAUTH',
+  'EPROTOCOL',
+  'ETIMEDOUT',
+  'EABORTED',
+  'ECONNLOST',
+  'ECLOSED',
+  'EFAILED',
+  'EQUEUEFULL',
+  'EPOOLTIMEOUT',
+] as const;
