@@ -1,0 +1,240 @@
+// Smoke test of the package as users get it: build, `npm pack`, install the tarball into a
+// throw-away project outside the repo, then load it from CommonJS and ESM and typecheck a
+// consumer in both module systems.
+//
+// The build runs in a staged copy of the repo (its node_modules symlinked), so this test never
+// cleans the dist/ that a developer or another test may be using. Installing the tarball needs
+// romaine's own dependencies only: from npm's cache (`--prefer-offline`), else from the registry.
+import assert from 'node:assert/strict';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+const repo = join(__dirname, '..', '..');
+const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
+/** What the build needs, and what `files` in package.json may ship. */
+const staged = [
+  'package.json',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'scripts',
+  'src',
+  'README.md',
+  'CHANGELOG.md',
+  'LICENSE',
+  '.npmrc',
+];
+
+/**
+ * What the `npm test` around us put in the environment about this repo (its prefix, its package
+ * fields): kept from child npm/node processes. npm's other settings (cache, registry, CA) pass.
+ */
+const aboutThisRepo = /^npm_(lifecycle_|package_|command$|execpath$|node_execpath$|config_local_prefix$|config_call$)/i;
+
+function childEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!aboutThisRepo.test(key) && key !== 'NODE_TEST_CONTEXT' && key !== 'NODE_OPTIONS') env[key] = value;
+  }
+  env.npm_config_update_notifier = 'false';
+  env.npm_config_fund = 'false';
+  env.npm_config_audit = 'false';
+  return env;
+}
+
+function run(command: string, args: string[], cwd: string, timeoutMs = 60_000): SpawnSyncReturns<string> {
+  const res = spawnSync(command, args, { cwd, env: childEnv(), encoding: 'utf8', timeout: timeoutMs });
+  if (res.error) throw new Error(`${command} ${args.join(' ')} could not run in ${cwd}: ${res.error.message}`);
+  return res;
+}
+
+function runOk(command: string, args: string[], cwd: string, timeoutMs?: number): string {
+  const res = run(command, args, cwd, timeoutMs);
+  const output = `${res.stdout}${res.stderr}`;
+  assert.equal(res.status, 0, `\`${command} ${args.join(' ')}\` (in ${cwd}) exited with ${res.status}:\n${output}`);
+  return output;
+}
+
+describe('the packed package', { timeout: 180_000 }, () => {
+  let tmp = '';
+  let stage = '';
+  let consumer = '';
+  let files: string[] = [];
+  const hasCli = existsSync(join(repo, 'src', 'cli', 'main.ts'));
+
+  before(() => {
+    tmp = mkdtempSync(join(tmpdir(), 'romaine-pack-'));
+    stage = join(tmp, 'stage');
+    consumer = join(tmp, 'consumer');
+    mkdirSync(stage);
+    for (const entry of staged) {
+      if (existsSync(join(repo, entry))) cpSync(join(repo, entry), join(stage, entry), { recursive: true });
+    }
+    symlinkSync(join(repo, 'node_modules'), join(stage, 'node_modules'), 'dir');
+
+    // `npm pack` runs the prepack script, which is the build: the same path as `npm publish`.
+    let started = Date.now();
+    runOk('npm', ['pack', '--pack-destination', tmp], stage, 120_000);
+    const tarballs = readdirSync(tmp).filter((f) => f.endsWith('.tgz'));
+    assert.equal(tarballs.length, 1, `expected one tarball in ${tmp}, found: ${tarballs.join(', ')}`);
+    const tarball = join(tmp, tarballs[0] ?? '');
+    files = runOk('tar', ['-tzf', tarball], tmp)
+      .split('\n')
+      .filter((f) => f !== '');
+    const packMs = Date.now() - started;
+
+    started = Date.now();
+    mkdirSync(consumer);
+    writeFileSync(
+      join(consumer, 'package.json'),
+      JSON.stringify({
+        name: 'romaine-consumer',
+        version: '0.0.0',
+        private: true,
+        dependencies: { romaine: `file:${tarball}` },
+      }),
+    );
+    runOk('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], consumer, 120_000);
+    console.log(`# build + pack ${packMs} ms, install ${Date.now() - started} ms (${files.length} files packed)`);
+  });
+
+  after(() => {
+    if (tmp !== '') rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('ships the build and nothing of the repo', () => {
+    for (const f of [
+      'dist/cjs/index.js',
+      'dist/cjs/index.d.ts',
+      'dist/esm/index.mjs',
+      'dist/esm/index.d.mts',
+      'LICENSE',
+    ]) {
+      assert.ok(files.includes(`package/${f}`), `the tarball lacks ${f}`);
+    }
+    const stray = files.filter((f) => /^package\/(src|test|scripts|bench|docs|node_modules|\.ci)\//.test(f));
+    assert.deepEqual(stray, [], 'the tarball ships files that are not part of the package');
+  });
+
+  it('loads from CommonJS and ESM with one copy of every export', () => {
+    writeFileSync(
+      join(consumer, 'check.cjs'),
+      `const assert = require('node:assert/strict');
+const cjs = require('romaine');
+assert.equal(typeof cjs.createClient, 'function', 'require: createClient');
+assert.equal(typeof cjs.RomaineError, 'function', 'require: RomaineError');
+import('romaine').then((esm) => {
+  const names = Object.keys(cjs).filter((n) => n !== '__esModule' && n !== 'default');
+  for (const name of names) assert.equal(esm[name], cjs[name], 'import() and require() differ on ' + name);
+  assert.equal(esm.default, cjs, 'the default export is module.exports');
+  console.log('cjs ok: ' + names.length + ' exports');
+});
+`,
+    );
+    writeFileSync(
+      join(consumer, 'check.mjs'),
+      `import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import romaine, { createClient, RomaineError } from 'romaine';
+const cjs = createRequire(import.meta.url)('romaine');
+assert.equal(createClient, cjs.createClient, 'import: createClient');
+assert.equal(RomaineError, cjs.RomaineError, 'import: RomaineError');
+assert.equal(romaine, cjs);
+// An error made by code loaded one way is an instance of the class loaded the other way.
+assert.throws(
+  () => createClient({ port: 'not-a-port' }),
+  (err) => err instanceof cjs.RomaineError && err instanceof RomaineError,
+  'createClient rejects a bad option with a RomaineError',
+);
+const client = cjs.createClient({ host: '127.0.0.1', port: 6379 });
+assert.equal(client.state, 'idle', 'a new client is idle and has not connected');
+client.destroy();
+console.log('esm ok');
+`,
+    );
+    assert.match(runOk('node', ['check.cjs'], consumer, 20_000), /cjs ok/);
+    assert.match(runOk('node', ['check.mjs'], consumer, 20_000), /esm ok/);
+  });
+
+  it('typechecks a consumer in ESM (.mts) and CommonJS (.ts), module nodenext', () => {
+    const consumerSource = (flavour: string) => `// ${flavour}
+import { createClient, ConnectionError, RomaineError, type ClientOptions } from 'romaine';
+
+const options: ClientOptions = { host: '127.0.0.1', port: 6379 };
+export const client = createClient(options);
+export const state: string = client.state;
+
+export function describeError(err: unknown): string {
+  if (err instanceof ConnectionError) return err.code + ' ' + err.kind;
+  if (err instanceof RomaineError) return err.code;
+  return String(err);
+}
+
+// If the types failed to resolve (and so were any), this directive would be unused: an error.
+// @ts-expect-error port is a number
+createClient({ port: 'not-a-port' });
+`;
+    writeFileSync(
+      join(consumer, 'esm.mts'),
+      `${consumerSource('ESM')}
+import romaine from 'romaine';
+export const viaDefault: typeof createClient = romaine.createClient;
+`,
+    );
+    writeFileSync(join(consumer, 'cjs.ts'), consumerSource('CommonJS (the consumer package has no "type")'));
+    writeFileSync(
+      join(consumer, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          target: 'es2022',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: ['node'],
+          typeRoots: [join(repo, 'node_modules', '@types')],
+        },
+        files: ['esm.mts', 'cjs.ts'],
+      }),
+    );
+    const output = runOk(process.execPath, [tsc, '-p', '.', '--explainFiles'], consumer, 60_000);
+    assert.match(
+      output,
+      /node_modules\/romaine\/dist\/esm\/index\.d\.mts/,
+      'the .mts consumer did not use the ESM types',
+    );
+    assert.match(
+      output,
+      /node_modules\/romaine\/dist\/cjs\/index\.d\.ts/,
+      'the .ts consumer did not use the CJS types',
+    );
+  });
+
+  it('installs the romaine command', (t) => {
+    if (!hasCli) {
+      t.skip('src/cli/main.ts does not exist yet');
+      return;
+    }
+    assert.ok(files.includes('package/dist/cjs/cli/main.js'), 'the tarball lacks dist/cjs/cli/main.js');
+    const bin = join(consumer, 'node_modules', '.bin', 'romaine');
+    assert.ok(existsSync(bin), 'npm did not link node_modules/.bin/romaine');
+    assert.ok((statSync(bin).mode & 0o111) !== 0, 'the romaine command is not executable');
+    const res = run(bin, ['--help'], consumer, 20_000);
+    const output = `${res.stdout}${res.stderr}`;
+    assert.equal(res.status, 0, `romaine --help exited with ${res.status}:\n${output}`);
+    assert.match(output, /romaine/, 'romaine --help printed no usage');
+  });
+});
