@@ -1,0 +1,563 @@
+/**
+ * Streaming RESP2 + RESP3 decoder. Pure: it takes bytes and calls back, nothing else.
+ *
+ * Frames may be split anywhere across feed() calls. Nothing already decoded is parsed again:
+ * open aggregates live on an explicit stack (aggregate-stack.ts), and the only partial state
+ * below them is one of
+ *   - a line whose CRLF has not arrived (`lineParts`: its bytes from the type byte on), or
+ *   - a bulk body that has not fully arrived (`bulkParts`: views of the chunks, concatenated
+ *     once when the last byte arrives).
+ * A frame that lies within one chunk is decoded straight from that chunk with no copy.
+ */
+import { InvalidArgumentError, ProtocolError, ReplyError } from '../errors';
+import { Aggregate, AggregateKind } from './aggregate-stack';
+import {
+  BANG,
+  COLON,
+  COMMA,
+  CR,
+  DOLLAR,
+  EQUALS,
+  GREATER,
+  HASH,
+  LF,
+  LOWER_F,
+  LOWER_T,
+  MAX_BIG_NUMBER_DIGITS,
+  MAX_HEADER_LINE,
+  MINUS,
+  PAREN,
+  PERCENT,
+  PIPE,
+  PLUS,
+  STAR,
+  TILDE,
+  UNDERSCORE,
+  UPPER_K,
+  UPPER_O,
+  describeByte,
+  isTextLine,
+  latin1Slice,
+  parseBigNumber,
+  parseDouble,
+  quote,
+  setMapEntry,
+  utf8Slice,
+} from './resp-bytes';
+import type { DecoderLimits } from './types';
+import { constants as bufferConstants } from 'node:buffer';
+
+const MAX_STRING_LENGTH = bufferConstants.MAX_STRING_LENGTH;
+
+export interface DecoderHandlers {
+  /** A top-level reply. Error replies arrive here as ReplyError instances; they are not thrown. */
+  onReply(value: unknown): void;
+  /** A top-level RESP3 '>' push frame, always decoded with strings (never Buffers). */
+  onPush(value: unknown[]): void;
+  /** A RESP3 '|' attribute map (decoded with strings); the value it annotates is delivered normally. */
+  onAttribute?(attributes: Record<string, unknown>): void;
+}
+
+export const DEFAULT_DECODER_LIMITS: Readonly<Required<DecoderLimits>> = Object.freeze({
+  maxBulkLength: 512 * 1024 * 1024,
+  maxLineLength: 64 * 1024 * 1024,
+  maxAggregateLength: 2 ** 32 - 1,
+  maxDepth: 64,
+});
+
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+export class Decoder {
+  /**
+   * Read at the start of each non-push top-level frame: decode that frame's bulk and verbatim
+   * strings as Buffers instead of utf8 strings. The owner updates it synchronously from onReply.
+   */
+  returnBuffers = false;
+
+  private readonly handlers: DecoderHandlers;
+  private readonly maxBulkLength: number;
+  private readonly maxLineLength: number;
+  private readonly maxAggregateLength: number;
+  private readonly maxDepth: number;
+
+  /** stack[0 .. depth-1] are the open aggregates; entries past depth are kept for reuse. */
+  private readonly stack: Aggregate[] = [];
+  private depth = 0;
+  /** True from the first byte of a top-level frame until it is delivered. */
+  private inFrame = false;
+  /** returnBuffers as it was when the current top-level frame began. */
+  private frameBuffers = false;
+
+  private lineParts: Buffer[] | null = null;
+  private lineLength = 0;
+  private lineType = 0;
+
+  private bulkParts: Buffer[] | null = null;
+  private bulkType = 0;
+  /** Length of the body, without its CRLF; bulkHave counts body and CRLF bytes received. */
+  private bulkLength = 0;
+  private bulkHave = 0;
+
+  /** Out-parameter of readLength/readInteger: the index after the line's LF, or -1 if incomplete. */
+  private next = 0;
+  private atStreamStart = true;
+  /** After a ProtocolError the stream is out of sync for good: every later feed() throws it again. */
+  private failure: ProtocolError | null = null;
+
+  constructor(handlers: DecoderHandlers, limits?: DecoderLimits) {
+    this.handlers = handlers;
+    this.maxBulkLength = limit(limits, 'maxBulkLength');
+    this.maxLineLength = limit(limits, 'maxLineLength');
+    this.maxAggregateLength = limit(limits, 'maxAggregateLength');
+    this.maxDepth = limit(limits, 'maxDepth');
+  }
+
+  /** Bytes held for an incomplete frame (for diagnostics and tests). */
+  get bufferedBytes(): number {
+    return this.lineLength + this.bulkHave;
+  }
+
+  /**
+   * Feeds bytes as they arrive and calls the handlers synchronously for every complete frame.
+   * Throws ProtocolError on bad input; the decoder then refuses further input until reset().
+   * The chunk must not be modified afterwards: a partial frame keeps views of it.
+   */
+  feed(chunk: Buffer): void {
+    if (this.failure !== null) throw this.failure;
+    if (chunk.length === 0) return;
+    try {
+      if (this.atStreamStart) {
+        this.atStreamStart = false;
+        checkNotTls(chunk[0]);
+      }
+      let pos = 0;
+      if (this.lineParts !== null) {
+        pos = this.resumeLine(chunk);
+        if (pos < 0) return;
+      }
+      if (this.bulkParts !== null) {
+        pos = this.resumeBulk(chunk, pos);
+        if (pos < 0) return;
+      }
+      this.parse(chunk, pos);
+    } catch (err) {
+      if (err instanceof ProtocolError) this.failure = err;
+      throw err;
+    }
+  }
+
+  /** Forgets every partial frame and any failure, as for a new connection. */
+  reset(): void {
+    for (let i = 0; i < this.depth; i++) this.stack[i].clear();
+    this.depth = 0;
+    this.inFrame = false;
+    this.lineParts = null;
+    this.lineLength = 0;
+    this.bulkParts = null;
+    this.bulkHave = 0;
+    this.atStreamStart = true;
+    this.failure = null;
+  }
+
+  /** Decodes every value in buf[pos..]; holds what is left of an incomplete one. */
+  private parse(buf: Buffer, start: number): void {
+    const end = buf.length;
+    let pos = start;
+    while (pos < end) {
+      const type = buf[pos];
+      if (this.depth === 0 && !this.inFrame) {
+        this.inFrame = true;
+        this.frameBuffers = this.returnBuffers && type !== GREATER && type !== PIPE;
+      }
+      let value: unknown;
+      switch (type) {
+        case PLUS: {
+          if (pos + 4 < end && buf[pos + 1] === UPPER_O && buf[pos + 2] === UPPER_K && buf[pos + 3] === CR) {
+            if (buf[pos + 4] !== LF) throw missingLf(type);
+            value = 'OK';
+            pos += 5;
+            break;
+          }
+          const cr = this.lineEnd(buf, pos, end);
+          if (cr < 0) return this.holdLine(type, buf, pos, end);
+          value = this.text(buf, pos + 1, cr);
+          pos = cr + 2;
+          break;
+        }
+        case COLON:
+          value = this.readInteger(buf, pos + 1, end);
+          if (this.next < 0) return this.holdLine(type, buf, pos, end);
+          pos = this.next;
+          break;
+        case DOLLAR:
+        case BANG:
+        case EQUALS: {
+          const length = this.readLength(buf, pos + 1, end);
+          const bodyStart = this.next;
+          if (bodyStart < 0) return this.holdLine(type, buf, pos, end);
+          if (length < 0 || length > this.maxBulkLength) {
+            if (length !== -1 || type !== DOLLAR) throw badLength(type, length, this.maxBulkLength);
+            value = null;
+            pos = bodyStart;
+            break;
+          }
+          const bodyEnd = bodyStart + length;
+          if (bodyEnd + 2 > end) return this.holdBulk(type, length, buf, bodyStart, end);
+          if (buf[bodyEnd] !== CR || buf[bodyEnd + 1] !== LF) throw missingBulkCrlf(type, length);
+          value = this.bulkValue(type, buf, bodyStart, bodyEnd, false);
+          pos = bodyEnd + 2;
+          break;
+        }
+        case STAR:
+        case PERCENT:
+        case TILDE:
+        case GREATER:
+        case PIPE: {
+          const count = this.readLength(buf, pos + 1, end);
+          if (this.next < 0) return this.holdLine(type, buf, pos, end);
+          pos = this.next;
+          if (count < 0 || count > this.maxAggregateLength) {
+            if (count !== -1 || type === GREATER || type === PIPE) {
+              throw badLength(type, count, this.maxAggregateLength);
+            }
+            value = null;
+            break;
+          }
+          const kind =
+            type === PERCENT
+              ? AggregateKind.Map
+              : type === PIPE
+                ? AggregateKind.Attribute
+                : type === GREATER && this.depth === 0
+                  ? AggregateKind.Push
+                  : AggregateKind.Array;
+          if (count === 0) {
+            this.complete(kind, kind === AggregateKind.Map || kind === AggregateKind.Attribute ? {} : []);
+          } else {
+            this.open(kind, count);
+          }
+          continue;
+        }
+        case MINUS:
+        case COMMA:
+        case PAREN:
+        case HASH:
+        case UNDERSCORE: {
+          const cr = this.lineEnd(buf, pos, end);
+          if (cr < 0) return this.holdLine(type, buf, pos, end);
+          value = this.lineValue(type, buf, pos + 1, cr);
+          pos = cr + 2;
+          break;
+        }
+        default:
+          throw new ProtocolError(
+            `unexpected byte ${describeByte(type)} where a RESP type byte was expected` +
+              (this.depth > 0 ? ` (inside an aggregate ${this.depth} deep)` : '') +
+              '; the reply stream is out of sync',
+          );
+      }
+      this.deliver(value);
+    }
+  }
+
+  /** Value of a complete line of type -, ',', '(', '#' or '_' (content is buf[start..cr)). */
+  private lineValue(type: number, buf: Buffer, start: number, cr: number): unknown {
+    switch (type) {
+      case MINUS:
+        return new ReplyError(this.text(buf, start, cr));
+      case COMMA:
+        return parseDouble(latin1Slice.call(buf, start, cr));
+      case PAREN:
+        return parseBigNumber(latin1Slice.call(buf, start, cr));
+      case HASH:
+        if (cr - start === 1 && buf[start] === LOWER_T) return true;
+        if (cr - start === 1 && buf[start] === LOWER_F) return false;
+        throw new ProtocolError(`invalid RESP boolean ${quote(latin1Slice.call(buf, start, cr))}`);
+      default: // UNDERSCORE
+        if (cr === start) return null;
+        throw new ProtocolError(`invalid RESP null ${quote(latin1Slice.call(buf, start, cr))}`);
+    }
+  }
+
+  /**
+   * Index of the CR ending the line that starts at `pos` (the type byte), or -1 when the line
+   * or its LF has not arrived yet. A line ends at its first CR, which must be followed by LF.
+   */
+  private lineEnd(buf: Buffer, pos: number, end: number): number {
+    // Most lines are a few bytes: a JS scan beats the native call until it gets long.
+    const scanEnd = pos + 33 < end ? pos + 33 : end;
+    let cr = -1;
+    for (let i = pos + 1; i < scanEnd; i++) {
+      if (buf[i] === CR) {
+        cr = i;
+        break;
+      }
+    }
+    if (cr < 0 && scanEnd < end) cr = buf.indexOf(CR, scanEnd);
+    if (cr < 0 || cr + 1 >= end) return -1;
+    if (buf[cr + 1] !== LF) throw missingLf(buf[pos]);
+    const max = this.lineLimit(buf[pos]);
+    if (cr - pos - 1 > max) throw lineTooLong(buf[pos], max);
+    return cr;
+  }
+
+  /**
+   * Parses the decimal length after a '$', '*', ... type byte. Sets `next` past the CRLF, or
+   * to -1 when the line is incomplete. Rejects more than 16 digits as soon as they are seen.
+   */
+  private readLength(buf: Buffer, from: number, end: number): number {
+    let i = from;
+    const negative = i < end && buf[i] === MINUS;
+    if (negative) i++;
+    const digitsStart = i;
+    let n = 0;
+    for (; i < end; i++) {
+      const digit = buf[i] - 48;
+      if (digit >= 0 && digit <= 9 && i - digitsStart < 16) {
+        n = n * 10 + digit;
+      } else if (buf[i] === CR && i > digitsStart) {
+        break;
+      } else {
+        throw badHeader(buf, from - 1, i, 'length');
+      }
+    }
+    if (i + 1 >= end) {
+      this.next = -1;
+      return 0;
+    }
+    if (buf[i + 1] !== LF) throw missingLf(buf[from - 1]);
+    this.next = i + 2;
+    return negative ? -n : n;
+  }
+
+  /** Parses a ':' integer from bytes: a number when it is a safe integer, else a bigint. */
+  private readInteger(buf: Buffer, from: number, end: number): number | bigint {
+    let i = from;
+    const sign = i < end ? buf[i] : 0;
+    const negative = sign === MINUS;
+    if (negative || sign === PLUS) i++;
+    const digitsStart = i;
+    let n = 0;
+    for (; i < end; i++) {
+      const digit = buf[i] - 48;
+      // RESP integers are signed 64-bit: 20 digits is more than any of them needs.
+      if (digit >= 0 && digit <= 9 && i - digitsStart < 20) {
+        n = n * 10 + digit;
+      } else if (buf[i] === CR && i > digitsStart) {
+        break;
+      } else {
+        throw badHeader(buf, from - 1, i, 'integer');
+      }
+    }
+    if (i + 1 >= end) {
+      this.next = -1;
+      return 0;
+    }
+    if (buf[i + 1] !== LF) throw missingLf(COLON);
+    this.next = i + 2;
+    // Up to 15 digits the double arithmetic above is exact.
+    if (i - digitsStart <= 15) return negative ? 0 - n : n;
+    const big = BigInt(latin1Slice.call(buf, from, i));
+    return big >= MIN_SAFE && big <= MAX_SAFE ? Number(big) : big;
+  }
+
+  private text(buf: Buffer, start: number, end: number): string {
+    if (end - start > MAX_STRING_LENGTH) {
+      throw new ProtocolError(
+        `a ${end - start}-byte string is longer than a JavaScript string can be; read it with returnBuffers`,
+      );
+    }
+    return utf8Slice.call(buf, start, end);
+  }
+
+  /** The value of a complete '$', '!' or '=' body buf[start..end). `owned`: buf is ours to hand out. */
+  private bulkValue(type: number, buf: Buffer, start: number, end: number, owned: boolean): unknown {
+    if (type === BANG) return new ReplyError(this.text(buf, start, end));
+    if (type === EQUALS) {
+      // "txt:" or "mkd:" comes first; the value is what follows.
+      if (end - start < 4 || buf[start + 3] !== COLON) {
+        throw new ProtocolError('RESP verbatim string without its 3-letter format and colon');
+      }
+      start += 4;
+    }
+    if (!this.frameBuffers) return this.text(buf, start, end);
+    if (owned) return buf.subarray(start, end);
+    // Copy: a view would pin the whole socket chunk (often 64 KB) for as long as the value lives.
+    const copy = Buffer.allocUnsafe(end - start);
+    buf.copy(copy, 0, start, end);
+    return copy;
+  }
+
+  private open(kind: AggregateKind, count: number): void {
+    if (this.depth >= this.maxDepth) {
+      throw new ProtocolError(`RESP aggregates nested deeper than maxDepth (${this.maxDepth})`);
+    }
+    let frame = this.stack[this.depth];
+    if (frame === undefined) {
+      frame = new Aggregate();
+      this.stack.push(frame);
+    }
+    frame.open(kind, count);
+    this.depth++;
+  }
+
+  /** Puts a complete value where it belongs: into the innermost open aggregate, or to the owner. */
+  private deliver(value: unknown): void {
+    while (this.depth > 0) {
+      const top = this.stack[this.depth - 1];
+      const kind = top.kind;
+      if (kind === AggregateKind.Array || kind === AggregateKind.Push) {
+        top.items[top.next++] = value;
+      } else if (top.hasKey) {
+        setMapEntry(top.map, top.key, value);
+        top.hasKey = false;
+        top.key = undefined;
+      } else {
+        top.key = value;
+        top.hasKey = true;
+      }
+      if (--top.remaining > 0) return;
+      this.depth--;
+      value = kind === AggregateKind.Array || kind === AggregateKind.Push ? top.items : top.map;
+      top.clear();
+      if (kind === AggregateKind.Push || kind === AggregateKind.Attribute) return this.complete(kind, value);
+    }
+    this.inFrame = false;
+    this.handlers.onReply(value);
+  }
+
+  /** A finished aggregate: pushes and attributes go to their own handlers, the rest to deliver(). */
+  private complete(kind: AggregateKind, value: unknown): void {
+    if (kind === AggregateKind.Push) {
+      this.inFrame = false;
+      this.handlers.onPush(value as unknown[]);
+    } else if (kind === AggregateKind.Attribute) {
+      // An attribute annotates the value after it and is not an element of its parent.
+      if (this.depth === 0) this.inFrame = false;
+      this.handlers.onAttribute?.(value as Record<string, unknown>);
+    } else {
+      this.deliver(value);
+    }
+  }
+
+  private holdLine(type: number, buf: Buffer, pos: number, end: number): void {
+    this.checkHeldLine(type, end - pos);
+    this.lineParts = [buf.subarray(pos, end)];
+    this.lineLength = end - pos;
+    this.lineType = type;
+  }
+
+  /** Longest content (between type byte and CR) a valid line of this type can have. */
+  private lineLimit(type: number): number {
+    if (type === PAREN) return MAX_BIG_NUMBER_DIGITS + 1; // + 1 for a sign
+    return isTextLine(type) ? this.maxLineLength : MAX_HEADER_LINE;
+  }
+
+  /** Fails as soon as a held line is longer than any valid line of its type could be. */
+  private checkHeldLine(type: number, length: number): void {
+    const max = this.lineLimit(type);
+    // length counts the type byte and maybe a CR that arrived without its LF.
+    if (length - 2 > max) throw lineTooLong(type, max);
+  }
+
+  /** Completes a held line with the start of `chunk`; returns where the chunk continues, or -1. */
+  private resumeLine(chunk: Buffer): number {
+    const parts = this.lineParts as Buffer[];
+    const last = parts[parts.length - 1];
+    let lf = 0; // where the LF should be, if the held bytes already end with the CR
+    if (last[last.length - 1] !== CR) {
+      const cr = chunk.indexOf(CR);
+      if (cr < 0 || cr + 1 >= chunk.length) {
+        parts.push(chunk);
+        this.lineLength += chunk.length;
+        this.checkHeldLine(this.lineType, this.lineLength);
+        return -1;
+      }
+      lf = cr + 1;
+    }
+    parts.push(chunk.subarray(0, lf + 1));
+    const line = Buffer.concat(parts, this.lineLength + lf + 1);
+    this.lineParts = null;
+    this.lineLength = 0;
+    // The line is complete, so this decodes exactly it (or opens an aggregate, or a bulk body).
+    this.parse(line, 0);
+    return lf + 1;
+  }
+
+  private holdBulk(type: number, length: number, buf: Buffer, bodyStart: number, end: number): void {
+    this.bulkType = type;
+    this.bulkLength = length;
+    this.bulkParts = bodyStart < end ? [buf.subarray(bodyStart, end)] : [];
+    this.bulkHave = end - bodyStart;
+  }
+
+  /** Adds the start of `chunk` to a held bulk body; returns where the chunk continues, or -1. */
+  private resumeBulk(chunk: Buffer, pos: number): number {
+    const parts = this.bulkParts as Buffer[];
+    const total = this.bulkLength + 2;
+    const need = total - this.bulkHave;
+    if (chunk.length - pos < need) {
+      parts.push(pos === 0 ? chunk : chunk.subarray(pos));
+      this.bulkHave += chunk.length - pos;
+      return -1;
+    }
+    parts.push(chunk.subarray(pos, pos + need));
+    const owned = parts.length > 1;
+    const body = owned ? Buffer.concat(parts, total) : parts[0];
+    this.bulkParts = null;
+    this.bulkHave = 0;
+    if (body[total - 2] !== CR || body[total - 1] !== LF) throw missingBulkCrlf(this.bulkType, this.bulkLength);
+    this.deliver(this.bulkValue(this.bulkType, body, 0, this.bulkLength, owned));
+    return pos + need;
+  }
+}
+
+function limit(limits: DecoderLimits | undefined, name: keyof DecoderLimits): number {
+  const value = limits?.[name] ?? DEFAULT_DECODER_LIMITS[name];
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new InvalidArgumentError(`decoder limit ${name} must be a non-negative integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+function checkNotTls(first: number): void {
+  // 0x16 starts a TLS handshake record, 0x15 a TLS alert: what a TLS-only port answers with.
+  if (first === 0x16 || first === 0x15) {
+    throw new ProtocolError(
+      `the server's first byte is ${describeByte(first)}, which looks like a TLS record: ` +
+        'the server probably expects TLS — connect with a rediss:// URL (or the tls option)',
+    );
+  }
+}
+
+function typeName(type: number): string {
+  return `'${String.fromCharCode(type)}'`;
+}
+
+function badLength(type: number, length: number, max: number): ProtocolError {
+  return new ProtocolError(
+    length < 0
+      ? `invalid RESP length ${length} after ${typeName(type)}`
+      : `RESP ${typeName(type)} length ${length} exceeds the limit of ${max}`,
+  );
+}
+
+function badHeader(buf: Buffer, start: number, bad: number, what: string): ProtocolError {
+  return new ProtocolError(
+    `invalid RESP ${what} in ${quote(latin1Slice.call(buf, start, Math.min(bad + 1, start + 40)))}: ` +
+      `unexpected byte ${describeByte(buf[bad])}`,
+  );
+}
+
+function missingLf(type: number): ProtocolError {
+  return new ProtocolError(`RESP ${typeName(type)} line has a CR that is not followed by LF`);
+}
+
+function missingBulkCrlf(type: number, length: number): ProtocolError {
+  return new ProtocolError(`RESP ${typeName(type)} body of ${length} bytes is not followed by CRLF`);
+}
+
+function lineTooLong(type: number, max: number): ProtocolError {
+  return new ProtocolError(`RESP ${typeName(type)} line is longer than ${max} bytes`);
+}
