@@ -1,0 +1,380 @@
+import { EventEmitter } from 'node:events';
+import { ConnectionError, InvalidArgumentError, type RomaineError } from '../errors';
+import { Command, type CommandOptions } from '../connection/command';
+import { AttemptFailure, Connection, type ConnectionHooks } from '../connection/connection';
+import type { ServerInfo } from '../connection/handshake';
+import { systemClock, type Clock } from '../lifecycle/clock';
+import { Lifecycle, type AttemptInfo, type ConnectionLike } from '../lifecycle/lifecycle';
+import type { State } from '../lifecycle/states';
+import { checkArg } from '../protocol/encoder';
+import type { Arg } from '../protocol/types';
+import { describeEndpoint } from '../transport/socket';
+import { VERSION } from '../version';
+import type { Bufferize, CommandDef, Transform } from './command-def';
+import { COMMANDS, type CommandTable } from './commands';
+import { DedicatedConnections } from './dedicated';
+import { Pipeline, Transaction } from './pipeline';
+import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options';
+
+/** The events a client emits, with their payloads. */
+export interface ClientEvents {
+  stateChange: [{ from: State; to: State; reason?: RomaineError }];
+  reconnecting: [{ attempt: number; delayMs: number; reason: ConnectionError }];
+  ready: [{ reconnected: boolean }];
+  /** A connection failure. Emitted only when someone listens: no listener never crashes the process. */
+  error: [ConnectionError];
+  /** A RESP3 push frame that no feature claimed. */
+  push: [unknown[]];
+}
+
+/** The typed command methods, returning promises. */
+export type ClientCommands = {
+  [K in keyof CommandTable]: CommandTable[K] extends CommandDef<infer A, infer R> ? (...args: A) => Promise<R> : never;
+};
+
+/** The typed command methods of the `buffers` view: bulk strings come back as Buffers. */
+export type BufferCommands = {
+  [K in keyof CommandTable]: CommandTable[K] extends CommandDef<infer A, infer R>
+    ? (...args: A) => Promise<Bufferize<R>>
+    : never;
+};
+
+export interface RedisClient extends ClientCommands {} // eslint-disable-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
+
+/**
+ * A Redis client: one multiplexed connection for ordinary commands (every command issued in one
+ * tick goes out in one write), plus dedicated connections for blocking commands and `isolated()`.
+ * The lifecycle (connect, reconnect, offline queue, in-flight safety, health) lives in
+ * `lifecycle/`; this class turns method calls into commands and replies into typed values.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class RedisClient extends EventEmitter<ClientEvents> {
+  readonly options: ResolvedOptions;
+  /** Same methods, but bulk string replies come back as Buffers. */
+  readonly buffers: BufferCommands;
+  private readonly lifecycle: Lifecycle;
+  private readonly clock: Clock;
+  private readonly endpoint: string;
+  private database: number;
+  private clientName: string | undefined;
+  private lastServer: ServerInfo | undefined;
+  private dedicated: DedicatedConnections | undefined;
+  /** Counts connections made ready; a WATCH from an earlier one is void. */
+  connectionEpoch = 0;
+  /** The connectionEpoch at the last WATCH, until EXEC, DISCARD or UNWATCH. */
+  watchEpoch: number | undefined;
+
+  constructor(options: ResolvedOptions) {
+    super();
+    this.options = options;
+    this.clock = options.clock ?? systemClock;
+    this.database = options.database;
+    this.clientName = options.clientName;
+    this.endpoint = describeEndpoint({ host: options.host, port: options.port, path: options.path, tls: options.tls });
+    this.buffers = new BufferView(this) as unknown as BufferCommands;
+    this.lifecycle = new Lifecycle({
+      clock: this.clock,
+      endpoint: this.endpoint,
+      sentPassword: options.password !== undefined || options.credentials !== undefined,
+      open: (info, hooks) => this.openConnection(info, hooks),
+      onPush: (frame) => this.emit('push', frame),
+      reconnect: options.reconnect,
+      offlineQueue: options.offlineQueue,
+      retryInFlight: options.retryInFlight,
+      healthCheck: options.healthCheck,
+      commandTimeoutMs: options.commandTimeoutMs,
+      events: {
+        stateChange: (p) => this.emit('stateChange', p),
+        reconnecting: (p) => this.emit('reconnecting', p),
+        ready: (p) => {
+          this.connectionEpoch++;
+          this.emit('ready', p);
+        },
+        error: (e) => {
+          if (this.listenerCount('error') > 0) this.emit('error', e);
+        },
+      },
+    });
+  }
+
+  /** 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'failed' | 'closing' | 'closed' */
+  get state(): State {
+    return this.lifecycle.state;
+  }
+
+  /** What the server said about itself in the last handshake (version, protocol, role...). */
+  get server(): ServerInfo | undefined {
+    return this.lastServer;
+  }
+
+  /** The connection failure behind the last retry or the `failed` state. */
+  get lastError(): ConnectionError | undefined {
+    return this.lifecycle.lastError;
+  }
+
+  /** Commands waiting for a connection. */
+  get offlineQueueLength(): number {
+    return this.lifecycle.offlineQueueLength;
+  }
+
+  /**
+   * Connects and resolves once the client is ready. Configuration errors (protected mode, bad
+   * credentials, TLS verification) reject at once; transient ones are retried until
+   * `reconnect.initialTimeoutMs`. Calling it while connecting returns the same outcome.
+   */
+  connect(): Promise<void> {
+    return this.lifecycle.connect();
+  }
+
+  /** Graceful: new commands are refused, commands in flight get their replies, then the socket closes. */
+  async close(): Promise<void> {
+    const dedicated = this.dedicated;
+    await Promise.all([this.lifecycle.close(), dedicated?.close()]);
+  }
+
+  /** Immediate: the socket is dropped and every pending command rejects with ClientClosedError. */
+  destroy(): void {
+    this.dedicated?.destroy();
+    this.lifecycle.destroy();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private async openConnection(info: AttemptInfo, hooks: ConnectionHooks): Promise<ConnectionLike> {
+    const o = this.options;
+    let username = o.username;
+    let password = o.password;
+    if (o.credentials !== undefined) {
+      try {
+        const c = await o.credentials();
+        username = c.username;
+        password = c.password;
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        throw new AttemptFailure(
+          new ConnectionError('auth', `the credentials provider failed: ${why}`, { cause: err }),
+          'connect',
+          0,
+          this.endpoint,
+        );
+      }
+    }
+    const conn = await Connection.open(
+      {
+        host: o.host,
+        port: o.port,
+        path: o.path,
+        tls: o.tls,
+        connectTimeoutMs: o.connectTimeoutMs,
+        keepAliveMs: o.keepAliveMs,
+        protocol: o.protocol,
+        username,
+        password,
+        database: this.database,
+        clientName: this.clientName,
+        libName: o.libName,
+        libVersion: VERSION,
+        limits: o.limits,
+        listenFirstMs: info.listenFirstMs,
+        now: () => this.clock.now(),
+      },
+      hooks,
+    );
+    this.lastServer = conn.server;
+    return conn;
+  }
+
+  /**
+   * The funnel every command goes through: validates the arguments, creates the command and hands
+   * it to the lifecycle. Resolves with the (transformed) reply; rejects with a typed error.
+   */
+  sendCommand<T = unknown>(
+    name: string,
+    args: readonly Arg[],
+    transform?: Transform<T>,
+    options?: CommandOptions,
+  ): Promise<T> {
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      if (typeof a !== 'string' && typeof a !== 'number') {
+        const problem = checkArg(a);
+        if (problem !== undefined) return Promise.reject(new InvalidArgumentError(`${name}: argument ${i + 1}: ${problem}`));
+      } else if (typeof a === 'number' && Number.isNaN(a)) {
+        return Promise.reject(new InvalidArgumentError(`${name}: argument ${i + 1}: NaN is not a valid number argument`));
+      }
+    }
+    return new Promise<T>((resolve, reject) => {
+      const cmd = new Command<T>(name, args, transform, resolve, reject);
+      if (options !== undefined) {
+        cmd.returnBuffers = options.returnBuffers === true;
+        if (options.timeoutMs !== undefined) cmd.timeoutMs = options.timeoutMs;
+        cmd.signal = options.signal;
+      }
+      this.lifecycle.submit(cmd);
+    });
+  }
+
+  /** Runs a prepared command object (used by pipelines and transactions). */
+  submit(cmd: Command): void {
+    this.lifecycle.submit(cmd);
+  }
+
+  /**
+   * Any command: `client.call('SET', 'k', 'v')`. Arguments are strings, numbers, bigints or Buffers.
+   * SELECT and CLIENT SETNAME are remembered, so a reconnect restores them.
+   */
+  call(name: string, ...args: Arg[]): Promise<unknown> {
+    return this.sendCommand(name, args, this.trackState(name, args));
+  }
+
+  /** Like call(), with bulk strings in the reply as Buffers. */
+  callBuffer(name: string, ...args: Arg[]): Promise<unknown> {
+    return this.sendCommand(name, args, this.trackState(name, args), { returnBuffers: true });
+  }
+
+  /** SELECT and CLIENT SETNAME change the connection; remember them for the next handshake. */
+  private trackState(name: string, args: readonly Arg[]): Transform<unknown> | undefined {
+    const upper = name.length === 6 || name.length === 5 ? name.toUpperCase() : '';
+    if (upper === 'SELECT' && args.length === 1) {
+      const db = Number(args[0]);
+      return (reply: unknown) => {
+        this.database = db;
+        return reply;
+      };
+    }
+    if (upper === 'CLIENT' && args.length === 2 && String(args[0]).toUpperCase() === 'SETNAME') {
+      const clientName = String(args[1]);
+      return (reply: unknown) => {
+        this.clientName = clientName === '' ? undefined : clientName;
+        return reply;
+      };
+    }
+    return undefined;
+  }
+
+  /**
+   * WATCH key [key ...]. Only meaningful on a connection of your own (isolated(), or a pool):
+   * if that connection is replaced before EXEC, the EXEC is refused instead of running unprotected.
+   */
+  watch(...keys: Arg[]): Promise<'OK'> {
+    const epoch = this.connectionEpoch;
+    return this.sendCommand('WATCH', keys, (reply: 'OK') => {
+      this.watchEpoch = epoch;
+      return reply;
+    });
+  }
+
+  /** UNWATCH. */
+  unwatch(): Promise<'OK'> {
+    this.watchEpoch = undefined;
+    return this.sendCommand<'OK'>('UNWATCH', []);
+  }
+
+  /** Commands sent back to back in one write; exec() gives each one's result or error. Not atomic. */
+  pipeline(): Pipeline {
+    return new Pipeline(this);
+  }
+
+  /** MULTI ... EXEC: queued commands run atomically; exec() gives their results, or null if a WATCH failed. */
+  multi(): Transaction {
+    return new Transaction(this);
+  }
+
+  /** A new client with the same options (and the given overrides): its own connection and lifecycle. */
+  duplicate(overrides?: ClientOptions): RedisClient {
+    const o = this.options;
+    const base: ClientOptions = {
+      host: o.host,
+      port: o.port,
+      path: o.path,
+      username: o.username,
+      password: o.password,
+      credentials: o.credentials,
+      database: this.database,
+      clientName: this.clientName,
+      protocol: o.protocol,
+      tls: o.tls,
+      connectTimeoutMs: o.connectTimeoutMs,
+      commandTimeoutMs: o.commandTimeoutMs,
+      reconnect: o.reconnect === false ? false : { ...o.reconnect },
+      offlineQueue: o.offlineQueue.enabled ? { maxLength: o.offlineQueue.maxLength } : false,
+      retryInFlight: o.retryInFlight,
+      healthCheck: o.healthCheck,
+      libName: o.libName,
+      keepAliveMs: o.keepAliveMs,
+      limits: o.limits,
+      maxDedicatedConnections: o.maxDedicatedConnections,
+      clock: o.clock,
+    };
+    return new RedisClient(resolveOptions({ ...base, ...overrides }));
+  }
+
+  /**
+   * Runs `fn` with a connection of its own (from a small set the client keeps), for work that must
+   * not share a connection: WATCH/MULTI/EXEC, blocking commands, long streams. The connection goes
+   * back when `fn` settles; one left in WATCH is reset with UNWATCH first.
+   */
+  isolated<T>(fn: (conn: RedisClient) => Promise<T>): Promise<T> {
+    return this.dedicatedConnections().use(fn);
+  }
+
+  /** Sends a blocking command on a dedicated connection so that it never stalls other commands. */
+  sendBlocking<T>(name: string, args: Arg[], transform: Transform<T> | undefined, blockingMs: number): Promise<T> {
+    return this.dedicatedConnections().use((conn) =>
+      new Promise<T>((resolve, reject) => {
+        const problem = args.map(checkArg).find((p) => p !== undefined);
+        if (problem !== undefined) {
+          reject(new InvalidArgumentError(`${name}: ${problem}`));
+          return;
+        }
+        const cmd = new Command<T>(name, args, transform, resolve, reject);
+        cmd.blockingMs = blockingMs;
+        conn.submit(cmd);
+      }),
+    );
+  }
+
+  private dedicatedConnections(): DedicatedConnections {
+    this.dedicated ??= new DedicatedConnections(this, this.options.maxDedicatedConnections);
+    return this.dedicated;
+  }
+}
+
+installCommands(RedisClient.prototype as unknown as Record<string, unknown>, COMMANDS);
+
+/** Gives the prototype one method per command definition (see command-def.ts). */
+function installCommands(proto: Record<string, unknown>, table: Record<string, CommandDef>): void {
+  for (const [method, d] of Object.entries(table)) {
+    const { name, build, transform, blockingMs } = d;
+    if (blockingMs !== undefined) {
+      proto[method] = function (this: RedisClient, ...args: unknown[]) {
+        const built = build(...args);
+        return this.sendBlocking(name, built, transform, blockingMs(built));
+      };
+    } else {
+      proto[method] = function (this: RedisClient, ...args: unknown[]) {
+        return this.sendCommand(name, build(...args), transform);
+      };
+    }
+  }
+}
+
+const BUFFERS: CommandOptions = { returnBuffers: true };
+
+/** `client.buffers`: the command methods with Buffer replies, on a prototype shared by all clients. */
+class BufferView {
+  constructor(readonly client: RedisClient) {}
+}
+for (const [method, d] of Object.entries(COMMANDS as Record<string, CommandDef>)) {
+  const { name, build, transform } = d;
+  (BufferView.prototype as unknown as Record<string, unknown>)[method] = function (this: BufferView, ...args: unknown[]) {
+    return this.client.sendCommand(name, build(...args), transform, BUFFERS);
+  };
+}
+
+/** Creates a client. Nothing is sent until connect() (or the first command, which connects). */
+export function createClient(urlOrOptions?: string | ClientOptions, options?: ClientOptions): RedisClient {
+  return new RedisClient(resolveOptions(urlOrOptions, options));
+}

@@ -1,0 +1,313 @@
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import { InvalidArgumentError } from '../errors';
+import type { Jitter } from '../lifecycle/backoff';
+import type { Clock } from '../lifecycle/clock';
+import type { FailureHook } from '../lifecycle/policy';
+import type { RetryInFlight } from '../lifecycle/replay';
+import type { DecoderLimits } from '../protocol/types';
+
+export interface Credentials {
+  username?: string;
+  password: string;
+}
+
+export interface ReconnectOptions {
+  /** First delay. Default 100 ms. */
+  baseDelayMs?: number;
+  /** Cap of the exponential delay. Default 5000 ms. */
+  maxDelayMs?: number;
+  /** Default 'equal' (at least half the exponential delay, so a crowd of clients spreads out). */
+  jitter?: Jitter;
+  /** Reconnect attempts in the runtime phase before the client gives up (state `failed`). Default Infinity. */
+  maxAttempts?: number;
+  /** connect() deadline for transient errors. Default 10000 ms with 'fail-fast', Infinity with 'retry'. */
+  initialTimeoutMs?: number;
+  /** 'fail-fast' (default): configuration errors reject connect() at once. 'retry': everything retries. */
+  onInitialFailure?: 'fail-fast' | 'retry';
+  /** A connection that stayed ready this long counts as stable: backoff starts over. Default 5000 ms. */
+  resetAfterMs?: number;
+  /** Decides per failure: 'retry', 'fail', or undefined for the default policy. */
+  decide?: FailureHook;
+}
+
+export interface ClientOptions {
+  host?: string;
+  port?: number;
+  /** Unix socket path. */
+  path?: string;
+  username?: string;
+  password?: string;
+  /** Asked before every connection attempt, so a rotated password is picked up on the next one. */
+  credentials?: () => Credentials | Promise<Credentials>;
+  database?: number;
+  clientName?: string;
+  /** Default 3; falls back to 2 on servers without RESP3. */
+  protocol?: 2 | 3;
+  tls?: boolean | TlsOptions;
+  /** One connection attempt: TCP, TLS and handshake. Default 5000 ms. */
+  connectTimeoutMs?: number;
+  /** Default: none. */
+  commandTimeoutMs?: number;
+  reconnect?: false | ReconnectOptions;
+  /** Default true with maxLength 100000. */
+  offlineQueue?: boolean | { maxLength?: number };
+  /** Default 'idempotent'. */
+  retryInFlight?: RetryInFlight;
+  /** Default { intervalMs: 2000, timeoutMs: 3000 }. */
+  healthCheck?: false | { intervalMs?: number; timeoutMs?: number };
+  /** Library name sent with CLIENT SETINFO; false sends nothing. Default 'romaine'. */
+  libName?: string | false;
+  /** TCP keepalive idle time. Default 10000 ms. */
+  keepAliveMs?: number;
+  /** Limits on what the server may send. */
+  limits?: DecoderLimits;
+  /** Most dedicated connections for blocking commands and isolated() at once. Default 10. */
+  maxDedicatedConnections?: number;
+  /** For tests: the clock the lifecycle uses. */
+  clock?: Clock;
+}
+
+export interface ResolvedOptions {
+  host: string;
+  port: number;
+  path: string | undefined;
+  username: string | undefined;
+  password: string | undefined;
+  credentials: (() => Credentials | Promise<Credentials>) | undefined;
+  database: number;
+  clientName: string | undefined;
+  protocol: 2 | 3;
+  tls: TlsOptions | undefined;
+  connectTimeoutMs: number;
+  commandTimeoutMs: number;
+  reconnect:
+    | false
+    | (Required<Omit<ReconnectOptions, 'decide'>> & { decide: FailureHook | undefined });
+  offlineQueue: { enabled: boolean; maxLength: number };
+  retryInFlight: RetryInFlight;
+  healthCheck: false | { intervalMs: number; timeoutMs: number };
+  libName: string | false;
+  keepAliveMs: number;
+  limits: DecoderLimits | undefined;
+  maxDedicatedConnections: number;
+  clock: Clock | undefined;
+}
+
+const KNOWN = new Set([
+  'host', 'port', 'path', 'username', 'password', 'credentials', 'database', 'clientName', 'protocol', 'tls',
+  'connectTimeoutMs', 'commandTimeoutMs', 'reconnect', 'offlineQueue', 'retryInFlight', 'healthCheck', 'libName',
+  'keepAliveMs', 'limits', 'maxDedicatedConnections', 'clock', 'url',
+]);
+const KNOWN_RECONNECT = new Set([
+  'baseDelayMs', 'maxDelayMs', 'jitter', 'maxAttempts', 'initialTimeoutMs', 'onInitialFailure', 'resetAfterMs', 'decide',
+]);
+
+/** Reads a redis://, rediss:// or unix:// URL into options. Throws InvalidArgumentError naming what is wrong. */
+export function parseUrl(url: string): ClientOptions {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new InvalidArgumentError(`invalid Redis URL '${redactUrl(url)}': expected redis://[user:pass@]host[:port][/db], rediss://... or unix:///path`);
+  }
+  const out: ClientOptions = {};
+  const scheme = u.protocol;
+  if (scheme === 'redis:' || scheme === 'rediss:') {
+    if (u.hostname !== '') out.host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
+    if (u.port !== '') out.port = Number(u.port);
+    if (scheme === 'rediss:') out.tls = true;
+    const db = u.pathname.replace(/^\//, '');
+    if (db !== '') out.database = parseDb(db, url);
+  } else if (scheme === 'unix:') {
+    if (u.pathname === '' || u.pathname === '/') throw new InvalidArgumentError(`unix URL '${redactUrl(url)}' has no socket path`);
+    out.path = decodeURIComponent(u.pathname);
+  } else {
+    throw new InvalidArgumentError(
+      `unsupported URL scheme '${scheme}' in '${redactUrl(url)}': use redis://, rediss:// or unix://`,
+    );
+  }
+  if (u.username !== '') out.username = decodeURIComponent(u.username);
+  if (u.password !== '') out.password = decodeURIComponent(u.password);
+  for (const [key, value] of u.searchParams) {
+    switch (key) {
+      case 'db':
+        out.database = parseDb(value, url);
+        break;
+      case 'protocol':
+        if (value !== '2' && value !== '3') throw new InvalidArgumentError(`URL parameter protocol must be 2 or 3, got '${value}'`);
+        out.protocol = Number(value) as 2 | 3;
+        break;
+      case 'name':
+      case 'clientName':
+        out.clientName = value;
+        break;
+      default:
+        throw new InvalidArgumentError(`unknown URL parameter '${key}' in '${redactUrl(url)}' (known: db, protocol, name)`);
+    }
+  }
+  return out;
+}
+
+function parseDb(text: string, url: string): number {
+  if (!/^\d+$/.test(text)) throw new InvalidArgumentError(`invalid database '${text}' in '${redactUrl(url)}': expected a number`);
+  return Number(text);
+}
+
+/** The URL with its password replaced, for messages. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]*):([^@/]*)@/, '//$1:***@');
+}
+
+/** Merges a URL and/or options and validates every field, naming the option at fault. */
+export function resolveOptions(urlOrOptions?: string | ClientOptions, extra?: ClientOptions): ResolvedOptions {
+  let merged: ClientOptions & { url?: string };
+  if (typeof urlOrOptions === 'string') merged = { ...parseUrl(urlOrOptions), ...extra };
+  else if (urlOrOptions === undefined || (typeof urlOrOptions === 'object' && urlOrOptions !== null)) {
+    const base = { ...(urlOrOptions ?? {}) } as ClientOptions & { url?: string };
+    if (typeof base.url === 'string') {
+      const fromUrl = parseUrl(base.url);
+      delete base.url;
+      merged = { ...fromUrl, ...base, ...extra };
+    } else merged = { ...base, ...extra };
+  } else throw new InvalidArgumentError(`createClient() takes a URL string or an options object, got ${typeof urlOrOptions}`);
+
+  for (const key of Object.keys(merged)) {
+    if (!KNOWN.has(key)) throw new InvalidArgumentError(`unknown option '${key}'${suggest(key, KNOWN)}`);
+  }
+  const o = merged;
+  const str = (name: string, v: unknown): string | undefined => {
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string') throw new InvalidArgumentError(`option '${name}' must be a string, got ${typeof v}`);
+    return v;
+  };
+  const num = (name: string, v: unknown, def: number, min: number, allowInfinity = false): number => {
+    if (v === undefined) return def;
+    if (typeof v !== 'number' || Number.isNaN(v) || v < min || (!allowInfinity && !Number.isFinite(v))) {
+      throw new InvalidArgumentError(`option '${name}' must be a number >= ${min}${allowInfinity ? ' (or Infinity)' : ''}, got ${String(v)}`);
+    }
+    return v;
+  };
+  const int = (name: string, v: unknown, def: number, min: number, max: number): number => {
+    const n = num(name, v, def, min);
+    if (!Number.isInteger(n) || n > max) throw new InvalidArgumentError(`option '${name}' must be an integer from ${min} to ${max}, got ${String(v)}`);
+    return n;
+  };
+  const oneOf = <T extends string | number>(name: string, v: unknown, values: readonly T[], def: T): T => {
+    if (v === undefined) return def;
+    if (!values.includes(v as T)) throw new InvalidArgumentError(`option '${name}' must be one of ${values.map((x) => JSON.stringify(x)).join(', ')}, got ${JSON.stringify(v)}`);
+    return v as T;
+  };
+
+  const path = str('path', o.path);
+  if (o.credentials !== undefined && typeof o.credentials !== 'function') {
+    throw new InvalidArgumentError(`option 'credentials' must be a function returning { username?, password }`);
+  }
+  if (o.credentials !== undefined && o.password !== undefined) {
+    throw new InvalidArgumentError(`options 'credentials' and 'password' exclude each other: give one`);
+  }
+  let tls: TlsOptions | undefined;
+  if (o.tls === true) tls = {};
+  else if (o.tls === false || o.tls === undefined) tls = undefined;
+  else if (typeof o.tls === 'object' && o.tls !== null) tls = o.tls;
+  else throw new InvalidArgumentError(`option 'tls' must be a boolean or tls.connect() options`);
+
+  let reconnect: ResolvedOptions['reconnect'];
+  if (o.reconnect === false) reconnect = false;
+  else if (o.reconnect === undefined || (typeof o.reconnect === 'object' && o.reconnect !== null)) {
+    const r = o.reconnect ?? {};
+    for (const key of Object.keys(r)) {
+      if (!KNOWN_RECONNECT.has(key)) throw new InvalidArgumentError(`unknown option 'reconnect.${key}'${suggest(key, KNOWN_RECONNECT)}`);
+    }
+    const onInitialFailure = oneOf('reconnect.onInitialFailure', r.onInitialFailure, ['fail-fast', 'retry'] as const, 'fail-fast');
+    const baseDelayMs = num('reconnect.baseDelayMs', r.baseDelayMs, 100, 0);
+    const maxDelayMs = num('reconnect.maxDelayMs', r.maxDelayMs, 5000, 0);
+    if (maxDelayMs < baseDelayMs) throw new InvalidArgumentError(`option 'reconnect.maxDelayMs' (${maxDelayMs}) must not be below 'reconnect.baseDelayMs' (${baseDelayMs})`);
+    if (r.decide !== undefined && typeof r.decide !== 'function') throw new InvalidArgumentError(`option 'reconnect.decide' must be a function`);
+    reconnect = {
+      baseDelayMs,
+      maxDelayMs,
+      jitter: oneOf('reconnect.jitter', r.jitter, ['none', 'full', 'equal', 'decorrelated'] as const, 'equal'),
+      maxAttempts: num('reconnect.maxAttempts', r.maxAttempts, Infinity, 0, true),
+      initialTimeoutMs: num('reconnect.initialTimeoutMs', r.initialTimeoutMs, onInitialFailure === 'retry' ? Infinity : 10_000, 0, true),
+      onInitialFailure,
+      resetAfterMs: num('reconnect.resetAfterMs', r.resetAfterMs, 5000, 0),
+      decide: r.decide,
+    };
+  } else throw new InvalidArgumentError(`option 'reconnect' must be false or an object`);
+
+  let offlineQueue: ResolvedOptions['offlineQueue'];
+  if (o.offlineQueue === undefined || o.offlineQueue === true) offlineQueue = { enabled: true, maxLength: 100_000 };
+  else if (o.offlineQueue === false) offlineQueue = { enabled: false, maxLength: 0 };
+  else if (typeof o.offlineQueue === 'object' && o.offlineQueue !== null) {
+    offlineQueue = { enabled: true, maxLength: num('offlineQueue.maxLength', o.offlineQueue.maxLength, 100_000, 1, true) };
+  } else throw new InvalidArgumentError(`option 'offlineQueue' must be a boolean or { maxLength }`);
+
+  let healthCheck: ResolvedOptions['healthCheck'];
+  if (o.healthCheck === false) healthCheck = false;
+  else if (o.healthCheck === undefined || (typeof o.healthCheck === 'object' && o.healthCheck !== null)) {
+    const h = o.healthCheck ?? {};
+    healthCheck = {
+      intervalMs: num('healthCheck.intervalMs', h.intervalMs, 2000, 1),
+      timeoutMs: num('healthCheck.timeoutMs', h.timeoutMs, 3000, 1),
+    };
+  } else throw new InvalidArgumentError(`option 'healthCheck' must be false or { intervalMs, timeoutMs }`);
+
+  if (o.libName !== undefined && o.libName !== false && typeof o.libName !== 'string') {
+    throw new InvalidArgumentError(`option 'libName' must be a string or false`);
+  }
+  const clientName = str('clientName', o.clientName);
+  if (clientName !== undefined && /\s/.test(clientName)) {
+    throw new InvalidArgumentError(`option 'clientName' must not contain spaces (Redis refuses such names), got '${clientName}'`);
+  }
+  return {
+    host: str('host', o.host) ?? '127.0.0.1',
+    port: int('port', o.port, 6379, 1, 65535),
+    path,
+    username: str('username', o.username),
+    password: str('password', o.password),
+    credentials: o.credentials,
+    database: int('database', o.database, 0, 0, 2 ** 31 - 1),
+    clientName,
+    protocol: oneOf('protocol', o.protocol, [2, 3] as const, 3),
+    tls,
+    connectTimeoutMs: num('connectTimeoutMs', o.connectTimeoutMs, 5000, 1),
+    commandTimeoutMs: num('commandTimeoutMs', o.commandTimeoutMs, 0, 0, true),
+    reconnect,
+    offlineQueue,
+    retryInFlight: oneOf('retryInFlight', o.retryInFlight, ['idempotent', 'always', 'never'] as const, 'idempotent'),
+    healthCheck,
+    libName: o.libName ?? 'romaine',
+    keepAliveMs: num('keepAliveMs', o.keepAliveMs, 10_000, 0),
+    limits: o.limits,
+    maxDedicatedConnections: int('maxDedicatedConnections', o.maxDedicatedConnections, 10, 1, 10_000),
+    clock: o.clock,
+  };
+}
+
+function suggest(key: string, known: ReadonlySet<string>): string {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const k of known) {
+    const d = distance(key.toLowerCase(), k.toLowerCase());
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = k;
+    }
+  }
+  return best === undefined ? '' : ` (did you mean '${best}'?)`;
+}
+
+/** Levenshtein distance, for "did you mean" hints. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length];
+}

@@ -1,0 +1,304 @@
+import type { Socket } from 'node:net';
+import { ConnectionError, ProtocolError, ReplyError } from '../errors';
+import { Decoder } from '../protocol/decoder';
+import { CommandEncoder } from '../protocol/encoder';
+import type { Arg, DecoderLimits } from '../protocol/types';
+import { openSocket, describeEndpoint, type TransportOptions } from '../transport/socket';
+import { Command } from './command';
+import { Fifo } from './fifo';
+import { runHandshake, type HandshakeConfig, type ServerInfo } from './handshake';
+
+export interface ConnectionConfig extends TransportOptions, HandshakeConfig {
+  limits?: DecoderLimits;
+  /**
+   * Wait this long after connecting, reading only, before writing the handshake. A server that
+   * refuses us (protected mode) writes its `-DENIED` line and closes at once; if we write into
+   * that close, the kernel answers with a reset and the line can be lost. The lifecycle sets
+   * this on the attempt after one that died with no reply at all.
+   */
+  listenFirstMs: number;
+  /** Clock for the health check's bookkeeping (writtenAt, lastReadAt). */
+  now: () => number;
+  /** Flush the write batch early once this many commands are waiting in one tick. */
+  maxBatchCommands?: number;
+}
+
+/** What a dead connection hands back: commands never written, and written ones never answered. */
+export interface Leftovers {
+  unwritten: Command[];
+  written: Command[];
+}
+
+export interface ConnectionHooks {
+  /** A RESP3 push frame (pub/sub message, invalidation, ...). */
+  onPush?(frame: unknown[]): void;
+  /**
+   * Lets a layer above claim a reply before it is matched to the FIFO (RESP2 pub/sub messages
+   * arrive as ordinary arrays). Return true when the reply was consumed.
+   */
+  claimReply?(reply: unknown): boolean;
+  /** The socket died after the handshake. Called once; the connection is finished. */
+  onClose(cause: Error, leftovers: Leftovers): void;
+}
+
+/** Why an attempt failed, with what the lifecycle needs to classify it. */
+export class AttemptFailure extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly stage: 'connect' | 'handshake',
+    readonly bytesRead: number,
+    readonly endpoint: string,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
+
+type Stage = 'handshake' | 'open' | 'ending' | 'dead';
+
+/**
+ * Owns exactly one socket from open to close and never reconnects. Commands go out in batches
+ * (everything sent in one tick is one write) and replies are matched to them in order. When the
+ * socket dies it hands its leftovers to `hooks.onClose` and is done: a new socket is a new
+ * Connection.
+ */
+export class Connection {
+  /** Clock time of the last byte read from the socket. Writes never touch it. */
+  lastReadAt: number;
+  /** Clock time of the last write to the socket. */
+  lastWriteAt: number;
+  bytesRead = 0;
+  server: ServerInfo = { version: '', protocol: 2 };
+  readonly endpoint: string;
+
+  private stage: Stage = 'handshake';
+  private readonly decoder: Decoder;
+  private readonly encoder = new CommandEncoder();
+  private readonly inflight = new Fifo<Command>();
+  private outbox: Command[] = [];
+  private flushScheduled = false;
+  private waitingForDrain = false;
+  private readonly maxBatch: number;
+  private deathCause: Error | undefined;
+  private onHandshakeDeath: ((cause: Error) => void) | undefined;
+  private endResolvers: Array<() => void> = [];
+
+  /** Opens a socket and runs the handshake; resolves with a connection ready for user commands. */
+  static async open(config: ConnectionConfig, hooks: ConnectionHooks): Promise<Connection> {
+    const endpoint = describeEndpoint(config);
+    let socket: Socket;
+    try {
+      socket = await openSocket(config);
+    } catch (err) {
+      throw new AttemptFailure(err, 'connect', 0, endpoint);
+    }
+    const conn = new Connection(socket, config, hooks, endpoint);
+    try {
+      if (config.listenFirstMs > 0) await conn.listenOnly(config.listenFirstMs);
+      conn.server = await runHandshake(config, (name, args) => conn.internalCall(name, args));
+    } catch (err) {
+      conn.destroy(err instanceof Error ? err : new Error(String(err)));
+      throw new AttemptFailure(conn.deathCause ?? err, 'handshake', conn.bytesRead, endpoint);
+    }
+    if (conn.stage === 'dead') {
+      throw new AttemptFailure(conn.deathCause, 'handshake', conn.bytesRead, endpoint);
+    }
+    conn.stage = 'open';
+    return conn;
+  }
+
+  private constructor(
+    private readonly socket: Socket,
+    private readonly config: ConnectionConfig,
+    private readonly hooks: ConnectionHooks,
+    endpoint: string,
+  ) {
+    this.endpoint = endpoint;
+    this.maxBatch = config.maxBatchCommands ?? 1024;
+    this.lastReadAt = this.lastWriteAt = config.now();
+    this.decoder = new Decoder(
+      {
+        onReply: (value) => this.onReply(value),
+        onPush: (frame) => this.hooks.onPush?.(frame),
+      },
+      config.limits,
+    );
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err: Error) => this.die(err));
+    socket.on('end', () =>
+      this.die(new ConnectionError('network', `${endpoint} closed the connection (EOF)`, { code: 'ECONNECTION' })),
+    );
+    socket.on('close', () => this.die(new ConnectionError('network', `the connection to ${endpoint} was closed`)));
+    socket.on('drain', () => {
+      if (this.waitingForDrain) {
+        this.waitingForDrain = false;
+        this.flush();
+      }
+    });
+  }
+
+  get isOpen(): boolean {
+    return this.stage === 'open';
+  }
+
+  /** Replies still owed by the server. */
+  get pendingReplies(): number {
+    return this.inflight.length;
+  }
+
+  /** The oldest command still owed a reply. */
+  get oldestInflight(): Command | undefined {
+    return this.inflight.peek();
+  }
+
+  /** Queues a command for the next write batch (this tick), or writes the batch now if it is large. */
+  send(cmd: Command): void {
+    if (this.stage === 'dead') {
+      // The lifecycle never sends to a dead connection; if it did, hand the command straight back.
+      this.hooks.onClose(this.deathCause ?? new Error('connection is closed'), { unwritten: [cmd], written: [] });
+      return;
+    }
+    this.outbox.push(cmd);
+    if (this.outbox.length >= this.maxBatch) {
+      this.flush();
+    } else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(() => this.flush());
+    }
+  }
+
+  /** Writes everything queued as one batch, unless the socket asked us to wait for 'drain'. */
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.stage === 'dead' || this.outbox.length === 0) return;
+    if (this.socket.writableNeedDrain) {
+      this.waitingForDrain = true;
+      return;
+    }
+    const batch = this.outbox;
+    this.outbox = [];
+    const now = this.config.now();
+    const wasIdle = this.inflight.length === 0;
+    for (let i = 0; i < batch.length; i++) {
+      const cmd = batch[i];
+      if (cmd.stage === 'settled') continue; // aborted or timed out before it was written
+      this.encoder.write(cmd.name, cmd.args);
+      cmd.stage = 'written';
+      cmd.writtenAt = now;
+      this.inflight.push(cmd);
+    }
+    if (wasIdle) this.decoder.returnBuffers = this.inflight.peek()?.returnBuffers ?? false;
+    const chunks = this.encoder.take();
+    if (chunks.length === 0) return;
+    this.lastWriteAt = now;
+    if (chunks.length === 1) {
+      this.socket.write(chunks[0]);
+    } else {
+      this.socket.cork();
+      for (let i = 0; i < chunks.length; i++) this.socket.write(chunks[i]);
+      this.socket.uncork();
+    }
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.stage === 'dead') return;
+    this.lastReadAt = this.config.now();
+    this.bytesRead += chunk.length;
+    try {
+      this.decoder.feed(chunk);
+    } catch (err) {
+      // A protocol desync poisons everything after it: drop the socket.
+      this.die(err instanceof ProtocolError ? err : new ProtocolError(String(err)));
+    }
+  }
+
+  private onReply(value: unknown): void {
+    if (this.hooks.claimReply !== undefined && this.hooks.claimReply(value)) return;
+    const cmd = this.inflight.shift();
+    if (cmd === undefined) {
+      // Nothing was asked. During the handshake this is how a refusing server speaks first
+      // (`-DENIED ...` on accept); afterwards it is a desync.
+      if (value instanceof ReplyError) this.die(value);
+      else this.die(new ProtocolError(`the server sent a reply nobody asked for: ${preview(value)}`));
+      return;
+    }
+    const next = this.inflight.peek();
+    this.decoder.returnBuffers = next !== undefined && next.returnBuffers;
+    cmd.reply(value);
+    if (this.stage === 'ending' && this.inflight.length === 0 && this.outbox.length === 0) this.socket.end();
+  }
+
+  /** Sends a command of romaine's own (handshake, health check) and returns its reply. */
+  internalCall(name: string, args: readonly Arg[]): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const cmd = new Command(name, args, undefined, resolve, reject);
+      cmd.internal = true;
+      this.send(cmd);
+    });
+  }
+
+  /** A PING whose reply nobody awaits: the health check's probe of an idle connection. */
+  ping(): void {
+    this.internalCall('PING', []).catch(() => undefined);
+  }
+
+  /** Reads without writing for `ms`; rejects if the server speaks (an error) or closes first. */
+  private listenOnly(ms: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.onHandshakeDeath = undefined;
+        resolve();
+      }, ms);
+      this.onHandshakeDeath = (cause) => {
+        clearTimeout(timer);
+        reject(cause);
+      };
+    });
+  }
+
+  /** Graceful end: no new commands; the socket is ended once every reply has arrived. */
+  end(): Promise<void> {
+    if (this.stage === 'dead') return Promise.resolve();
+    return new Promise((resolve) => {
+      this.endResolvers.push(resolve);
+      if (this.stage === 'ending') return;
+      this.stage = 'ending';
+      if (this.inflight.length === 0 && this.outbox.length === 0) this.socket.end();
+    });
+  }
+
+  /** Drops the socket now; leftovers go to hooks.onClose (after the handshake). */
+  destroy(cause: Error): void {
+    this.die(cause);
+  }
+
+  private die(cause: Error): void {
+    if (this.stage === 'dead') return;
+    const wasHandshake = this.stage === 'handshake';
+    this.stage = 'dead';
+    this.deathCause = cause;
+    this.socket.destroy();
+    const written: Command[] = [];
+    for (const cmd of this.inflight.drain()) if (cmd.stage !== 'settled') written.push(cmd);
+    const unwritten = this.outbox.filter((cmd) => cmd.stage !== 'settled');
+    this.outbox = [];
+    for (const resolve of this.endResolvers) resolve();
+    this.endResolvers = [];
+    if (wasHandshake) {
+      // Only romaine's own commands can be here; they fail with the cause, which the handshake reports.
+      for (const cmd of written) cmd.fail(cause);
+      for (const cmd of unwritten) cmd.fail(cause);
+      this.onHandshakeDeath?.(cause);
+      this.onHandshakeDeath = undefined;
+      return;
+    }
+    const user = { written: written.filter((c) => !c.internal), unwritten: unwritten.filter((c) => !c.internal) };
+    for (const cmd of written) if (cmd.internal) cmd.fail(cause);
+    for (const cmd of unwritten) if (cmd.internal) cmd.fail(cause);
+    this.hooks.onClose(cause, user);
+  }
+}
+
+function preview(value: unknown): string {
+  const text = Buffer.isBuffer(value) ? value.toString('latin1') : JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+}

@@ -1,0 +1,33 @@
+export { createClient, RedisClient } from './client/client';
+export type { ClientEvents, ClientCommands, BufferCommands } from './client/client';
+export type { ClientOptions, ReconnectOptions, Credentials } from './client/options';
+export { Pipeline, Transaction } from './client/pipeline';
+export type { PipelineResult } from './client/pipeline';
+export type { SetOptions } from './client/commands';
+export type { RedisKey, RedisValue } from './client/command-def';
+export type { State } from './lifecycle/states';
+export type { FailureInfo, Phase, Decision } from './lifecycle/policy';
+export type { Jitter } from './lifecycle/backoff';
+export type { RetryInFlight } from './lifecycle/replay';
+export type { ServerInfo } from './connection/handshake';
+export type { CommandOptions } from './connection/command';
+export type { Arg } from './protocol/types';
+export {
+  RomaineError,
+  InvalidArgumentError,
+  ReplyError,
+  ConnectionError,
+  ProtectedModeError,
+  AuthError,
+  ProtocolError,
+  CommandTimeoutError,
+  AbortError,
+  ConnectionLostError,
+  ClientClosedError,
+  ClientFailedError,
+  OfflineQueueFullError,
+  PoolTimeoutError,
+  ERROR_CODES,
+} from './errors';
+export type { FailureKind } from './errors';
+export { VERSION } from './version';

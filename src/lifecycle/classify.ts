@@ -1,0 +1,133 @@
+import {
+  AuthError,
+  ConnectionError,
+  ProtectedModeError,
+  ProtocolError,
+  ReplyError,
+  RomaineError,
+  type FailureKind,
+} from '../errors';
+import { AttemptFailure } from '../connection/connection';
+
+/** TLS failures Node reports by `code`: certificate verification, and a server that does not speak TLS. */
+const TLS_CODES = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH|INVALID_CA|INVALID_PURPOSE|CERT_UNTRUSTED)/;
+
+const NETWORK_HINTS: Record<string, string> = {
+  ECONNREFUSED: 'nothing accepts connections there: is the server running, and on this port?',
+  ECONNRESET: 'the connection was reset by the peer',
+  EPIPE: 'the peer closed the connection while we were writing',
+  ETIMEDOUT: 'the network timed out',
+  EHOSTUNREACH: 'the host is unreachable from here',
+  ENETUNREACH: 'the network is unreachable from here',
+  ENOTFOUND: 'the host name did not resolve (check the spelling and DNS)',
+  EAI_AGAIN: 'the host name could not be resolved right now (DNS is not answering)',
+  ENOENT: 'no Unix socket exists at that path',
+  EACCES: 'permission denied (for a Unix socket, check its file permissions)',
+  EADDRNOTAVAIL: 'the address is not available on this machine',
+};
+
+export interface ClassifyContext {
+  endpoint: string;
+  /** Whether a password was sent, to tell "wrong password" from "password missing". */
+  sentPassword: boolean;
+}
+
+/**
+ * Turns whatever ended a connection attempt or a connection into a ConnectionError of one kind.
+ * Server answers are recognised by their error code (DENIED, WRONGPASS, NOAUTH, NOPERM, LOADING),
+ * never by searching message text for words — except the two legacy AUTH messages that Redis
+ * sends with the generic ERR code.
+ */
+export function classifyFailure(raw: unknown, ctx: ClassifyContext): ConnectionError {
+  let cause = raw;
+  let endpoint = ctx.endpoint;
+  if (raw instanceof AttemptFailure) {
+    cause = raw.cause;
+    endpoint = raw.endpoint;
+  }
+  if (cause instanceof ConnectionError) return cause;
+  if (cause instanceof ReplyError) return classifyReply(cause, endpoint, ctx.sentPassword);
+  if (cause instanceof ProtocolError) {
+    return new ConnectionError('protocol', `${endpoint} sent something that is not RESP: ${cause.message}`, { cause });
+  }
+  if (cause instanceof RomaineError) return new ConnectionError('network', cause.message, { cause });
+  const code = (cause as { code?: unknown } | null)?.code;
+  const message = cause instanceof Error ? cause.message : String(cause);
+  if (typeof code === 'string' && TLS_CODES.test(code)) {
+    const hint = code.startsWith('ERR_SSL_')
+      ? ' The server does not seem to speak TLS on this port: use redis:// (not rediss://), or the server\'s tls-port.'
+      : ' The server\'s certificate was not accepted: give the CA that signed it in tls.ca, or fix the certificate (host name, expiry).';
+    return new ConnectionError('tls', `TLS with ${endpoint} failed (${code}: ${message}).${hint}`, { cause });
+  }
+  const hint = typeof code === 'string' ? NETWORK_HINTS[code] : undefined;
+  return new ConnectionError(
+    'network',
+    `${endpoint}: ${hint !== undefined ? `${hint} (${code as string})` : message}`,
+    { cause },
+  );
+}
+
+function classifyReply(err: ReplyError, endpoint: string, sentPassword: boolean): ConnectionError {
+  switch (err.code) {
+    case 'DENIED':
+      return withCause(new ProtectedModeError(err.message, endpoint), err);
+    case 'WRONGPASS':
+      return withCause(
+        new AuthError(
+          err.message,
+          endpoint,
+          'The username or password is wrong, or the user is disabled. If the password is being rotated, pass a `credentials` function that returns the current one: it is asked again on every attempt.',
+        ),
+        err,
+      );
+    case 'NOAUTH':
+      return withCause(
+        new AuthError(
+          err.message,
+          endpoint,
+          sentPassword
+            ? 'The server asked for authentication that did not succeed.'
+            : 'The server requires a password and none was given: set `password` (and `username` for an ACL user) or `credentials`.',
+        ),
+        err,
+      );
+    case 'NOPERM':
+      return withCause(
+        new AuthError(
+          err.message,
+          endpoint,
+          'The user lacks permission for a command the handshake needs (HELLO, SELECT, CLIENT SETNAME): grant it with ACL SETUSER.',
+        ),
+        err,
+      );
+    case 'LOADING':
+      return new ConnectionError('loading', `${endpoint} is loading its dataset into memory; waiting for it`, {
+        cause: err,
+      });
+    default:
+      break;
+  }
+  if (err.code === 'ERR' && /invalid (username-)?password|called without any password configured/i.test(err.message)) {
+    const hint = /without any password configured/i.test(err.message)
+      ? 'The server has no password set, but the client sent one: remove it from the client, or set requirepass on the server.'
+      : 'The password is wrong.';
+    return withCause(new AuthError(err.message, endpoint, hint), err);
+  }
+  return new ConnectionError('handshake', `${endpoint} refused the connection handshake: ${err.message}`, {
+    cause: err,
+  });
+}
+
+function withCause<E extends ConnectionError>(error: E, cause: unknown): E {
+  Object.defineProperty(error, 'cause', { value: cause, enumerable: false, writable: true, configurable: true });
+  return error;
+}
+
+/** Kinds that mean "the deployment is misconfigured" when they happen before the first ready. */
+export const CONFIGURATION_KINDS: ReadonlySet<FailureKind> = new Set<FailureKind>([
+  'protected-mode',
+  'auth',
+  'tls',
+  'protocol',
+  'handshake',
+]);

@@ -1,0 +1,472 @@
+import {
+  ClientClosedError,
+  ClientFailedError,
+  CommandTimeoutError,
+  AbortError,
+  ConnectionError,
+  ConnectionLostError,
+  OfflineQueueFullError,
+  type RomaineError,
+} from '../errors';
+import type { Command } from '../connection/command';
+import type { ConnectionHooks, Leftovers } from '../connection/connection';
+import { Fifo } from '../connection/fifo';
+import { backoffDelay, type BackoffOptions } from './backoff';
+import { classifyFailure } from './classify';
+import type { Clock, TimerHandle } from './clock';
+import { HealthMonitor, type HealthOptions, type HealthTarget } from './health';
+import { defaultDecision, type FailureHook, type Phase } from './policy';
+import { mayReplay, type RetryInFlight } from './replay';
+import { nextState, type LifecycleEvent, type State } from './states';
+
+/** The part of a Connection the lifecycle drives (a fake one in unit tests). */
+export interface ConnectionLike extends HealthTarget {
+  send(cmd: Command): void;
+  destroy(cause: Error): void;
+  end(): Promise<void>;
+  internalCall(name: string, args: readonly (string | number)[]): Promise<unknown>;
+}
+
+export interface AttemptInfo {
+  /** 1-based count of attempts since the connection was last stable. */
+  attempt: number;
+  phase: Phase;
+  /** Read-only listening time before the handshake is written (see ConnectionConfig.listenFirstMs). */
+  listenFirstMs: number;
+}
+
+export interface ReconnectPolicy extends BackoffOptions {
+  maxAttempts: number;
+  initialTimeoutMs: number;
+  onInitialFailure: 'fail-fast' | 'retry';
+  /** A connection ready for this long counts as stable: the attempt count and backoff start over. */
+  resetAfterMs: number;
+  decide: FailureHook | undefined;
+}
+
+export interface LifecycleEvents {
+  stateChange(payload: { from: State; to: State; reason?: RomaineError }): void;
+  reconnecting(payload: { attempt: number; delayMs: number; reason: ConnectionError }): void;
+  ready(payload: { reconnected: boolean }): void;
+  /** A failure worth telling about (only emitted by the client when someone listens). */
+  error(error: ConnectionError): void;
+}
+
+export interface LifecycleConfig {
+  clock: Clock;
+  random?: () => number;
+  /** Opens one connection (socket + handshake) for one attempt; rejects with why it failed. */
+  open(info: AttemptInfo, hooks: ConnectionHooks): Promise<ConnectionLike>;
+  /** Runs after the handshake and before `ready` (pub/sub resubscription, tracking). */
+  restore?: (conn: ConnectionLike) => Promise<void>;
+  onPush?: (frame: unknown[]) => void;
+  claimReply?: (reply: unknown) => boolean;
+  endpoint: string;
+  sentPassword: boolean;
+  reconnect: ReconnectPolicy | false;
+  offlineQueue: { enabled: boolean; maxLength: number };
+  retryInFlight: RetryInFlight;
+  healthCheck: HealthOptions | false;
+  commandTimeoutMs: number;
+  events: LifecycleEvents;
+}
+
+/** How long the attempt after a silent reset listens before writing: long enough for a `-DENIED` line. */
+export const LISTEN_FIRST_MS = 200;
+
+/**
+ * Owns the current connection and answers "what now?" for every failure: retry or not, when, and
+ * what happens to queued and in-flight commands. Every state change goes through `move()`, which
+ * checks it against the transition table in states.ts.
+ */
+export class Lifecycle {
+  private current: State = 'idle';
+  /** Whether the client has ever been ready: the phase the failure policy reads. */
+  private everReady = false;
+  private conn: ConnectionLike | undefined;
+  private health: HealthMonitor | undefined;
+  private readonly offline = new Fifo<Command>();
+  /** Attempts started since the connection was last stable. */
+  private attempts = 0;
+  private lastDelay = 0;
+  private readySince = 0;
+  private initialDeadline = Infinity;
+  private retryTimer: TimerHandle | undefined;
+  /** Bumped whenever pending attempts must be disowned (close, destroy, a new connect). */
+  private generation = 0;
+  private listenFirst = false;
+  private lastFailure: ConnectionError | undefined;
+  private connectWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+  private closePromise: Promise<void> | undefined;
+
+  constructor(private readonly config: LifecycleConfig) {}
+
+  get state(): State {
+    return this.current;
+  }
+
+  get phase(): Phase {
+    return this.everReady ? 'runtime' : 'initial';
+  }
+
+  /** The failure that caused the last retry or the `failed` state. */
+  get lastError(): ConnectionError | undefined {
+    return this.lastFailure;
+  }
+
+  get offlineQueueLength(): number {
+    return this.offline.length;
+  }
+
+  /** The ready connection, if any (for features that must talk to it directly). */
+  get connection(): ConnectionLike | undefined {
+    return this.current === 'ready' ? this.conn : undefined;
+  }
+
+  private move(event: LifecycleEvent, reason?: RomaineError): void {
+    const from = this.current;
+    const to = nextState(from, event);
+    if (to === undefined) throw new Error(`romaine internal error: no transition from '${from}' on '${event}'`);
+    this.current = to;
+    if (from !== to) this.config.events.stateChange(reason === undefined ? { from, to } : { from, to, reason });
+  }
+
+  connect(): Promise<void> {
+    switch (this.current) {
+      case 'ready':
+        return Promise.resolve();
+      case 'closing':
+      case 'closed':
+        return Promise.reject(new ClientClosedError('connect() called on a closed client: create a new one'));
+      case 'connecting':
+      case 'reconnecting':
+        return this.waitForReady();
+      case 'idle':
+      case 'failed': {
+        const promise = this.waitForReady();
+        this.move('connect');
+        this.attempts = 0;
+        this.lastDelay = 0;
+        const timeout = this.config.reconnect === false ? Infinity : this.config.reconnect.initialTimeoutMs;
+        this.initialDeadline = this.config.clock.now() + timeout;
+        this.startAttempt();
+        return promise;
+      }
+    }
+  }
+
+  private waitForReady(): Promise<void> {
+    return new Promise((resolve, reject) => this.connectWaiters.push({ resolve, reject }));
+  }
+
+  private settleWaiters(error?: Error): void {
+    const waiters = this.connectWaiters;
+    this.connectWaiters = [];
+    for (const w of waiters) {
+      if (error === undefined) w.resolve();
+      else w.reject(error);
+    }
+  }
+
+  // ---------------------------------------------------------------- attempts
+
+  private startAttempt(): void {
+    const generation = this.generation;
+    this.attempts++;
+    const info: AttemptInfo = {
+      attempt: this.attempts,
+      phase: this.phase,
+      listenFirstMs: this.listenFirst ? LISTEN_FIRST_MS : 0,
+    };
+    let opened: ConnectionLike | undefined;
+    const hooks: ConnectionHooks = {
+      onPush: this.config.onPush,
+      claimReply: this.config.claimReply,
+      onClose: (cause, leftovers) => this.connectionDied(opened, cause, leftovers),
+    };
+    this.config.open(info, hooks).then(
+      async (conn) => {
+        opened = conn;
+        if (generation !== this.generation) {
+          conn.destroy(new ClientClosedError());
+          return;
+        }
+        try {
+          if (this.config.restore !== undefined) await this.config.restore(conn);
+        } catch (err) {
+          conn.destroy(err instanceof Error ? err : new Error(String(err)));
+          if (generation === this.generation) this.attemptFailed(err);
+          return;
+        }
+        if (generation !== this.generation) {
+          conn.destroy(new ClientClosedError());
+          return;
+        }
+        this.attemptSucceeded(conn);
+      },
+      (err: unknown) => {
+        if (generation === this.generation) this.attemptFailed(err);
+      },
+    );
+  }
+
+  private attemptSucceeded(conn: ConnectionLike): void {
+    const reconnected = this.everReady;
+    this.conn = conn;
+    this.everReady = true;
+    this.listenFirst = false;
+    this.readySince = this.config.clock.now();
+    this.move('handshake-done');
+    if (this.config.healthCheck !== false) {
+      this.health = new HealthMonitor(conn, this.config.clock, this.config.healthCheck, (err) => conn.destroy(err));
+      this.health.start();
+    }
+    // Commands that waited go first, in the order they were issued.
+    for (const cmd of this.offline.drain()) if (!cmd.settled) conn.send(cmd);
+    this.config.events.ready({ reconnected });
+    this.settleWaiters();
+  }
+
+  private attemptFailed(raw: unknown): void {
+    const error = classifyFailure(raw, { endpoint: this.config.endpoint, sentPassword: this.config.sentPassword });
+    this.lastFailure = error;
+    // A handshake that died of a reset or EOF before a single byte came back may have lost a
+    // refusal (-DENIED) to the reset: the next attempt listens before it writes.
+    const failure = raw as { stage?: string; bytesRead?: number };
+    this.listenFirst = error.kind === 'network' && failure.stage === 'handshake' && failure.bytesRead === 0;
+    this.config.events.error(error);
+    if (this.current !== 'connecting' && this.current !== 'reconnecting') return;
+    const policy = this.config.reconnect;
+    if (policy === false) return this.giveUp(error);
+    const phase = this.phase;
+    let decision = policy.decide?.({ error, kind: error.kind, phase, attempt: this.attempts });
+    decision ??= defaultDecision(error.kind, phase, policy.onInitialFailure);
+    if (decision === 'fail') return this.giveUp(error);
+    if (phase === 'runtime' && this.attempts >= policy.maxAttempts) return this.giveUp(error);
+    const delay = this.nextDelay();
+    if (phase === 'initial' && this.config.clock.now() + delay >= this.initialDeadline) return this.giveUp(error);
+    this.scheduleAttempt('retry', delay, error);
+  }
+
+  private nextDelay(): number {
+    const policy = this.config.reconnect;
+    if (policy === false) return 0;
+    this.lastDelay = backoffDelay(this.attempts, this.lastDelay, policy, this.config.random);
+    return this.lastDelay;
+  }
+
+  private scheduleAttempt(event: 'retry' | 'socket-died', delayMs: number, reason: ConnectionError): void {
+    this.move(event, reason);
+    this.config.events.reconnecting({ attempt: this.attempts + 1, delayMs, reason });
+    const generation = this.generation;
+    this.retryTimer = this.config.clock.setTimeout(() => {
+      this.retryTimer = undefined;
+      if (generation !== this.generation) return;
+      this.move('timer');
+      this.startAttempt();
+    }, delayMs);
+  }
+
+  private giveUp(error: ConnectionError): void {
+    this.generation++;
+    this.move('give-up', error);
+    this.settleWaiters(error);
+    const failed = new ClientFailedError(error);
+    for (const cmd of this.offline.drain()) cmd.fail(failed);
+  }
+
+  // ---------------------------------------------------------------- a ready connection died
+
+  private connectionDied(conn: ConnectionLike | undefined, cause: Error, leftovers: Leftovers): void {
+    if (conn === undefined || conn !== this.conn) {
+      // Not ours any more (destroyed after close/destroy, or a disowned attempt): settle honestly.
+      this.failLeftovers(leftovers, (cmd, written) => new ClientClosedError('the client was closed', written));
+      return;
+    }
+    this.conn = undefined;
+    this.health?.stop();
+    this.health = undefined;
+    const error = classifyFailure(cause, { endpoint: this.config.endpoint, sentPassword: this.config.sentPassword });
+    this.lastFailure = error;
+
+    if (this.current === 'closing' || this.current === 'closed') {
+      this.failLeftovers(leftovers, (cmd, written) =>
+        written ? new ConnectionLostError(cmd.name, true, error) : new ClientClosedError('the client was closed'),
+      );
+      return;
+    }
+
+    // Written but unanswered: replay what is safe, in order, ahead of everything queued since.
+    const requeue: Command[] = [];
+    for (const cmd of leftovers.written) {
+      if (this.config.offlineQueue.enabled && mayReplay(cmd, this.config.retryInFlight)) {
+        cmd.stage = 'queued';
+        requeue.push(cmd);
+      } else {
+        cmd.fail(new ConnectionLostError(cmd.name, true, error));
+      }
+    }
+    for (const cmd of leftovers.unwritten) {
+      if (this.config.offlineQueue.enabled) requeue.push(cmd);
+      else cmd.fail(new ConnectionLostError(cmd.name, false, error));
+    }
+    this.offline.unshiftAll(requeue);
+
+    const now = this.config.clock.now();
+    const policy = this.config.reconnect;
+    if (policy !== false && now - this.readySince >= policy.resetAfterMs) {
+      this.attempts = 0;
+      this.lastDelay = 0;
+    }
+    this.config.events.error(error);
+    if (policy === false) {
+      this.move('socket-died', error);
+      return this.giveUp(error);
+    }
+    // The first attempt after a stable connection dies goes at once; a flapping one backs off.
+    const delay = this.attempts === 0 ? 0 : this.nextDelay();
+    this.scheduleAttempt('socket-died', delay, error);
+  }
+
+  private failLeftovers(leftovers: Leftovers, make: (cmd: Command, written: boolean) => Error): void {
+    for (const cmd of leftovers.written) cmd.fail(make(cmd, true));
+    for (const cmd of leftovers.unwritten) cmd.fail(make(cmd, false));
+  }
+
+  // ---------------------------------------------------------------- commands
+
+  /** Accepts a command: sends it, queues it, or rejects it at once, saying why. */
+  submit(cmd: Command): void {
+    if (this.current === 'ready') {
+      this.arm(cmd);
+      (this.conn as ConnectionLike).send(cmd);
+      return;
+    }
+    switch (this.current) {
+      case 'idle':
+        this.connect().catch(() => undefined); // the outcome reaches the command through the queue
+        break;
+      case 'failed':
+        cmd.fail(new ClientFailedError(this.lastFailure));
+        return;
+      case 'closing':
+      case 'closed':
+        cmd.fail(new ClientClosedError());
+        return;
+      default:
+        break;
+    }
+    const q = this.config.offlineQueue;
+    if (!q.enabled) {
+      cmd.fail(
+        new OfflineQueueFullError(
+          `${cmd.name} was not sent: the client is ${this.current} and the offline queue is off (offlineQueue: false)`,
+        ),
+      );
+      return;
+    }
+    if (this.offline.length >= q.maxLength) this.compactOffline();
+    if (this.offline.length >= q.maxLength) {
+      cmd.fail(
+        new OfflineQueueFullError(
+          `${cmd.name} was not sent: the client is ${this.current} and the offline queue is full (${q.maxLength} commands, offlineQueue.maxLength)`,
+        ),
+      );
+      return;
+    }
+    this.arm(cmd);
+    this.offline.push(cmd);
+  }
+
+  /** Drops settled (timed out, aborted) commands from the offline queue. */
+  private compactOffline(): void {
+    const live = this.offline.drain().filter((c) => !c.settled);
+    this.offline.unshiftAll(live);
+  }
+
+  /** Starts the command's timeout and abort listener; `disarm` undoes both when it settles. */
+  private arm(cmd: Command): void {
+    if (cmd.disarm !== undefined) return; // a replayed command keeps its original deadline
+    const timeoutMs = cmd.timeoutMs > 0 ? cmd.timeoutMs : this.config.commandTimeoutMs;
+    const signal = cmd.signal;
+    if ((timeoutMs <= 0 || timeoutMs === Infinity) && signal === undefined) return;
+    if (signal?.aborted) {
+      cmd.fail(new AbortError(cmd.name, false, signal.reason));
+      return;
+    }
+    const clock = this.config.clock;
+    let timer: TimerHandle | undefined;
+    if (timeoutMs > 0 && timeoutMs !== Infinity) timer = clock.setTimeout(() => this.timedOut(cmd, timeoutMs), timeoutMs);
+    const onAbort = (): void => cmd.fail(new AbortError(cmd.name, cmd.stage === 'written', signal?.reason));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    cmd.disarm = () => {
+      if (timer !== undefined) clock.clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+  }
+
+  private timedOut(cmd: Command, timeoutMs: number): void {
+    if (cmd.settled) return;
+    const written = cmd.stage === 'written';
+    cmd.fail(new CommandTimeoutError(cmd.name, timeoutMs, written));
+    // Sent, and not one byte has come back since: the connection itself is suspect.
+    const conn = this.conn;
+    if (written && conn !== undefined && cmd.blockingMs === 0 && conn.lastReadAt < cmd.writtenAt) {
+      conn.destroy(
+        new ConnectionError(
+          'health',
+          `${conn.endpoint} sent no byte in the ${timeoutMs} ms after ${cmd.name} was written: the connection is presumed dead and will be replaced`,
+        ),
+      );
+    }
+  }
+
+  /** Drops the current socket as if it had died (for READONLY on a demoted primary, and tests). */
+  dropConnection(error: ConnectionError): void {
+    this.conn?.destroy(error);
+  }
+
+  // ---------------------------------------------------------------- closing
+
+  close(): Promise<void> {
+    if (this.closePromise !== undefined) return this.closePromise;
+    this.closePromise = this.closeNow();
+    return this.closePromise;
+  }
+
+  private async closeNow(): Promise<void> {
+    if (this.current === 'closed') return;
+    const closed = new ClientClosedError('the client was closed before the command could be sent');
+    this.generation++;
+    this.cancelRetry();
+    this.move('close');
+    this.settleWaiters(new ClientClosedError('close() was called before the client became ready'));
+    for (const cmd of this.offline.drain()) cmd.fail(closed);
+    if (this.current === 'closing') {
+      this.health?.stop();
+      const conn = this.conn;
+      if (conn !== undefined) await conn.end();
+      this.conn = undefined;
+      if (this.current === 'closing') this.move('drained');
+    }
+  }
+
+  destroy(): void {
+    if (this.current === 'closed') return;
+    this.generation++;
+    this.cancelRetry();
+    this.move('destroy');
+    this.health?.stop();
+    this.health = undefined;
+    this.settleWaiters(new ClientClosedError('destroy() was called before the client became ready'));
+    for (const cmd of this.offline.drain()) cmd.fail(new ClientClosedError('the client was destroyed'));
+    const conn = this.conn;
+    this.conn = undefined;
+    conn?.destroy(new ClientClosedError('the client was destroyed'));
+  }
+
+  private cancelRetry(): void {
+    if (this.retryTimer !== undefined) this.config.clock.clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+}
