@@ -86,8 +86,14 @@ export class Lifecycle {
   private conn: ConnectionLike | undefined;
   private health: HealthMonitor | undefined;
   private readonly offline = new Fifo<Command>();
-  /** Attempts started since the connection was last stable. */
+  /** Attempts started since connect() or since the ready connection died: numbering and maxAttempts. */
   private attempts = 0;
+  /**
+   * Steps up the exponential backoff. Unlike `attempts` it survives a reconnect that does not last:
+   * it goes back to 0 only once a connection stayed ready for reconnect.resetAfterMs, so a
+   * flapping server is not hammered.
+   */
+  private backoffStep = 0;
   private lastDelay = 0;
   private readySince = 0;
   private initialDeadline = Infinity;
@@ -146,6 +152,7 @@ export class Lifecycle {
         const promise = this.waitForReady();
         this.move('connect');
         this.attempts = 0;
+        this.backoffStep = 0;
         this.lastDelay = 0;
         const timeout = this.config.reconnect === false ? Infinity : this.config.reconnect.initialTimeoutMs;
         this.initialDeadline = this.config.clock.now() + timeout;
@@ -251,7 +258,8 @@ export class Lifecycle {
   private nextDelay(): number {
     const policy = this.config.reconnect;
     if (policy === false) return 0;
-    this.lastDelay = backoffDelay(this.attempts, this.lastDelay, policy, this.config.random);
+    this.backoffStep++;
+    this.lastDelay = backoffDelay(this.backoffStep, this.lastDelay, policy, this.config.random);
     return this.lastDelay;
   }
 
@@ -314,8 +322,10 @@ export class Lifecycle {
 
     const now = this.config.clock.now();
     const policy = this.config.reconnect;
-    if (policy !== false && now - this.readySince >= policy.resetAfterMs) {
-      this.attempts = 0;
+    this.attempts = 0;
+    const stable = policy !== false && now - this.readySince >= policy.resetAfterMs;
+    if (stable) {
+      this.backoffStep = 0;
       this.lastDelay = 0;
     }
     this.config.events.error(error);
@@ -324,7 +334,7 @@ export class Lifecycle {
       return this.giveUp(error);
     }
     // The first attempt after a stable connection dies goes at once; a flapping one backs off.
-    const delay = this.attempts === 0 ? 0 : this.nextDelay();
+    const delay = stable ? 0 : this.nextDelay();
     this.scheduleAttempt('socket-died', delay, error);
   }
 
@@ -411,7 +421,7 @@ export class Lifecycle {
     cmd.fail(new CommandTimeoutError(cmd.name, timeoutMs, written));
     // Sent, and not one byte has come back since: the connection itself is suspect.
     const conn = this.conn;
-    if (written && conn !== undefined && cmd.blockingMs === 0 && conn.lastReadAt < cmd.writtenAt) {
+    if (written && conn !== undefined && cmd.blockingMs === 0 && conn.lastReadAt <= cmd.writtenAt) {
       conn.destroy(
         new ConnectionError(
           'health',
