@@ -9,8 +9,10 @@
  *     once when the last byte arrives).
  * A frame that lies within one chunk is decoded straight from that chunk with no copy.
  */
-import { InvalidArgumentError, ProtocolError, ReplyError } from '../errors';
+import { ProtocolError } from '../errors';
 import { Aggregate, AggregateKind } from './aggregate-stack';
+import { badLength, checkNotTls, missingBulkCrlf, missingLf, replyError, lineTooLong } from './decode-errors';
+import { LineScanner } from './line-scanner';
 import {
   BANG,
   COLON,
@@ -21,10 +23,6 @@ import {
   GREATER,
   HASH,
   LF,
-  LOWER_F,
-  LOWER_T,
-  MAX_BIG_NUMBER_DIGITS,
-  MAX_HEADER_LINE,
   MINUS,
   PAREN,
   PERCENT,
@@ -36,18 +34,11 @@ import {
   UPPER_K,
   UPPER_O,
   describeByte,
-  isTextLine,
-  latin1Slice,
-  parseBigNumber,
-  parseDouble,
-  quote,
   setMapEntry,
-  utf8Slice,
 } from './resp-bytes';
 import type { DecoderLimits } from './types';
-import { constants as bufferConstants } from 'node:buffer';
 
-const MAX_STRING_LENGTH = bufferConstants.MAX_STRING_LENGTH;
+export { DEFAULT_DECODER_LIMITS } from './line-scanner';
 
 export interface DecoderHandlers {
   /** A top-level reply. Error replies arrive here as ReplyError instances; they are not thrown. */
@@ -58,17 +49,7 @@ export interface DecoderHandlers {
   onAttribute?(attributes: Record<string, unknown>): void;
 }
 
-export const DEFAULT_DECODER_LIMITS: Readonly<Required<DecoderLimits>> = Object.freeze({
-  maxBulkLength: 512 * 1024 * 1024,
-  maxLineLength: 64 * 1024 * 1024,
-  maxAggregateLength: 2 ** 32 - 1,
-  maxDepth: 64,
-});
-
-const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-
-export class Decoder {
+export class Decoder extends LineScanner {
   /**
    * Read at the start of each non-push top-level frame: decode that frame's bulk and verbatim
    * strings as Buffers instead of utf8 strings. The owner updates it synchronously from onReply.
@@ -76,10 +57,6 @@ export class Decoder {
   returnBuffers = false;
 
   private readonly handlers: DecoderHandlers;
-  private readonly maxBulkLength: number;
-  private readonly maxLineLength: number;
-  private readonly maxAggregateLength: number;
-  private readonly maxDepth: number;
 
   /** stack[0 .. depth-1] are the open aggregates; entries past depth are kept for reuse. */
   private readonly stack: Aggregate[] = [];
@@ -99,18 +76,13 @@ export class Decoder {
   private bulkLength = 0;
   private bulkHave = 0;
 
-  /** Out-parameter of readLength/readInteger: the index after the line's LF, or -1 if incomplete. */
-  private next = 0;
   private atStreamStart = true;
   /** After a ProtocolError the stream is out of sync for good: every later feed() throws it again. */
   private failure: ProtocolError | null = null;
 
   constructor(handlers: DecoderHandlers, limits?: DecoderLimits) {
+    super(limits);
     this.handlers = handlers;
-    this.maxBulkLength = limit(limits, 'maxBulkLength');
-    this.maxLineLength = limit(limits, 'maxLineLength');
-    this.maxAggregateLength = limit(limits, 'maxAggregateLength');
-    this.maxDepth = limit(limits, 'maxDepth');
   }
 
   /** Bytes held for an incomplete frame (for diagnostics and tests). */
@@ -261,119 +233,9 @@ export class Decoder {
     }
   }
 
-  /** Value of a complete line of type -, ',', '(', '#' or '_' (content is buf[start..cr)). */
-  private lineValue(type: number, buf: Buffer, start: number, cr: number): unknown {
-    switch (type) {
-      case MINUS:
-        return new ReplyError(this.text(buf, start, cr));
-      case COMMA:
-        return parseDouble(latin1Slice.call(buf, start, cr));
-      case PAREN:
-        return parseBigNumber(latin1Slice.call(buf, start, cr));
-      case HASH:
-        if (cr - start === 1 && buf[start] === LOWER_T) return true;
-        if (cr - start === 1 && buf[start] === LOWER_F) return false;
-        throw new ProtocolError(`invalid RESP boolean ${quote(latin1Slice.call(buf, start, cr))}`);
-      default: // UNDERSCORE
-        if (cr === start) return null;
-        throw new ProtocolError(`invalid RESP null ${quote(latin1Slice.call(buf, start, cr))}`);
-    }
-  }
-
-  /**
-   * Index of the CR ending the line that starts at `pos` (the type byte), or -1 when the line
-   * or its LF has not arrived yet. A line ends at its first CR, which must be followed by LF.
-   */
-  private lineEnd(buf: Buffer, pos: number, end: number): number {
-    // Most lines are a few bytes: a JS scan beats the native call until it gets long.
-    const scanEnd = pos + 33 < end ? pos + 33 : end;
-    let cr = -1;
-    for (let i = pos + 1; i < scanEnd; i++) {
-      if (buf[i] === CR) {
-        cr = i;
-        break;
-      }
-    }
-    if (cr < 0 && scanEnd < end) cr = buf.indexOf(CR, scanEnd);
-    if (cr < 0 || cr + 1 >= end) return -1;
-    if (buf[cr + 1] !== LF) throw missingLf(buf[pos]);
-    const max = this.lineLimit(buf[pos]);
-    if (cr - pos - 1 > max) throw lineTooLong(buf[pos], max);
-    return cr;
-  }
-
-  /**
-   * Parses the decimal length after a '$', '*', ... type byte. Sets `next` past the CRLF, or
-   * to -1 when the line is incomplete. Rejects more than 16 digits as soon as they are seen.
-   */
-  private readLength(buf: Buffer, from: number, end: number): number {
-    let i = from;
-    const negative = i < end && buf[i] === MINUS;
-    if (negative) i++;
-    const digitsStart = i;
-    let n = 0;
-    for (; i < end; i++) {
-      const digit = buf[i] - 48;
-      if (digit >= 0 && digit <= 9 && i - digitsStart < 16) {
-        n = n * 10 + digit;
-      } else if (buf[i] === CR && i > digitsStart) {
-        break;
-      } else {
-        throw badHeader(buf, from - 1, i, 'length');
-      }
-    }
-    if (i + 1 >= end) {
-      this.next = -1;
-      return 0;
-    }
-    if (buf[i + 1] !== LF) throw missingLf(buf[from - 1]);
-    this.next = i + 2;
-    return negative ? -n : n;
-  }
-
-  /** Parses a ':' integer from bytes: a number when it is a safe integer, else a bigint. */
-  private readInteger(buf: Buffer, from: number, end: number): number | bigint {
-    let i = from;
-    const sign = i < end ? buf[i] : 0;
-    const negative = sign === MINUS;
-    if (negative || sign === PLUS) i++;
-    const digitsStart = i;
-    let n = 0;
-    for (; i < end; i++) {
-      const digit = buf[i] - 48;
-      // RESP integers are signed 64-bit: 20 digits is more than any of them needs.
-      if (digit >= 0 && digit <= 9 && i - digitsStart < 20) {
-        n = n * 10 + digit;
-      } else if (buf[i] === CR && i > digitsStart) {
-        break;
-      } else {
-        throw badHeader(buf, from - 1, i, 'integer');
-      }
-    }
-    if (i + 1 >= end) {
-      this.next = -1;
-      return 0;
-    }
-    if (buf[i + 1] !== LF) throw missingLf(COLON);
-    this.next = i + 2;
-    // Up to 15 digits the double arithmetic above is exact.
-    if (i - digitsStart <= 15) return negative ? 0 - n : n;
-    const big = BigInt(latin1Slice.call(buf, from, i));
-    return big >= MIN_SAFE && big <= MAX_SAFE ? Number(big) : big;
-  }
-
-  private text(buf: Buffer, start: number, end: number): string {
-    if (end - start > MAX_STRING_LENGTH) {
-      throw new ProtocolError(
-        `a ${end - start}-byte string is longer than a JavaScript string can be; read it with returnBuffers`,
-      );
-    }
-    return utf8Slice.call(buf, start, end);
-  }
-
   /** The value of a complete '$', '!' or '=' body buf[start..end). `owned`: buf is ours to hand out. */
   private bulkValue(type: number, buf: Buffer, start: number, end: number, owned: boolean): unknown {
-    if (type === BANG) return new ReplyError(this.text(buf, start, end));
+    if (type === BANG) return replyError(this.text(buf, start, end));
     if (type === EQUALS) {
       // "txt:" or "mkd:" comes first; the value is what follows.
       if (end - start < 4 || buf[start + 3] !== COLON) {
@@ -448,12 +310,6 @@ export class Decoder {
     this.lineType = type;
   }
 
-  /** Longest content (between type byte and CR) a valid line of this type can have. */
-  private lineLimit(type: number): number {
-    if (type === PAREN) return MAX_BIG_NUMBER_DIGITS + 1; // + 1 for a sign
-    return isTextLine(type) ? this.maxLineLength : MAX_HEADER_LINE;
-  }
-
   /** Fails as soon as a held line is longer than any valid line of its type could be. */
   private checkHeldLine(type: number, length: number): void {
     const max = this.lineLimit(type);
@@ -511,53 +367,4 @@ export class Decoder {
     this.deliver(this.bulkValue(this.bulkType, body, 0, this.bulkLength, owned));
     return pos + need;
   }
-}
-
-function limit(limits: DecoderLimits | undefined, name: keyof DecoderLimits): number {
-  const value = limits?.[name] ?? DEFAULT_DECODER_LIMITS[name];
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new InvalidArgumentError(`decoder limit ${name} must be a non-negative integer, got ${String(value)}`);
-  }
-  return value;
-}
-
-function checkNotTls(first: number): void {
-  // 0x16 starts a TLS handshake record, 0x15 a TLS alert: what a TLS-only port answers with.
-  if (first === 0x16 || first === 0x15) {
-    throw new ProtocolError(
-      `the server's first byte is ${describeByte(first)}, which looks like a TLS record: ` +
-        'the server probably expects TLS — connect with a rediss:// URL (or the tls option)',
-    );
-  }
-}
-
-function typeName(type: number): string {
-  return `'${String.fromCharCode(type)}'`;
-}
-
-function badLength(type: number, length: number, max: number): ProtocolError {
-  return new ProtocolError(
-    length < 0
-      ? `invalid RESP length ${length} after ${typeName(type)}`
-      : `RESP ${typeName(type)} length ${length} exceeds the limit of ${max}`,
-  );
-}
-
-function badHeader(buf: Buffer, start: number, bad: number, what: string): ProtocolError {
-  return new ProtocolError(
-    `invalid RESP ${what} in ${quote(latin1Slice.call(buf, start, Math.min(bad + 1, start + 40)))}: ` +
-      `unexpected byte ${describeByte(buf[bad])}`,
-  );
-}
-
-function missingLf(type: number): ProtocolError {
-  return new ProtocolError(`RESP ${typeName(type)} line has a CR that is not followed by LF`);
-}
-
-function missingBulkCrlf(type: number, length: number): ProtocolError {
-  return new ProtocolError(`RESP ${typeName(type)} body of ${length} bytes is not followed by CRLF`);
-}
-
-function lineTooLong(type: number, max: number): ProtocolError {
-  return new ProtocolError(`RESP ${typeName(type)} line is longer than ${max} bytes`);
 }

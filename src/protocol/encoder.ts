@@ -109,13 +109,14 @@ export function checkArg(arg: unknown): string | undefined {
       return 'a symbol is not a valid argument';
     case 'function':
       return 'a function is not a valid argument';
-    default:
+    case 'object':
       if (arg === null) return 'null is not a valid argument';
       // types.isUint8Array also recognises Buffers and arrays made in another realm.
       if (types.isUint8Array(arg)) return undefined;
       if (Array.isArray(arg)) return 'an array is not a valid argument: pass its elements as separate arguments';
       return `${describeObject(arg)} is not a valid argument: pass a string, number, bigint or Buffer`;
   }
+  return `a ${typeof arg} is not a valid argument`;
 }
 
 function describeObject(arg: object): string {

@@ -97,7 +97,8 @@ const BIG_NUMBER_SYNTAX = /^[+-]?\d+$/;
 /** A RESP3 big number: an optional sign and decimal digits. */
 export function parseBigNumber(text: string): bigint {
   if (!BIG_NUMBER_SYNTAX.test(text)) throw new ProtocolError(`invalid RESP big number ${quote(text)}`);
-  if (text.length > MAX_BIG_NUMBER_DIGITS + 1) {
+  const signed = text.charCodeAt(0) === MINUS || text.charCodeAt(0) === PLUS;
+  if (text.length - (signed ? 1 : 0) > MAX_BIG_NUMBER_DIGITS) {
     throw new ProtocolError(`RESP big number has more than ${MAX_BIG_NUMBER_DIGITS} digits`);
   }
   return BigInt(text);
