@@ -32,6 +32,8 @@ export class Aggregate {
   map: Record<string, unknown> = {};
   key: unknown = undefined;
   hasKey = false;
+  /** For Attribute: the decoder's returnBuffers mode to go back to once the attribute is done. */
+  outerBuffers = false;
 
   open(kind: AggregateKind, count: number): void {
     this.kind = kind;

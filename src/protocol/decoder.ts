@@ -261,6 +261,11 @@ export class Decoder extends LineScanner {
       this.stack.push(frame);
     }
     frame.open(kind, count);
+    if (kind === AggregateKind.Attribute) {
+      // Attributes are metadata for the owner, decoded with strings even inside a Buffer reply.
+      frame.outerBuffers = this.frameBuffers;
+      this.frameBuffers = false;
+    }
     this.depth++;
   }
 
@@ -282,6 +287,7 @@ export class Decoder extends LineScanner {
       if (--top.remaining > 0) return;
       this.depth--;
       value = kind === AggregateKind.Array || kind === AggregateKind.Push ? top.items : top.map;
+      if (kind === AggregateKind.Attribute) this.frameBuffers = top.outerBuffers;
       top.clear();
       if (kind === AggregateKind.Push || kind === AggregateKind.Attribute) return this.complete(kind, value);
     }

@@ -32,7 +32,8 @@ export class CommandEncoder {
   write(name: string, args: readonly Arg[]): void {
     const nameBytes = Buffer.byteLength(name);
     let text = this.text + '*' + (args.length + 1) + '\r\n$' + nameBytes + '\r\n' + name + '\r\n';
-    let bytes = this.bytes + 6 + digits(args.length + 1) + digits(nameBytes) + nameBytes;
+    // '*' argc CRLF '$' length CRLF name CRLF
+    let bytes = this.bytes + 8 + digits(args.length + 1) + digits(nameBytes) + nameBytes;
     for (let i = 0; i < args.length; i++) {
       const arg = args[i];
       let value: string;
@@ -121,7 +122,8 @@ export function checkArg(arg: unknown): string | undefined {
 
 function describeObject(arg: object): string {
   if (ArrayBuffer.isView(arg) || arg instanceof ArrayBuffer) {
-    return `a ${Object.prototype.toString.call(arg).slice(8, -1)}`;
+    const name = Object.prototype.toString.call(arg).slice(8, -1); // e.g. 'Uint16Array'
+    return `${/^[AEIO]/.test(name) ? 'an' : 'a'} ${name}`;
   }
   return 'an object';
 }

@@ -166,7 +166,7 @@ export class LineScanner {
 
   /** Longest content (between type byte and CR) a valid line of this type can have. */
   protected lineLimit(type: number): number {
-    if (type === PAREN) return MAX_BIG_NUMBER_DIGITS + 1; // + 1 for a sign
+    if (type === PAREN) return Math.min(this.maxLineLength, MAX_BIG_NUMBER_DIGITS + 1); // + 1 for a sign
     return isTextLine(type) ? this.maxLineLength : MAX_HEADER_LINE;
   }
 }

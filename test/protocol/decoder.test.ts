@@ -160,6 +160,12 @@ const fixtures: Fixture[] = [
     events: [r(err('ERR x', 'ERR'))],
   },
   {
+    name: 'returnBuffers: an attribute inside a Buffer reply is decoded with strings',
+    wire: '*2\r\n|1\r\n$3\r\nttl\r\n$2\r\n10\r\n$1\r\na\r\n$1\r\nb\r\n',
+    buffers: [true],
+    events: [{ attribute: map(['ttl', '10']) }, r([hex('a'), hex('b')])],
+  },
+  {
     name: 'returnBuffers switches between frames in one chunk',
     wire: '$1\r\na\r\n$1\r\nb\r\n*1\r\n$1\r\nc\r\n$1\r\nd\r\n',
     buffers: [false, true, true, false],
