@@ -97,7 +97,10 @@ export class Connection {
       conn.server = await runHandshake(config, (name, args) => conn.internalCall(name, args));
     } catch (err) {
       conn.destroy(err instanceof Error ? err : new Error(String(err)));
-      throw new AttemptFailure(conn.deathCause ?? err, 'handshake', conn.bytesRead, endpoint);
+      // What the server said outranks how the socket ended: a refusal (-DENIED, WRONGPASS) is
+      // usually followed at once by the server closing, and the close must not hide the reason.
+      const cause = err instanceof ReplyError ? err : (conn.deathCause ?? err);
+      throw new AttemptFailure(cause, 'handshake', conn.bytesRead, endpoint);
     }
     if (conn.stage === 'dead') {
       throw new AttemptFailure(conn.deathCause, 'handshake', conn.bytesRead, endpoint);

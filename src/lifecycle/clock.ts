@@ -7,12 +7,12 @@ export interface Clock {
 
 export type TimerHandle = { readonly __timer: unique symbol } | ReturnType<typeof setTimeout>;
 
+/**
+ * Real time. Timers keep the process alive (a client waiting to reconnect must not let Node exit
+ * under it); the health check unrefs its own, since a live socket already holds the process.
+ */
 export const systemClock: Clock = {
   now: () => performance.now(),
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    t.unref?.();
-    return t;
-  },
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
 };

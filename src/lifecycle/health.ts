@@ -50,6 +50,7 @@ export class HealthMonitor {
   private schedule(ms: number): void {
     if (this.stopped) return;
     this.timer = this.clock.setTimeout(() => this.check(), Math.max(1, Math.ceil(ms)));
+    (this.timer as { unref?: () => void }).unref?.();
   }
 
   /** Exposed for tests: evaluates the rule now. */
