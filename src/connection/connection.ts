@@ -37,6 +37,8 @@ export interface ConnectionHooks {
    * arrive as ordinary arrays). Return true when the reply was consumed.
    */
   claimReply?(reply: unknown): boolean;
+  /** A command got a READONLY reply (the server is, or became, a replica). */
+  onReadOnly?(): void;
   /** The socket died after the handshake. Called once; the connection is finished. */
   onClose(cause: Error, leftovers: Leftovers): void;
 }
@@ -227,6 +229,7 @@ export class Connection {
     const next = this.inflight.peek();
     this.decoder.returnBuffers = next !== undefined && next.returnBuffers;
     cmd.reply(value);
+    if (value instanceof ReplyError && value.code === 'READONLY') this.hooks.onReadOnly?.();
     if (this.stage === 'ending' && this.inflight.length === 0 && this.outbox.length === 0) this.socket.end();
   }
 

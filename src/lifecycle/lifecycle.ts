@@ -21,6 +21,8 @@ import { nextState, type LifecycleEvent, type State } from './states';
 
 /** The part of a Connection the lifecycle drives (a fake one in unit tests). */
 export interface ConnectionLike extends HealthTarget {
+  /** What the handshake learned; `role` is 'master' or 'replica' when the server said. */
+  readonly server?: { role?: string };
   send(cmd: Command): void;
   destroy(cause: Error): void;
   end(): Promise<void>;
@@ -104,6 +106,8 @@ export class Lifecycle {
   private lastFailure: ConnectionError | undefined;
   private connectWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   private closePromise: Promise<void> | undefined;
+  /** Learned from the first ready connection: a client that found a primary expects one. */
+  private expectPrimary = false;
 
   constructor(private readonly config: LifecycleConfig) {}
 
@@ -190,6 +194,16 @@ export class Lifecycle {
       onPush: this.config.onPush,
       claimReply: this.config.claimReply,
       onClose: (cause, leftovers) => this.connectionDied(opened, cause, leftovers),
+      onReadOnly: () => {
+        if (this.expectPrimary && opened !== undefined && opened === this.conn) {
+          opened.destroy(
+            new ConnectionError(
+              'readonly',
+              `${opened.endpoint} answered READONLY: the primary was demoted (a failover?); reconnecting, resolving the host name again`,
+            ),
+          );
+        }
+      },
     };
     this.config.open(info, hooks).then(
       async (conn) => {
@@ -209,6 +223,15 @@ export class Lifecycle {
           conn.destroy(new ClientClosedError());
           return;
         }
+        if (this.expectPrimary && conn.server?.role !== undefined && conn.server.role !== 'master') {
+          const error = new ConnectionError(
+            'readonly',
+            `${conn.endpoint} is a ${conn.server.role}, but this client had a primary there: waiting for the name to point at the new primary`,
+          );
+          conn.destroy(error);
+          this.attemptFailed(error);
+          return;
+        }
         this.attemptSucceeded(conn);
       },
       (err: unknown) => {
@@ -219,6 +242,7 @@ export class Lifecycle {
 
   private attemptSucceeded(conn: ConnectionLike): void {
     const reconnected = this.everReady;
+    if (!this.everReady) this.expectPrimary = conn.server?.role === 'master';
     this.conn = conn;
     this.everReady = true;
     this.listenFirst = false;

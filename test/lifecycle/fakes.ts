@@ -52,6 +52,7 @@ export class FakeConnection implements ConnectionLike {
   sent: Command[] = [];
   inflight: Command[] = [];
   pings = 0;
+  server: { role?: string } = { role: 'master' };
   destroyedWith: Error | undefined;
   ended = false;
   constructor(
@@ -112,7 +113,7 @@ export class FakeConnection implements ConnectionLike {
   }
 }
 
-export type Outcome = 'ok' | Error | (() => Error);
+export type Outcome = 'ok' | 'replica' | Error | (() => Error);
 
 /** A lifecycle wired to fakes: `outcomes` decides each attempt in turn ('ok' or the error it fails with). */
 export function harness(overrides: Partial<LifecycleConfig> = {}, outcomes: Outcome[] = []) {
@@ -128,8 +129,9 @@ export function harness(overrides: Partial<LifecycleConfig> = {}, outcomes: Outc
     open: (info, hooks) => {
       attempts.push(info);
       const outcome = outcomes.shift() ?? 'ok';
-      if (outcome === 'ok') {
+      if (outcome === 'ok' || outcome === 'replica') {
         const conn = new FakeConnection(clock, hooks);
+        if (outcome === 'replica') conn.server = { role: 'replica' };
         connections.push(conn);
         return Promise.resolve(conn);
       }

@@ -175,6 +175,31 @@ describe('runtime phase (was ready once)', () => {
   });
 });
 
+describe('READONLY (a failover demoted the primary)', () => {
+  test('a client that found a primary drops a connection that answers READONLY and waits for a primary again', async () => {
+    const h = harness({}, ['ok', 'replica', 'replica', 'ok']);
+    await h.lifecycle.connect();
+    const first = h.last();
+    const w = h.run('SET', 'k', 'v');
+    first.reply(new ReplyError("READONLY You can't write against a read only replica."));
+    first.hooks.onReadOnly?.();
+    assert.ok(w.outcome.error instanceof ReplyError && w.outcome.error.code === 'READONLY', 'the command itself gets the honest answer');
+    assert.ok(first.destroyedWith instanceof ConnectionError && first.destroyedWith.kind === 'readonly');
+    await h.clock.advance(5000);
+    assert.equal(h.lifecycle.state, 'ready');
+    const reasons = h.events.filter((e) => e.type === 'reconnecting').map((e) => e.payload.reason.kind);
+    assert.deepEqual(reasons, ['readonly', 'readonly', 'readonly']);
+    assert.equal(h.last().server.role, 'master');
+  });
+  test('a client connected to a replica on purpose keeps its connection on READONLY', async () => {
+    const h = harness({}, ['replica']);
+    await h.lifecycle.connect();
+    h.last().hooks.onReadOnly?.();
+    assert.equal(h.last().destroyedWith, undefined);
+    assert.equal(h.lifecycle.state, 'ready');
+  });
+});
+
 describe('commands across failures', () => {
   test('commands issued while reconnecting wait and go in order after recovery', async () => {
     const h = harness({}, ['ok', refused(), 'ok']);
