@@ -1,0 +1,89 @@
+import { def, id, type RedisKey, type RedisValue } from '../command-def';
+import type { Arg } from '../../protocol/types';
+import { camelCase, setOwn, toBooleanArray, toObject } from './reply';
+
+/** A function of a library, as FUNCTION LIST describes it. */
+export type FunctionInfo = { name: string; description: string | null; flags: string[] };
+
+/** A library, as FUNCTION LIST describes it (Redis' snake_case names in camelCase). */
+export type LibraryInfo = {
+  libraryName: string;
+  engine: string;
+  functions: FunctionInfo[];
+  /** With WITHCODE. */
+  libraryCode?: string;
+};
+
+/** script/function numkeys key ... arg ... */
+const withKeys = (first: RedisValue, keys: RedisKey[] = [], args: RedisValue[] = []): Arg[] => [
+  first,
+  keys.length,
+  ...keys,
+  ...args,
+];
+
+function camelObject(reply: unknown): Record<string, unknown> {
+  const raw = toObject<unknown>(reply);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(raw)) setOwn(out, camelCase(key), raw[key]);
+  return out;
+}
+
+function toLibraries(reply: unknown[]): LibraryInfo[] {
+  return reply.map((lib) => {
+    const info = camelObject(lib);
+    info.functions = (info.functions as unknown[]).map((f) => camelObject(f));
+    return info as LibraryInfo;
+  });
+}
+
+/** Lua scripts and functions. Replies are whatever the script returns, decoded as usual. */
+export const SCRIPTING = {
+  /** EVAL script numkeys key ... arg ...: the script's reply. */
+  eval: def('EVAL', withKeys, id<unknown>()),
+  /** EVALSHA sha1 numkeys key ... arg ...: the cached script's reply (NOSCRIPT error if not cached). */
+  evalsha: def('EVALSHA', withKeys, id<unknown>()),
+  /** EVAL_RO: EVAL for read-only scripts (allowed on replicas). */
+  evalRo: def('EVAL_RO', withKeys, id<unknown>()),
+  /** EVALSHA_RO: EVALSHA for read-only scripts. */
+  evalshaRo: def('EVALSHA_RO', withKeys, id<unknown>()),
+  /** SCRIPT LOAD script: its SHA1, to use with EVALSHA. */
+  scriptLoad: def('SCRIPT', (script: RedisValue) => ['LOAD', script], id<string>()),
+  /** SCRIPT EXISTS sha1 [sha1 ...]: for each, true if it is cached. */
+  scriptExists: def('SCRIPT', (...sha1s: string[]) => ['EXISTS', ...sha1s], toBooleanArray),
+  /** SCRIPT FLUSH [ASYNC|SYNC]: empties the script cache. */
+  scriptFlush: def(
+    'SCRIPT',
+    (mode?: 'ASYNC' | 'SYNC') => (mode === undefined ? ['FLUSH'] : ['FLUSH', mode]),
+    id<'OK'>(),
+  ),
+  /** FUNCTION LOAD [REPLACE] code: the library's name. */
+  functionLoad: def(
+    'FUNCTION',
+    (code: RedisValue, opts?: { REPLACE?: true }) => (opts?.REPLACE ? ['LOAD', 'REPLACE', code] : ['LOAD', code]),
+    id<string>(),
+  ),
+  /** FUNCTION DELETE library: 'OK'. */
+  functionDelete: def('FUNCTION', (library: string) => ['DELETE', library], id<'OK'>()),
+  /** FUNCTION LIST [LIBRARYNAME pattern] [WITHCODE]: [{libraryName, engine, functions, libraryCode?}]. */
+  functionList: def(
+    'FUNCTION',
+    (opts?: { LIBRARYNAME?: string; WITHCODE?: true }): Arg[] => {
+      const args: Arg[] = ['LIST'];
+      if (opts?.LIBRARYNAME !== undefined) args.push('LIBRARYNAME', opts.LIBRARYNAME);
+      if (opts?.WITHCODE) args.push('WITHCODE');
+      return args;
+    },
+    toLibraries,
+  ),
+  /** FUNCTION FLUSH [ASYNC|SYNC]: deletes every library. */
+  functionFlush: def(
+    'FUNCTION',
+    (mode?: 'ASYNC' | 'SYNC') => (mode === undefined ? ['FLUSH'] : ['FLUSH', mode]),
+    id<'OK'>(),
+  ),
+  /** FCALL function numkeys key ... arg ...: the function's reply. */
+  fcall: def('FCALL', withKeys, id<unknown>()),
+  /** FCALL_RO: FCALL for functions flagged no-writes (allowed on replicas). */
+  fcallRo: def('FCALL_RO', withKeys, id<unknown>()),
+};

@@ -1,0 +1,259 @@
+import { def, id, type RedisKey } from '../command-def';
+import type { Arg } from '../../protocol/types';
+import { streamBlock } from './blocking';
+import { toBoolean } from './reply';
+import {
+  toAutoClaim,
+  toAutoClaimJustId,
+  toConsumerInfos,
+  toGroupInfos,
+  toMessages,
+  toPendingEntries,
+  toPendingSummary,
+  toStreamInfo,
+  toStreams,
+  type PendingStreamMessages,
+  type StreamMessage,
+} from './stream-replies';
+import { flattenPairs, type KeyValues } from './strings';
+
+export interface StreamTrimOptions {
+  /** Keep at most this many entries... */
+  MAXLEN?: number;
+  /** ...or drop entries with an id lower than this. */
+  MINID?: string;
+  /** Trim approximately ('~'): whole macro nodes only, much cheaper. */
+  APPROXIMATE?: true;
+  /** With APPROXIMATE: evict at most this many entries. */
+  LIMIT?: number;
+}
+
+export interface XAddOptions extends StreamTrimOptions {
+  /** Do not create the stream if it does not exist (xadd then answers null). */
+  NOMKSTREAM?: true;
+}
+
+/** A stream to read and the id to read after ('$' = only new entries; '>' for groups = never delivered). */
+export type StreamOffset = { key: RedisKey; id: string };
+
+export interface XReadOptions {
+  /** At most this many entries per stream. */
+  COUNT?: number;
+  /** Wait up to this many ms for entries (0 = forever). Makes the command blocking. */
+  BLOCK?: number;
+}
+
+export interface XReadGroupOptions extends XReadOptions {
+  /** Do not add the entries to the pending list (no XACK needed). */
+  NOACK?: true;
+}
+
+export interface XClaimOptions {
+  /** Set the idle time (ms) of the claimed entries. */
+  IDLE?: number;
+  /** Set the idle time to "since this Unix time (ms)". */
+  TIME?: number;
+  /** Set the delivery counter. */
+  RETRYCOUNT?: number;
+  /** Create pending entries for ids not pending yet (they must exist). */
+  FORCE?: true;
+  /** Advance the group's last-delivered id. */
+  LASTID?: string;
+}
+
+function trimArgs(args: Arg[], opts: StreamTrimOptions): void {
+  const strategy = opts.MAXLEN !== undefined ? 'MAXLEN' : opts.MINID !== undefined ? 'MINID' : undefined;
+  if (strategy === undefined) return;
+  args.push(strategy, opts.APPROXIMATE ? '~' : '=', (opts.MAXLEN ?? opts.MINID) as Arg);
+  if (opts.LIMIT !== undefined) args.push('LIMIT', opts.LIMIT);
+}
+
+function readArgs(args: Arg[], streams: StreamOffset | StreamOffset[], opts: XReadGroupOptions | undefined): Arg[] {
+  if (opts?.COUNT !== undefined) args.push('COUNT', opts.COUNT);
+  if (opts?.BLOCK !== undefined) args.push('BLOCK', opts.BLOCK);
+  if (opts?.NOACK) args.push('NOACK');
+  const list = Array.isArray(streams) ? streams : [streams];
+  args.push('STREAMS');
+  for (const s of list) args.push(s.key);
+  for (const s of list) args.push(s.id);
+  return args;
+}
+
+function claimArgs(args: Arg[], opts: XClaimOptions | undefined): Arg[] {
+  if (opts?.IDLE !== undefined) args.push('IDLE', opts.IDLE);
+  if (opts?.TIME !== undefined) args.push('TIME', opts.TIME);
+  if (opts?.RETRYCOUNT !== undefined) args.push('RETRYCOUNT', opts.RETRYCOUNT);
+  if (opts?.FORCE) args.push('FORCE');
+  if (opts?.LASTID !== undefined) args.push('LASTID', opts.LASTID);
+  return args;
+}
+
+const ids = (x: string | string[]): string[] => (Array.isArray(x) ? x : [x]);
+
+const xclaimBuild = (
+  key: RedisKey,
+  group: string,
+  consumer: string,
+  minIdleMs: number,
+  entryIds: string | string[],
+  opts?: XClaimOptions,
+) => claimArgs([key, group, consumer, minIdleMs, ...ids(entryIds)], opts);
+
+const xautoclaimBuild = (
+  key: RedisKey,
+  group: string,
+  consumer: string,
+  minIdleMs: number,
+  start: string,
+  opts?: { COUNT?: number },
+): Arg[] =>
+  opts?.COUNT === undefined
+    ? [key, group, consumer, minIdleMs, start]
+    : [key, group, consumer, minIdleMs, start, 'COUNT', opts.COUNT];
+
+/** Stream commands. */
+export const STREAMS = {
+  /**
+   * XADD key [NOMKSTREAM] [MAXLEN|MINID [=|~] n [LIMIT c]] id|* {field: value, ...}: the entry's id;
+   * null with NOMKSTREAM when the stream does not exist.
+   */
+  xadd: def(
+    'XADD',
+    (key: RedisKey, entryId: string, fields: KeyValues, opts?: XAddOptions): Arg[] => {
+      const args: Arg[] = [key];
+      if (opts?.NOMKSTREAM) args.push('NOMKSTREAM');
+      if (opts !== undefined) trimArgs(args, opts);
+      args.push(entryId, ...flattenPairs(fields));
+      return args;
+    },
+    id<string | null>(),
+  ),
+  /** XRANGE key start end [COUNT n]: entries from start to end ('-' and '+' for the ends, '(' exclusive). */
+  xrange: def(
+    'XRANGE',
+    (key: RedisKey, start: string = '-', end: string = '+', opts?: { COUNT?: number }): Arg[] =>
+      opts?.COUNT === undefined ? [key, start, end] : [key, start, end, 'COUNT', opts.COUNT],
+    (r: unknown): StreamMessage[] => toMessages(r),
+  ),
+  /** XREVRANGE key end start [COUNT n]: entries from end down to start. */
+  xrevrange: def(
+    'XREVRANGE',
+    (key: RedisKey, end: string = '+', start: string = '-', opts?: { COUNT?: number }): Arg[] =>
+      opts?.COUNT === undefined ? [key, end, start] : [key, end, start, 'COUNT', opts.COUNT],
+    (r: unknown): StreamMessage[] => toMessages(r),
+  ),
+  /**
+   * XREAD [COUNT n] [BLOCK ms] STREAMS key ... id ...: [{name, messages}], or null when nothing came.
+   * With BLOCK it is a blocking command (run on a dedicated connection).
+   */
+  xread: def(
+    'XREAD',
+    (streams: StreamOffset | StreamOffset[], opts?: XReadOptions) => readArgs([], streams, opts),
+    toStreams,
+    streamBlock,
+  ),
+  /**
+   * XREADGROUP GROUP group consumer [COUNT n] [BLOCK ms] [NOACK] STREAMS key ... id ...:
+   * [{name, messages}], or null. With BLOCK it is a blocking command (run on a dedicated connection).
+   */
+  xreadgroup: def(
+    'XREADGROUP',
+    (group: string, consumer: string, streams: StreamOffset | StreamOffset[], opts?: XReadGroupOptions) =>
+      readArgs(['GROUP', group, consumer], streams, opts),
+    (r: unknown) => toStreams(r) as PendingStreamMessages[] | null,
+    streamBlock,
+  ),
+  /** XACK key group id [id ...]: how many were acknowledged. */
+  xack: def('XACK', (key: RedisKey, group: string, ...entryIds: string[]) => [key, group, ...entryIds], id<number>()),
+  /** XGROUP CREATE key group id|$ [MKSTREAM] [ENTRIESREAD n]: 'OK' (BUSYGROUP error if it exists). */
+  xgroupCreate: def(
+    'XGROUP',
+    (key: RedisKey, group: string, lastId: string, opts?: { MKSTREAM?: true; ENTRIESREAD?: number }): Arg[] => {
+      const args: Arg[] = ['CREATE', key, group, lastId];
+      if (opts?.MKSTREAM) args.push('MKSTREAM');
+      if (opts?.ENTRIESREAD !== undefined) args.push('ENTRIESREAD', opts.ENTRIESREAD);
+      return args;
+    },
+    id<'OK'>(),
+  ),
+  /** XGROUP DESTROY key group: true if the group existed. */
+  xgroupDestroy: def('XGROUP', (key: RedisKey, group: string) => ['DESTROY', key, group], toBoolean),
+  /** XGROUP CREATECONSUMER key group consumer: true if created, false if it existed. */
+  xgroupCreateconsumer: def(
+    'XGROUP',
+    (key: RedisKey, group: string, consumer: string) => ['CREATECONSUMER', key, group, consumer],
+    toBoolean,
+  ),
+  /** XGROUP DELCONSUMER key group consumer: how many pending entries the consumer had. */
+  xgroupDelconsumer: def(
+    'XGROUP',
+    (key: RedisKey, group: string, consumer: string) => ['DELCONSUMER', key, group, consumer],
+    id<number>(),
+  ),
+  /** XGROUP SETID key group id|$ [ENTRIESREAD n]: 'OK'. */
+  xgroupSetid: def(
+    'XGROUP',
+    (key: RedisKey, group: string, lastId: string, opts?: { ENTRIESREAD?: number }): Arg[] =>
+      opts?.ENTRIESREAD === undefined
+        ? ['SETID', key, group, lastId]
+        : ['SETID', key, group, lastId, 'ENTRIESREAD', opts.ENTRIESREAD],
+    id<'OK'>(),
+  ),
+  /** XCLAIM key group consumer min-idle-ms id ... [options]: the entries now owned by consumer. */
+  xclaim: def('XCLAIM', xclaimBuild, (r: unknown): StreamMessage[] => toMessages(r)),
+  /** XCLAIM ... JUSTID: only the ids (the delivery counter is not incremented). */
+  xclaimJustid: def(
+    'XCLAIM',
+    (...args: Parameters<typeof xclaimBuild>) => [...xclaimBuild(...args), 'JUSTID'],
+    id<string[]>(),
+  ),
+  /** XAUTOCLAIM key group consumer min-idle-ms start [COUNT n]: {nextId, messages, deleted}. */
+  xautoclaim: def('XAUTOCLAIM', xautoclaimBuild, toAutoClaim),
+  /** XAUTOCLAIM ... JUSTID: {nextId, ids, deleted}. */
+  xautoclaimJustid: def(
+    'XAUTOCLAIM',
+    (...args: Parameters<typeof xautoclaimBuild>) => [...xautoclaimBuild(...args), 'JUSTID'],
+    toAutoClaimJustId,
+  ),
+  /** XPENDING key group: {count, minId, maxId, consumers: [{name, count}]}. */
+  xpending: def('XPENDING', (key: RedisKey, group: string) => [key, group], toPendingSummary),
+  /** XPENDING key group [IDLE ms] start end count [consumer]: [{id, consumer, idle, deliveries}]. */
+  xpendingRange: def(
+    'XPENDING',
+    (
+      key: RedisKey,
+      group: string,
+      start: string,
+      end: string,
+      count: number,
+      opts?: { IDLE?: number; consumer?: string },
+    ): Arg[] => {
+      const args: Arg[] = [key, group];
+      if (opts?.IDLE !== undefined) args.push('IDLE', opts.IDLE);
+      args.push(start, end, count);
+      if (opts?.consumer !== undefined) args.push(opts.consumer);
+      return args;
+    },
+    toPendingEntries,
+  ),
+  /** XINFO STREAM key: {length, radixTreeKeys, lastGeneratedId, groups, firstEntry, lastEntry, ...}. */
+  xinfoStream: def('XINFO', (key: RedisKey) => ['STREAM', key], toStreamInfo),
+  /** XINFO GROUPS key: [{name, consumers, pending, lastDeliveredId, entriesRead, lag}]. */
+  xinfoGroups: def('XINFO', (key: RedisKey) => ['GROUPS', key], toGroupInfos),
+  /** XINFO CONSUMERS key group: [{name, pending, idle, inactive?}]. */
+  xinfoConsumers: def('XINFO', (key: RedisKey, group: string) => ['CONSUMERS', key, group], toConsumerInfos),
+  /** XLEN key: the number of entries. */
+  xlen: def('XLEN', (key: RedisKey) => [key], id<number>()),
+  /** XDEL key id [id ...]: how many were deleted. */
+  xdel: def('XDEL', (key: RedisKey, ...entryIds: string[]) => [key, ...entryIds], id<number>()),
+  /** XTRIM key MAXLEN|MINID [=|~] threshold [LIMIT n]: how many entries were removed. */
+  xtrim: def(
+    'XTRIM',
+    (key: RedisKey, opts: StreamTrimOptions): Arg[] => {
+      const args: Arg[] = [key];
+      trimArgs(args, opts);
+      return args;
+    },
+    id<number>(),
+  ),
+};
