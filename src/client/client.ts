@@ -259,9 +259,10 @@ export class RedisClient extends EventEmitter<ClientEvents> {
    * if that connection is replaced before EXEC, the EXEC is refused instead of running unprotected.
    */
   watch(...keys: Arg[]): Promise<'OK'> {
-    const epoch = this.connectionEpoch;
+    // Replies are delivered as they are read, so at this moment the current connection is the
+    // one that holds the WATCH.
     return this.sendCommand('WATCH', keys, (reply: 'OK') => {
-      this.watchEpoch = epoch;
+      this.watchEpoch = this.connectionEpoch;
       return reply;
     });
   }
