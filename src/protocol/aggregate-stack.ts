@@ -61,3 +61,16 @@ export class Aggregate {
 
 const EMPTY: unknown[] = [];
 const EMPTY_MAP: Record<string, unknown> = {};
+
+/**
+ * Sets `key` on a decoded map. `__proto__` must become an own property: assigning it would
+ * replace the object's prototype with a value the server chose.
+ */
+export function setMapEntry(map: Record<string, unknown>, key: unknown, value: unknown): void {
+  const name = typeof key === 'string' ? key : String(key); // String(Buffer) decodes utf8
+  if (name === '__proto__') {
+    Object.defineProperty(map, name, { value, writable: true, enumerable: true, configurable: true });
+  } else {
+    map[name] = value;
+  }
+}

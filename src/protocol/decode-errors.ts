@@ -3,7 +3,6 @@
  * name the RESP type and show the offending bytes, so that a desync can be diagnosed from a log.
  */
 import { ProtocolError, ReplyError } from '../errors';
-import { describeByte, latin1Slice, quote } from './resp-bytes';
 
 /**
  * Error replies are values, not exceptions: the decoder's own call stack would tell nobody
@@ -44,7 +43,7 @@ export function badLength(type: number, length: number, max: number): ProtocolEr
 
 export function badHeader(buf: Buffer, start: number, bad: number, what: string): ProtocolError {
   return new ProtocolError(
-    `invalid RESP ${what} in ${quote(latin1Slice.call(buf, start, Math.min(bad + 1, start + 40)))}: ` +
+    `invalid RESP ${what} in ${quote(buf.toString('latin1', start, Math.min(bad + 1, start + 40)))}: ` +
       `unexpected byte ${describeByte(buf[bad])}`,
   );
 }
@@ -59,4 +58,15 @@ export function missingBulkCrlf(type: number, length: number): ProtocolError {
 
 export function lineTooLong(type: number, max: number): ProtocolError {
   return new ProtocolError(`RESP ${typeName(type)} line is longer than ${max} bytes`);
+}
+
+/** `0x41 ('A')`: the byte as hex, plus the character when it is printable ASCII. */
+export function describeByte(byte: number): string {
+  const hex = `0x${byte.toString(16).padStart(2, '0')}`;
+  return byte >= 0x20 && byte < 0x7f ? `${hex} ('${String.fromCharCode(byte)}')` : hex;
+}
+
+/** Quotes a piece of a bad line for an error message, cut short so a huge line stays readable. */
+export function quote(text: string): string {
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
 }

@@ -10,35 +10,42 @@
  * A frame that lies within one chunk is decoded straight from that chunk with no copy.
  */
 import { ProtocolError } from '../errors';
-import { Aggregate, AggregateKind } from './aggregate-stack';
-import { badLength, checkNotTls, missingBulkCrlf, missingLf, replyError, lineTooLong } from './decode-errors';
-import { LineScanner } from './line-scanner';
+import { Aggregate, AggregateKind, setMapEntry } from './aggregate-stack';
 import {
-  BANG,
-  COLON,
-  COMMA,
-  CR,
-  DOLLAR,
-  EQUALS,
-  GREATER,
-  HASH,
-  LF,
-  MINUS,
-  PAREN,
-  PERCENT,
-  PIPE,
-  PLUS,
-  STAR,
-  TILDE,
-  UNDERSCORE,
-  UPPER_K,
-  UPPER_O,
+  badLength,
+  checkNotTls,
   describeByte,
-  setMapEntry,
-} from './resp-bytes';
+  lineTooLong,
+  missingBulkCrlf,
+  missingLf,
+  replyError,
+} from './decode-errors';
+import { LineScanner } from './line-scanner';
 import type { DecoderLimits } from './types';
 
 export { DEFAULT_DECODER_LIMITS } from './line-scanner';
+
+// Byte values are module-local constants on purpose: under tsx/esbuild an imported binding is
+// read through a getter, which made this hot path several times slower.
+const CR = 13;
+const LF = 10;
+const PLUS = 43; // '+' simple string
+const MINUS = 45; // '-' simple error
+const COLON = 58; // ':' integer
+const DOLLAR = 36; // '$' bulk string
+const BANG = 33; // '!' bulk error
+const EQUALS = 61; // '=' verbatim string
+const STAR = 42; // '*' array
+const PERCENT = 37; // '%' map
+const TILDE = 126; // '~' set
+const GREATER = 62; // '>' push
+const PIPE = 124; // '|' attribute
+const COMMA = 44; // ',' double
+const PAREN = 40; // '(' big number
+const HASH = 35; // '#' boolean
+const UNDERSCORE = 95; // '_' null
+const UPPER_O = 79;
+const UPPER_K = 75;
 
 export interface DecoderHandlers {
   /** A top-level reply. Error replies arrive here as ReplyError instances; they are not thrown. */

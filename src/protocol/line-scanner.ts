@@ -5,27 +5,8 @@
  */
 import { constants as bufferConstants } from 'node:buffer';
 import { InvalidArgumentError, ProtocolError } from '../errors';
-import { badHeader, lineTooLong, missingLf, replyError } from './decode-errors';
-import {
-  COLON,
-  COMMA,
-  CR,
-  HASH,
-  LF,
-  LOWER_F,
-  LOWER_T,
-  MAX_BIG_NUMBER_DIGITS,
-  MAX_HEADER_LINE,
-  MINUS,
-  PAREN,
-  PLUS,
-  isTextLine,
-  latin1Slice,
-  parseBigNumber,
-  parseDouble,
-  quote,
-  utf8Slice,
-} from './resp-bytes';
+import { badHeader, lineTooLong, missingLf, quote, replyError } from './decode-errors';
+import { MAX_BIG_NUMBER_DIGITS, latin1Slice, parseBigNumber, parseDouble, utf8Slice } from './scalars';
 import type { DecoderLimits } from './types';
 
 export const DEFAULT_DECODER_LIMITS: Readonly<Required<DecoderLimits>> = Object.freeze({
@@ -34,6 +15,26 @@ export const DEFAULT_DECODER_LIMITS: Readonly<Required<DecoderLimits>> = Object.
   maxAggregateLength: 2 ** 32 - 1,
   maxDepth: 64,
 });
+
+// Byte values are module-local constants on purpose: under tsx/esbuild an imported binding is
+// read through a getter, which made this hot path several times slower.
+const CR = 13;
+const LF = 10;
+const PLUS = 43; // '+' simple string, or a sign
+const MINUS = 45; // '-' simple error, or a sign
+const COLON = 58; // ':'
+const COMMA = 44; // ',' double
+const PAREN = 40; // '(' big number
+const HASH = 35; // '#' boolean
+const LOWER_T = 116;
+const LOWER_F = 102;
+
+/**
+ * Longest header line content (sign and digits, or a fixed token) of the types whose line is a
+ * number or a token. A partial header longer than this cannot become valid, so a hostile stream
+ * of digits is cut off here instead of at maxLineLength.
+ */
+const MAX_HEADER_LINE = 32;
 
 const MAX_STRING_LENGTH = bufferConstants.MAX_STRING_LENGTH;
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
@@ -166,8 +167,9 @@ export class LineScanner {
 
   /** Longest content (between type byte and CR) a valid line of this type can have. */
   protected lineLimit(type: number): number {
+    if (type === PLUS || type === MINUS || type === COMMA) return this.maxLineLength;
     if (type === PAREN) return Math.min(this.maxLineLength, MAX_BIG_NUMBER_DIGITS + 1); // + 1 for a sign
-    return isTextLine(type) ? this.maxLineLength : MAX_HEADER_LINE;
+    return MAX_HEADER_LINE;
   }
 }
 

@@ -8,7 +8,7 @@ import { ProtocolError } from '../../src/errors';
 import { Decoder } from '../../src/protocol/decoder';
 import type { DecoderLimits } from '../../src/protocol/types';
 import { decodeSplit, feedings, recorder } from './resp-model';
-import { quote } from '../../src/protocol/resp-bytes';
+import { quote } from '../../src/protocol/decode-errors';
 
 /** Asserts that `wire` fails with a ProtocolError matching `message`, fed every way. */
 function rejects(wire: string | Buffer, message: RegExp, limits?: DecoderLimits): void {

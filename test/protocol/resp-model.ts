@@ -249,14 +249,15 @@ export const streamArbitrary: fc.Arbitrary<Stream> = fc.array(frame, { minLength
   const wires: Buffer[] = [];
   const events: Event[] = [];
   const buffers: boolean[] = [];
-  for (const [kind, content, useBuffers] of frames) {
-    if (kind === 'push') {
-      const items = content as Node[];
+  for (const frame of frames) {
+    const useBuffers = frame[2];
+    if (frame[0] === 'push') {
+      const items = frame[1];
       wires.push(concat(`>${items.length}${crlf}`, items));
       // Pushes are always decoded with strings, whatever returnBuffers says.
       events.push({ push: items.map((i) => i.asText) });
     } else {
-      const value = content as Node;
+      const value = frame[1];
       wires.push(value.wire);
       for (const attribute of value.attributes) events.push({ attribute });
       if (value.push) {
