@@ -21,7 +21,9 @@ function walk(dir) {
 
 const redis = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
 if (redis.error) {
-  console.error('redis-server is not on PATH: install it with `apt-get install -y redis-server` (the integration tests start their own servers).');
+  console.error(
+    'redis-server is not on PATH: install it with `apt-get install -y redis-server` (the integration tests start their own servers).',
+  );
   process.exit(1);
 }
 

@@ -8,15 +8,7 @@
 
 /** The kinds of connection failure the failure policy knows. See docs/resilience.md. */
 export type FailureKind =
-  | 'network'
-  | 'protected-mode'
-  | 'auth'
-  | 'tls'
-  | 'loading'
-  | 'protocol'
-  | 'health'
-  | 'handshake'
-  | 'readonly';
+  'network' | 'protected-mode' | 'auth' | 'tls' | 'loading' | 'protocol' | 'health' | 'handshake' | 'readonly';
 
 export class RomaineError extends Error {
   readonly code: string;
@@ -116,7 +108,8 @@ export class AbortError extends RomaineError {
   constructor(command: string, maybeExecuted: boolean, reason?: unknown) {
     super(
       'EABORTED',
-      `${command} was aborted` + (maybeExecuted ? ' after it was sent (it may have run on the server)' : ' before it was sent'),
+      `${command} was aborted` +
+        (maybeExecuted ? ' after it was sent (it may have run on the server)' : ' before it was sent'),
       { cause: reason },
     );
     this.command = command;
@@ -179,7 +172,10 @@ export class OfflineQueueFullError extends RomaineError {
 /** Waiting for a pooled connection took longer than `acquireTimeoutMs`. */
 export class PoolTimeoutError extends RomaineError {
   constructor(timeoutMs: number, max: number) {
-    super('EPOOLTIMEOUT', `no pooled connection became free within ${timeoutMs} ms (max ${max} connections, all in use)`);
+    super(
+      'EPOOLTIMEOUT',
+      `no pooled connection became free within ${timeoutMs} ms (max ${max} connections, all in use)`,
+    );
   }
 }
 

@@ -12,7 +12,8 @@ test('docs/errors.md lists every error code and every error class exported', () 
   const text = docs('errors.md');
   for (const code of ERROR_CODES) assert.match(text, new RegExp('`' + code + '`'), code);
   for (const [name, value] of Object.entries(romaine)) {
-    if (typeof value === 'function' && value.prototype instanceof Error) assert.match(text, new RegExp('`' + name + '`'), name);
+    if (typeof value === 'function' && value.prototype instanceof Error)
+      assert.match(text, new RegExp('`' + name + '`'), name);
   }
 });
 

@@ -20,8 +20,12 @@ export async function runDemo(print: Print = (l) => console.log(l)): Promise<num
   const server = await ThrowawayServer.start(['--appendonly', 'yes', '--appendfsync', 'always']);
   print(`${at()} started a throwaway redis-server on 127.0.0.1:${server.port}`);
   const client = createClient(server.url, { reconnect: { baseDelayMs: 50, maxDelayMs: 500 } });
-  client.on('stateChange', (e) => print(`${at()} state ${e.from} -> ${e.to}${e.reason ? `  (${describe(e.reason)})` : ''}`));
-  client.on('reconnecting', (e) => print(`${at()} reconnect attempt ${e.attempt} in ${e.delayMs} ms  (${e.reason.kind})`));
+  client.on('stateChange', (e) =>
+    print(`${at()} state ${e.from} -> ${e.to}${e.reason ? `  (${describe(e.reason)})` : ''}`),
+  );
+  client.on('reconnecting', (e) =>
+    print(`${at()} reconnect attempt ${e.attempt} in ${e.delayMs} ms  (${e.reason.kind})`),
+  );
   try {
     await client.connect();
     const info = client.server;
@@ -31,8 +35,12 @@ export async function runDemo(print: Print = (l) => console.log(l)): Promise<num
     print(`PING                      -> ${await client.ping()}`);
     print(`SET greeting "hello"      -> ${await client.set('greeting', 'hello')}`);
     print(`GET greeting              -> ${await client.get('greeting')}`);
-    print(`INCR visits (x3)          -> ${[await client.incr('visits'), await client.incr('visits'), await client.incr('visits')].join(', ')}`);
-    print(`HSET / HGETALL            -> ${JSON.stringify((await client.call('HSET', 'user:1', 'name', 'Ada', 'lang', 'en'), await client.call('HGETALL', 'user:1')))}`);
+    print(
+      `INCR visits (x3)          -> ${[await client.incr('visits'), await client.incr('visits'), await client.incr('visits')].join(', ')}`,
+    );
+    print(
+      `HSET / HGETALL            -> ${JSON.stringify((await client.call('HSET', 'user:1', 'name', 'Ada', 'lang', 'en'), await client.call('HGETALL', 'user:1')))}`,
+    );
     const piped = await client.pipeline().set('a', 1).incr('a').get('a').exec();
     print(`pipeline SET a 1/INCR/GET -> ${JSON.stringify(piped.map(([err, v]) => err?.message ?? v))}`);
     const tx = await client.multi().incr('tx').incr('tx').exec();
@@ -71,7 +79,9 @@ export async function runDemo(print: Print = (l) => console.log(l)): Promise<num
     await Promise.all(pending);
     const counter = Number(await client.get('counter'));
     const issued = resolved + maybe + notRun;
-    print(`\n${at()} ${issued} INCRs issued: ${resolved} acknowledged, ${maybe} in flight when the server died (maybeExecuted: true), ${notRun} rejected unsent`);
+    print(
+      `\n${at()} ${issued} INCRs issued: ${resolved} acknowledged, ${maybe} in flight when the server died (maybeExecuted: true), ${notRun} rejected unsent`,
+    );
     const consistent = counter >= resolved && counter <= resolved + maybe;
     print(
       `${at()} counter on the server: ${counter} — ${consistent ? `between ${resolved} and ${resolved + maybe}: no INCR ran twice, none acknowledged is missing` : 'INCONSISTENT'}`,

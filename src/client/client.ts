@@ -15,6 +15,16 @@ import { COMMANDS, type CommandTable } from './commands';
 import { DedicatedConnections } from './dedicated';
 import { Pipeline, Transaction } from './pipeline';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options';
+import {
+  hscanIterator,
+  scanIterator,
+  sscanIterator,
+  zscanIterator,
+  type KeyScanIteratorOptions,
+  type ScanIteratorOptions,
+} from './scan';
+import type { RedisKey } from './command-def';
+import type { ScoredMember } from './commands/reply';
 
 /** The events a client emits, with their payloads. */
 export interface ClientEvents {
@@ -200,9 +210,12 @@ export class RedisClient extends EventEmitter<ClientEvents> {
       const a = args[i];
       if (typeof a !== 'string' && typeof a !== 'number') {
         const problem = checkArg(a);
-        if (problem !== undefined) return Promise.reject(new InvalidArgumentError(`${name}: argument ${i + 1}: ${problem}`));
+        if (problem !== undefined)
+          return Promise.reject(new InvalidArgumentError(`${name}: argument ${i + 1}: ${problem}`));
       } else if (typeof a === 'number' && Number.isNaN(a)) {
-        return Promise.reject(new InvalidArgumentError(`${name}: argument ${i + 1}: NaN is not a valid number argument`));
+        return Promise.reject(
+          new InvalidArgumentError(`${name}: argument ${i + 1}: NaN is not a valid number argument`),
+        );
       }
     }
     return new Promise<T>((resolve, reject) => {
@@ -273,6 +286,26 @@ export class RedisClient extends EventEmitter<ClientEvents> {
     return this.sendCommand<'OK'>('UNWATCH', []);
   }
 
+  /** Every key (matching the options), one SCAN page at a time: `for await (const key of client.scanIterator())`. */
+  scanIterator(opts?: KeyScanIteratorOptions): AsyncGenerator<string, void, undefined> {
+    return scanIterator(this, opts);
+  }
+
+  /** Every [field, value] of a hash, through HSCAN. */
+  hscanIterator(key: RedisKey, opts?: ScanIteratorOptions): AsyncGenerator<[string, string], void, undefined> {
+    return hscanIterator(this, key, opts);
+  }
+
+  /** Every member of a set, through SSCAN. */
+  sscanIterator(key: RedisKey, opts?: ScanIteratorOptions): AsyncGenerator<string, void, undefined> {
+    return sscanIterator(this, key, opts);
+  }
+
+  /** Every { value, score } of a sorted set, through ZSCAN. */
+  zscanIterator(key: RedisKey, opts?: ScanIteratorOptions): AsyncGenerator<ScoredMember, void, undefined> {
+    return zscanIterator(this, key, opts);
+  }
+
   /** Commands sent back to back in one write; exec() gives each one's result or error. Not atomic. */
   pipeline(): Pipeline {
     return new Pipeline(this);
@@ -323,17 +356,18 @@ export class RedisClient extends EventEmitter<ClientEvents> {
 
   /** Sends a blocking command on a dedicated connection so that it never stalls other commands. */
   sendBlocking<T>(name: string, args: Arg[], transform: Transform<T> | undefined, blockingMs: number): Promise<T> {
-    return this.dedicatedConnections().use((conn) =>
-      new Promise<T>((resolve, reject) => {
-        const problem = args.map(checkArg).find((p) => p !== undefined);
-        if (problem !== undefined) {
-          reject(new InvalidArgumentError(`${name}: ${problem}`));
-          return;
-        }
-        const cmd = new Command<T>(name, args, transform, resolve, reject);
-        cmd.blockingMs = blockingMs;
-        conn.submit(cmd);
-      }),
+    return this.dedicatedConnections().use(
+      (conn) =>
+        new Promise<T>((resolve, reject) => {
+          const problem = args.map(checkArg).find((p) => p !== undefined);
+          if (problem !== undefined) {
+            reject(new InvalidArgumentError(`${name}: ${problem}`));
+            return;
+          }
+          const cmd = new Command<T>(name, args, transform, resolve, reject);
+          cmd.blockingMs = blockingMs;
+          conn.submit(cmd);
+        }),
     );
   }
 
@@ -370,7 +404,10 @@ class BufferView {
 }
 for (const [method, d] of Object.entries(COMMANDS as Record<string, CommandDef>)) {
   const { name, build, transform } = d;
-  (BufferView.prototype as unknown as Record<string, unknown>)[method] = function (this: BufferView, ...args: unknown[]) {
+  (BufferView.prototype as unknown as Record<string, unknown>)[method] = function (
+    this: BufferView,
+    ...args: unknown[]
+  ) {
     return this.client.sendCommand(name, build(...args), transform, BUFFERS);
   };
 }

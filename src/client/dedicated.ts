@@ -100,4 +100,3 @@ export class DedicatedConnections {
     for (const conn of [...this.busy, ...this.idle.splice(0)]) conn.destroy();
   }
 }
-

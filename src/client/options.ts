@@ -1,4 +1,5 @@
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import { inspect } from 'node:util';
 import { InvalidArgumentError } from '../errors';
 import type { Jitter } from '../lifecycle/backoff';
 import type { Clock } from '../lifecycle/clock';
@@ -80,9 +81,7 @@ export interface ResolvedOptions {
   tls: TlsOptions | undefined;
   connectTimeoutMs: number;
   commandTimeoutMs: number;
-  reconnect:
-    | false
-    | (Required<Omit<ReconnectOptions, 'decide'>> & { decide: FailureHook | undefined });
+  reconnect: false | (Required<Omit<ReconnectOptions, 'decide'>> & { decide: FailureHook | undefined });
   offlineQueue: { enabled: boolean; maxLength: number };
   retryInFlight: RetryInFlight;
   healthCheck: false | { intervalMs: number; timeoutMs: number };
@@ -94,12 +93,38 @@ export interface ResolvedOptions {
 }
 
 const KNOWN = new Set([
-  'host', 'port', 'path', 'username', 'password', 'credentials', 'database', 'clientName', 'protocol', 'tls',
-  'connectTimeoutMs', 'commandTimeoutMs', 'reconnect', 'offlineQueue', 'retryInFlight', 'healthCheck', 'libName',
-  'keepAliveMs', 'limits', 'maxDedicatedConnections', 'clock', 'url',
+  'host',
+  'port',
+  'path',
+  'username',
+  'password',
+  'credentials',
+  'database',
+  'clientName',
+  'protocol',
+  'tls',
+  'connectTimeoutMs',
+  'commandTimeoutMs',
+  'reconnect',
+  'offlineQueue',
+  'retryInFlight',
+  'healthCheck',
+  'libName',
+  'keepAliveMs',
+  'limits',
+  'maxDedicatedConnections',
+  'clock',
+  'url',
 ]);
 const KNOWN_RECONNECT = new Set([
-  'baseDelayMs', 'maxDelayMs', 'jitter', 'maxAttempts', 'initialTimeoutMs', 'onInitialFailure', 'resetAfterMs', 'decide',
+  'baseDelayMs',
+  'maxDelayMs',
+  'jitter',
+  'maxAttempts',
+  'initialTimeoutMs',
+  'onInitialFailure',
+  'resetAfterMs',
+  'decide',
 ]);
 
 /** Reads a redis://, rediss:// or unix:// URL into options. Throws InvalidArgumentError naming what is wrong. */
@@ -108,7 +133,9 @@ export function parseUrl(url: string): ClientOptions {
   try {
     u = new URL(url);
   } catch {
-    throw new InvalidArgumentError(`invalid Redis URL '${redactUrl(url)}': expected redis://[user:pass@]host[:port][/db], rediss://... or unix:///path`);
+    throw new InvalidArgumentError(
+      `invalid Redis URL '${redactUrl(url)}': expected redis://[user:pass@]host[:port][/db], rediss://... or unix:///path`,
+    );
   }
   const out: ClientOptions = {};
   const scheme = u.protocol;
@@ -119,7 +146,8 @@ export function parseUrl(url: string): ClientOptions {
     const db = u.pathname.replace(/^\//, '');
     if (db !== '') out.database = parseDb(db, url);
   } else if (scheme === 'unix:') {
-    if (u.pathname === '' || u.pathname === '/') throw new InvalidArgumentError(`unix URL '${redactUrl(url)}' has no socket path`);
+    if (u.pathname === '' || u.pathname === '/')
+      throw new InvalidArgumentError(`unix URL '${redactUrl(url)}' has no socket path`);
     out.path = decodeURIComponent(u.pathname);
   } else {
     throw new InvalidArgumentError(
@@ -134,7 +162,8 @@ export function parseUrl(url: string): ClientOptions {
         out.database = parseDb(value, url);
         break;
       case 'protocol':
-        if (value !== '2' && value !== '3') throw new InvalidArgumentError(`URL parameter protocol must be 2 or 3, got '${value}'`);
+        if (value !== '2' && value !== '3')
+          throw new InvalidArgumentError(`URL parameter protocol must be 2 or 3, got '${value}'`);
         out.protocol = Number(value) as 2 | 3;
         break;
       case 'name':
@@ -142,14 +171,17 @@ export function parseUrl(url: string): ClientOptions {
         out.clientName = value;
         break;
       default:
-        throw new InvalidArgumentError(`unknown URL parameter '${key}' in '${redactUrl(url)}' (known: db, protocol, name)`);
+        throw new InvalidArgumentError(
+          `unknown URL parameter '${key}' in '${redactUrl(url)}' (known: db, protocol, name)`,
+        );
     }
   }
   return out;
 }
 
 function parseDb(text: string, url: string): number {
-  if (!/^\d+$/.test(text)) throw new InvalidArgumentError(`invalid database '${text}' in '${redactUrl(url)}': expected a number`);
+  if (!/^\d+$/.test(text))
+    throw new InvalidArgumentError(`invalid database '${text}' in '${redactUrl(url)}': expected a number`);
   return Number(text);
 }
 
@@ -169,7 +201,10 @@ export function resolveOptions(urlOrOptions?: string | ClientOptions, extra?: Cl
       delete base.url;
       merged = { ...fromUrl, ...base, ...extra };
     } else merged = { ...base, ...extra };
-  } else throw new InvalidArgumentError(`createClient() takes a URL string or an options object, got ${typeof urlOrOptions}`);
+  } else
+    throw new InvalidArgumentError(
+      `createClient() takes a URL string or an options object, got ${typeof urlOrOptions}`,
+    );
 
   for (const key of Object.keys(merged)) {
     if (!KNOWN.has(key)) throw new InvalidArgumentError(`unknown option '${key}'${suggest(key, KNOWN)}`);
@@ -183,18 +218,24 @@ export function resolveOptions(urlOrOptions?: string | ClientOptions, extra?: Cl
   const num = (name: string, v: unknown, def: number, min: number, allowInfinity = false): number => {
     if (v === undefined) return def;
     if (typeof v !== 'number' || Number.isNaN(v) || v < min || (!allowInfinity && !Number.isFinite(v))) {
-      throw new InvalidArgumentError(`option '${name}' must be a number >= ${min}${allowInfinity ? ' (or Infinity)' : ''}, got ${String(v)}`);
+      throw new InvalidArgumentError(
+        `option '${name}' must be a number >= ${min}${allowInfinity ? ' (or Infinity)' : ''}, got ${show(v)}`,
+      );
     }
     return v;
   };
   const int = (name: string, v: unknown, def: number, min: number, max: number): number => {
     const n = num(name, v, def, min);
-    if (!Number.isInteger(n) || n > max) throw new InvalidArgumentError(`option '${name}' must be an integer from ${min} to ${max}, got ${String(v)}`);
+    if (!Number.isInteger(n) || n > max)
+      throw new InvalidArgumentError(`option '${name}' must be an integer from ${min} to ${max}, got ${show(v)}`);
     return n;
   };
   const oneOf = <T extends string | number>(name: string, v: unknown, values: readonly T[], def: T): T => {
     if (v === undefined) return def;
-    if (!values.includes(v as T)) throw new InvalidArgumentError(`option '${name}' must be one of ${values.map((x) => JSON.stringify(x)).join(', ')}, got ${JSON.stringify(v)}`);
+    if (!values.includes(v as T))
+      throw new InvalidArgumentError(
+        `option '${name}' must be one of ${values.map((x) => JSON.stringify(x)).join(', ')}, got ${JSON.stringify(v)}`,
+      );
     return v as T;
   };
 
@@ -216,19 +257,35 @@ export function resolveOptions(urlOrOptions?: string | ClientOptions, extra?: Cl
   else if (o.reconnect === undefined || (typeof o.reconnect === 'object' && o.reconnect !== null)) {
     const r = o.reconnect ?? {};
     for (const key of Object.keys(r)) {
-      if (!KNOWN_RECONNECT.has(key)) throw new InvalidArgumentError(`unknown option 'reconnect.${key}'${suggest(key, KNOWN_RECONNECT)}`);
+      if (!KNOWN_RECONNECT.has(key))
+        throw new InvalidArgumentError(`unknown option 'reconnect.${key}'${suggest(key, KNOWN_RECONNECT)}`);
     }
-    const onInitialFailure = oneOf('reconnect.onInitialFailure', r.onInitialFailure, ['fail-fast', 'retry'] as const, 'fail-fast');
+    const onInitialFailure = oneOf(
+      'reconnect.onInitialFailure',
+      r.onInitialFailure,
+      ['fail-fast', 'retry'] as const,
+      'fail-fast',
+    );
     const baseDelayMs = num('reconnect.baseDelayMs', r.baseDelayMs, 100, 0);
     const maxDelayMs = num('reconnect.maxDelayMs', r.maxDelayMs, 5000, 0);
-    if (maxDelayMs < baseDelayMs) throw new InvalidArgumentError(`option 'reconnect.maxDelayMs' (${maxDelayMs}) must not be below 'reconnect.baseDelayMs' (${baseDelayMs})`);
-    if (r.decide !== undefined && typeof r.decide !== 'function') throw new InvalidArgumentError(`option 'reconnect.decide' must be a function`);
+    if (maxDelayMs < baseDelayMs)
+      throw new InvalidArgumentError(
+        `option 'reconnect.maxDelayMs' (${maxDelayMs}) must not be below 'reconnect.baseDelayMs' (${baseDelayMs})`,
+      );
+    if (r.decide !== undefined && typeof r.decide !== 'function')
+      throw new InvalidArgumentError(`option 'reconnect.decide' must be a function`);
     reconnect = {
       baseDelayMs,
       maxDelayMs,
       jitter: oneOf('reconnect.jitter', r.jitter, ['none', 'full', 'equal', 'decorrelated'] as const, 'equal'),
       maxAttempts: num('reconnect.maxAttempts', r.maxAttempts, Infinity, 0, true),
-      initialTimeoutMs: num('reconnect.initialTimeoutMs', r.initialTimeoutMs, onInitialFailure === 'retry' ? Infinity : 10_000, 0, true),
+      initialTimeoutMs: num(
+        'reconnect.initialTimeoutMs',
+        r.initialTimeoutMs,
+        onInitialFailure === 'retry' ? Infinity : 10_000,
+        0,
+        true,
+      ),
       onInitialFailure,
       resetAfterMs: num('reconnect.resetAfterMs', r.resetAfterMs, 5000, 0),
       decide: r.decide,
@@ -239,7 +296,10 @@ export function resolveOptions(urlOrOptions?: string | ClientOptions, extra?: Cl
   if (o.offlineQueue === undefined || o.offlineQueue === true) offlineQueue = { enabled: true, maxLength: 100_000 };
   else if (o.offlineQueue === false) offlineQueue = { enabled: false, maxLength: 0 };
   else if (typeof o.offlineQueue === 'object' && o.offlineQueue !== null) {
-    offlineQueue = { enabled: true, maxLength: num('offlineQueue.maxLength', o.offlineQueue.maxLength, 100_000, 1, true) };
+    offlineQueue = {
+      enabled: true,
+      maxLength: num('offlineQueue.maxLength', o.offlineQueue.maxLength, 100_000, 1, true),
+    };
   } else throw new InvalidArgumentError(`option 'offlineQueue' must be a boolean or { maxLength }`);
 
   let healthCheck: ResolvedOptions['healthCheck'];
@@ -257,7 +317,9 @@ export function resolveOptions(urlOrOptions?: string | ClientOptions, extra?: Cl
   }
   const clientName = str('clientName', o.clientName);
   if (clientName !== undefined && /\s/.test(clientName)) {
-    throw new InvalidArgumentError(`option 'clientName' must not contain spaces (Redis refuses such names), got '${clientName}'`);
+    throw new InvalidArgumentError(
+      `option 'clientName' must not contain spaces (Redis refuses such names), got '${clientName}'`,
+    );
   }
   return {
     host: str('host', o.host) ?? '127.0.0.1',
@@ -282,6 +344,11 @@ export function resolveOptions(urlOrOptions?: string | ClientOptions, extra?: Cl
     maxDedicatedConnections: int('maxDedicatedConnections', o.maxDedicatedConnections, 10, 1, 10_000),
     clock: o.clock,
   };
+}
+
+/** A value as a message shows it: strings quoted, objects as JSON-ish text, never '[object Object]'. */
+function show(v: unknown): string {
+  return typeof v === 'string' ? `'${v}'` : inspect(v, { depth: 1, breakLength: Infinity });
 }
 
 function suggest(key: string, known: ReadonlySet<string>): string {

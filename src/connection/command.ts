@@ -64,7 +64,7 @@ export class Command<T = unknown> {
       return;
     }
     if (this.transform === undefined) {
-      this.onResolve(value as T);
+      this.onResolve(value);
       return;
     }
     let out: unknown;
@@ -76,7 +76,7 @@ export class Command<T = unknown> {
       );
       return;
     }
-    this.onResolve(out as T);
+    this.onResolve(out);
   }
 
   fail(error: Error): void {

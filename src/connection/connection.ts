@@ -305,6 +305,6 @@ export class Connection {
 }
 
 function preview(value: unknown): string {
-  const text = Buffer.isBuffer(value) ? value.toString('latin1') : JSON.stringify(value) ?? String(value);
+  const text = Buffer.isBuffer(value) ? value.toString('latin1') : (JSON.stringify(value) ?? String(value));
   return text.length > 80 ? `${text.slice(0, 79)}…` : text;
 }

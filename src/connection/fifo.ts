@@ -57,6 +57,6 @@ export class Fifo<T> {
   }
 
   *[Symbol.iterator](): IterableIterator<T> {
-    for (let i = this.head; i < this.items.length; i++) yield this.items[i] as T;
+    for (let i = this.head; i < this.items.length; i++) yield this.items[i];
   }
 }

@@ -10,7 +10,8 @@ import {
 import { AttemptFailure } from '../connection/connection';
 
 /** TLS failures Node reports by `code`: certificate verification, and a server that does not speak TLS. */
-const TLS_CODES = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH|INVALID_CA|INVALID_PURPOSE|CERT_UNTRUSTED)/;
+const TLS_CODES =
+  /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH|INVALID_CA|INVALID_PURPOSE|CERT_UNTRUSTED)/;
 
 const NETWORK_HINTS: Record<string, string> = {
   ECONNREFUSED: 'nothing accepts connections there: is the server running, and on this port?',
@@ -55,8 +56,8 @@ export function classifyFailure(raw: unknown, ctx: ClassifyContext): ConnectionE
   const message = cause instanceof Error ? cause.message : String(cause);
   if (typeof code === 'string' && TLS_CODES.test(code)) {
     const hint = code.startsWith('ERR_SSL_')
-      ? ' The server does not seem to speak TLS on this port: use redis:// (not rediss://), or the server\'s tls-port.'
-      : ' The server\'s certificate was not accepted: give the CA that signed it in tls.ca, or fix the certificate (host name, expiry).';
+      ? " The server does not seem to speak TLS on this port: use redis:// (not rediss://), or the server's tls-port."
+      : " The server's certificate was not accepted: give the CA that signed it in tls.ca, or fix the certificate (host name, expiry).";
     return new ConnectionError('tls', `TLS with ${endpoint} failed (${code}: ${message}).${hint}`, { cause });
   }
   const hint = typeof code === 'string' ? NETWORK_HINTS[code] : undefined;

@@ -430,7 +430,8 @@ export class Lifecycle {
     }
     const clock = this.config.clock;
     let timer: TimerHandle | undefined;
-    if (timeoutMs > 0 && timeoutMs !== Infinity) timer = clock.setTimeout(() => this.timedOut(cmd, timeoutMs), timeoutMs);
+    if (timeoutMs > 0 && timeoutMs !== Infinity)
+      timer = clock.setTimeout(() => this.timedOut(cmd, timeoutMs), timeoutMs);
     const onAbort = (): void => cmd.fail(new AbortError(cmd.name, cmd.stage === 'written', signal?.reason));
     signal?.addEventListener('abort', onAbort, { once: true });
     cmd.disarm = () => {

@@ -29,10 +29,23 @@ export function defaultDecision(kind: FailureKind, phase: Phase, onInitialFailur
 
 /** The whole default table, for docs and tests. */
 export function policyTable(): Record<FailureKind, Record<Phase, Decision>> {
-  const kinds: FailureKind[] = ['network', 'protected-mode', 'auth', 'tls', 'loading', 'protocol', 'health', 'handshake', 'readonly'];
+  const kinds: FailureKind[] = [
+    'network',
+    'protected-mode',
+    'auth',
+    'tls',
+    'loading',
+    'protocol',
+    'health',
+    'handshake',
+    'readonly',
+  ];
   const table = {} as Record<FailureKind, Record<Phase, Decision>>;
   for (const kind of kinds) {
-    table[kind] = { initial: defaultDecision(kind, 'initial', 'fail-fast'), runtime: defaultDecision(kind, 'runtime', 'fail-fast') };
+    table[kind] = {
+      initial: defaultDecision(kind, 'initial', 'fail-fast'),
+      runtime: defaultDecision(kind, 'runtime', 'fail-fast'),
+    };
   }
   return table;
 }

@@ -52,7 +52,24 @@ const READONLY_SUBCOMMANDS: Readonly<Record<string, ReadonlySet<string>>> = {
 const READONLY_EXTRA = new Set(['ping', 'echo', 'info', 'time', 'lastsave', 'role', 'dbsize']);
 
 /** Connection-state commands that must never be replayed on another connection. */
-const NEVER = new Set(['multi', 'exec', 'discard', 'watch', 'unwatch', 'subscribe', 'psubscribe', 'ssubscribe', 'unsubscribe', 'punsubscribe', 'sunsubscribe', 'monitor', 'reset', 'quit', 'hello', 'auth']);
+const NEVER = new Set([
+  'multi',
+  'exec',
+  'discard',
+  'watch',
+  'unwatch',
+  'subscribe',
+  'psubscribe',
+  'ssubscribe',
+  'unsubscribe',
+  'punsubscribe',
+  'sunsubscribe',
+  'monitor',
+  'reset',
+  'quit',
+  'hello',
+  'auth',
+]);
 
 function isNumeric(a: Arg): boolean {
   return typeof a === 'number' || typeof a === 'bigint' || /^\d+$/.test(String(a));

@@ -48,7 +48,7 @@ describe('options are validated up front, naming the option', () => {
   ];
   for (const [opts, message] of bad) {
     test(JSON.stringify(opts), () => {
-      assert.throws(() => createClient(opts as never), (e: Error) => e instanceof InvalidArgumentError && message.test(e.message));
+      assert.throws(() => createClient(opts), (e: Error) => e instanceof InvalidArgumentError && message.test(e.message));
     });
   }
   test('defaults', () => {

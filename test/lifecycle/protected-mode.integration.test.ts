@@ -60,7 +60,11 @@ describe('protected mode (real server in a network namespace)', { skip }, () => 
     await ns.server.restart({ args: ['--protected-mode', 'no'] });
     const client: RedisClient = createClient({ host: ns.host, port: ns.port, reconnect: fast, healthCheck: false });
     const timeline: string[] = [];
-    client.on('stateChange', (e) => timeline.push(`${e.from}->${e.to}${e.reason ? ` (${e.reason instanceof ConnectionError ? e.reason.kind : e.reason.code})` : ''}`));
+    client.on('stateChange', (e) =>
+      timeline.push(
+        `${e.from}->${e.to}${e.reason ? ` (${e.reason instanceof ConnectionError ? e.reason.kind : e.reason.code})` : ''}`,
+      ),
+    );
     const reasons = new Set<string>();
     client.on('reconnecting', (e) => reasons.add(e.reason.kind));
     try {
@@ -91,7 +95,9 @@ describe('protected mode (real server in a network namespace)', { skip }, () => 
       assert.equal(await during, 'OK');
       assert.equal(await client.get('during-outage'), 'kept');
       assert.equal(client.state, 'ready');
-      console.log(`# protected-mode timeline: ready ${recoverMs.toFixed(0)} ms after the fixed server was started (restart included)`);
+      console.log(
+        `# protected-mode timeline: ready ${recoverMs.toFixed(0)} ms after the fixed server was started (restart included)`,
+      );
       assert.ok(timeline.includes('ready->reconnecting (network)'), timeline.join(' | '));
       assert.equal(timeline[timeline.length - 1], 'reconnecting->ready');
     } finally {

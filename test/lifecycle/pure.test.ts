@@ -10,7 +10,17 @@ import { AuthError, ConnectionError, ProtectedModeError, ProtocolError, ReplyErr
 import { AttemptFailure } from '../../src/connection/connection';
 
 const STATES: State[] = ['idle', 'connecting', 'ready', 'reconnecting', 'failed', 'closing', 'closed'];
-const EVENTS: LifecycleEvent[] = ['connect', 'handshake-done', 'retry', 'timer', 'give-up', 'socket-died', 'close', 'drained', 'destroy'];
+const EVENTS: LifecycleEvent[] = [
+  'connect',
+  'handshake-done',
+  'retry',
+  'timer',
+  'give-up',
+  'socket-died',
+  'close',
+  'drained',
+  'destroy',
+];
 
 describe('transition table', () => {
   test('every state can be destroyed into closed, and closed is terminal', () => {
@@ -22,12 +32,18 @@ describe('transition table', () => {
     const queue: State[] = ['idle'];
     while (queue.length > 0) {
       const s = queue.shift() as State;
-      for (const to of Object.values(TRANSITIONS[s])) if (!seen.has(to)) (seen.add(to), queue.push(to));
+      for (const to of Object.values(TRANSITIONS[s])) {
+        if (!seen.has(to)) {
+          seen.add(to);
+          queue.push(to);
+        }
+      }
     }
     assert.deepEqual([...seen].sort(), [...STATES].sort());
   });
   test('ready is entered only through a completed handshake', () => {
-    for (const s of STATES) for (const e of EVENTS) if (nextState(s, e) === 'ready' && s !== 'ready') assert.equal(e, 'handshake-done');
+    for (const s of STATES)
+      for (const e of EVENTS) if (nextState(s, e) === 'ready' && s !== 'ready') assert.equal(e, 'handshake-done');
   });
   test('failed is entered only by giving up, and left only by connect, close or destroy', () => {
     for (const s of STATES) for (const e of EVENTS) if (nextState(s, e) === 'failed') assert.equal(e, 'give-up');
@@ -56,12 +72,21 @@ describe('backoff', () => {
   });
   test("'none' doubles from the base up to the cap", () => {
     const o = { baseDelayMs: 100, maxDelayMs: 1000, jitter: 'none' as const };
-    assert.deepEqual([1, 2, 3, 4, 5, 6].map((n) => backoffDelay(n, 0, o)), [100, 200, 400, 800, 1000, 1000]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6].map((n) => backoffDelay(n, 0, o)),
+      [100, 200, 400, 800, 1000, 1000],
+    );
   });
   test("'equal' keeps at least half of the exponential delay", () => {
     const o = { baseDelayMs: 100, maxDelayMs: 10_000, jitter: 'equal' as const };
-    assert.equal(backoffDelay(3, 0, o, () => 0), 200);
-    assert.equal(backoffDelay(3, 0, o, () => 0.999), 399);
+    assert.equal(
+      backoffDelay(3, 0, o, () => 0),
+      200,
+    );
+    assert.equal(
+      backoffDelay(3, 0, o, () => 0.999),
+      399,
+    );
   });
   test('huge attempt numbers do not overflow', () => {
     assert.equal(backoffDelay(1e9, 0, { baseDelayMs: 100, maxDelayMs: 5000, jitter: 'none' }), 5000);
@@ -88,7 +113,7 @@ describe('failure classification', () => {
     for (const text of [
       'WRONGPASS invalid username-password pair or user is disabled.',
       'NOAUTH Authentication required.',
-      'NOPERM this user has no permissions to run the \'select\' command',
+      "NOPERM this user has no permissions to run the 'select' command",
       'ERR invalid password',
       'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
     ]) {
@@ -98,15 +123,27 @@ describe('failure classification', () => {
     }
   });
   test('a password never appears in the message', () => {
-    const e = classifyFailure(new AttemptFailure(new ReplyError('WRONGPASS invalid username-password pair'), 'handshake', 10, 'redis://u@h:1'), ctx);
+    const e = classifyFailure(
+      new AttemptFailure(new ReplyError('WRONGPASS invalid username-password pair'), 'handshake', 10, 'redis://u@h:1'),
+      ctx,
+    );
     assert.doesNotMatch(e.message, /hunter2/);
   });
   test('LOADING, protocol garbage, other handshake refusals, TLS and network errors', () => {
-    assert.equal(classifyFailure(new ReplyError('LOADING Redis is loading the dataset in memory'), ctx).kind, 'loading');
+    assert.equal(
+      classifyFailure(new ReplyError('LOADING Redis is loading the dataset in memory'), ctx).kind,
+      'loading',
+    );
     assert.equal(classifyFailure(new ProtocolError('bad type byte'), ctx).kind, 'protocol');
     assert.equal(classifyFailure(new ReplyError('ERR DB index is out of range'), ctx).kind, 'handshake');
-    assert.equal(classifyFailure(Object.assign(new Error('x'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }), ctx).kind, 'tls');
-    assert.equal(classifyFailure(Object.assign(new Error('x'), { code: 'ERR_SSL_WRONG_VERSION_NUMBER' }), ctx).kind, 'tls');
+    assert.equal(
+      classifyFailure(Object.assign(new Error('x'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }), ctx).kind,
+      'tls',
+    );
+    assert.equal(
+      classifyFailure(Object.assign(new Error('x'), { code: 'ERR_SSL_WRONG_VERSION_NUMBER' }), ctx).kind,
+      'tls',
+    );
     const refused = classifyFailure(Object.assign(new Error('x'), { code: 'ECONNREFUSED' }), ctx);
     assert.equal(refused.kind, 'network');
     assert.match(refused.message, /is the server running/);
