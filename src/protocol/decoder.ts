@@ -100,7 +100,9 @@ export class Decoder extends LineScanner {
   /**
    * Feeds bytes as they arrive and calls the handlers synchronously for every complete frame.
    * Throws ProtocolError on bad input; the decoder then refuses further input until reset().
-   * The chunk must not be modified afterwards: a partial frame keeps views of it.
+   * An exception from a handler propagates too, and also ends decoding until reset(). Handlers
+   * must not call feed() or reset() themselves. The chunk must not be modified afterwards: a
+   * partial frame keeps views of it.
    */
   feed(chunk: Buffer): void {
     if (this.failure !== null) throw this.failure;
@@ -121,7 +123,14 @@ export class Decoder extends LineScanner {
       }
       this.parse(chunk, pos);
     } catch (err) {
-      if (err instanceof ProtocolError) this.failure = err;
+      // Whatever threw, the rest of the chunk was not decoded: feeding more would desync.
+      this.failure =
+        err instanceof ProtocolError
+          ? err
+          : new ProtocolError(
+              `the decoder stopped because a handler threw (${err instanceof Error ? err.message : String(err)}); ` +
+                'the rest of that input was not decoded',
+            );
       throw err;
     }
   }

@@ -10,10 +10,15 @@ import type { DecoderLimits } from '../../src/protocol/types';
 import { decodeSplit, feedings, recorder } from './resp-model';
 import { quote } from '../../src/protocol/decode-errors';
 
-/** Asserts that `wire` fails with a ProtocolError matching `message`, fed every way. */
-function rejects(wire: string | Buffer, message: RegExp, limits?: DecoderLimits): void {
+/** Asserts that `wire` fails with a ProtocolError matching `message`, fed every way (or `ways`). */
+function rejects(
+  wire: string | Buffer,
+  message: RegExp,
+  limits?: DecoderLimits,
+  ways: Iterable<[string, number[]]> = feedings(Buffer.isBuffer(wire) ? wire : Buffer.from(wire, 'latin1')),
+): void {
   const bytes = Buffer.isBuffer(wire) ? wire : Buffer.from(wire, 'latin1');
-  for (const [how, splits] of feedings(bytes)) {
+  for (const [how, splits] of ways) {
     assert.throws(
       () => decodeSplit(bytes, splits, { limits }),
       (err: unknown) => err instanceof ProtocolError && message.test(err.message) && err.code === 'EPROTOCOL',
@@ -116,7 +121,17 @@ test('a header line of endless digits fails early, not at maxLineLength', () => 
 });
 
 test('a big number of more than 10,000 digits fails instead of stalling BigInt parsing', () => {
-  rejects(Buffer.from(`(${'9'.repeat(10_001)}\r\n`), /longer than 10001 bytes|more than 10000 digits/);
+  const tooLong = Buffer.from(`(${'9'.repeat(10_001)}\r\n`);
+  // Every split of 10 KB would be slow for nothing: whole, byte by byte, and around the end.
+  const ways: Array<[string, number[]]> = [
+    ['whole', []],
+    ['byte by byte', [...tooLong.keys()]],
+  ];
+  for (let at = tooLong.length - 4; at < tooLong.length; at++) ways.push([`split at ${at}`, [at]]);
+  rejects(tooLong, /more than 10000 digits/, undefined, ways);
+  const signed = `(-${'9'.repeat(10_000)}\r\n`;
+  assert.deepEqual(decodeSplit(Buffer.from(signed), []), [{ reply: -BigInt('9'.repeat(10_000)) }]);
+  rejects(`(${'9'.repeat(10_003)}`, /'\(' line is longer than 10001 bytes/, undefined, [['whole', []]]);
   const n = `(${'9'.repeat(10_000)}\r\n`;
   assert.deepEqual(decodeSplit(Buffer.from(n), [5000]), [{ reply: BigInt('9'.repeat(10_000)) }]);
 });

@@ -315,3 +315,25 @@ test('a ProtocolError is sticky until reset()', () => {
   decoder.feed(Buffer.from('+OK\r\n'));
   assert.deepEqual(events, [{ reply: 'OK' }]);
 });
+
+test('a handler that throws ends decoding: the rest of the chunk is not decoded silently', () => {
+  const replies: unknown[] = [];
+  const decoder = new Decoder({
+    onReply(value) {
+      if (value === 'boom') throw new Error('handler bug');
+      replies.push(value);
+    },
+    onPush: () => {},
+  });
+  assert.throws(() => decoder.feed(Buffer.from('+a\r\n+boom\r\n+c\r\n')), /handler bug/);
+  assert.throws(
+    () => decoder.feed(Buffer.from('+d\r\n')),
+    (err: unknown) => {
+      return err instanceof ProtocolError && /a handler threw \(handler bug\)/.test(err.message);
+    },
+  );
+  assert.deepEqual(replies, ['a']);
+  decoder.reset();
+  decoder.feed(Buffer.from('+e\r\n'));
+  assert.deepEqual(replies, ['a', 'e']);
+});
