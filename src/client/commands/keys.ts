@@ -49,7 +49,7 @@ export interface ScanOptions {
 /** One step of SCAN: the next cursor ('0' when done) and the keys found. */
 export type ScanPage = { cursor: string; keys: string[] };
 
-function sortArgs(key: RedisKey, opts: SortOptions | undefined): Arg[] {
+function sortArgs(key: RedisKey, opts?: SortOptions): Arg[] {
   const args: Arg[] = [key];
   if (opts === undefined) return args;
   if (opts.BY !== undefined) args.push('BY', opts.BY);
