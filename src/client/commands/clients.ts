@@ -39,7 +39,7 @@ export interface ClientKillFilters {
   TYPE?: 'normal' | 'master' | 'replica' | 'pubsub';
   /** Kill the calling connection too if it matches (default: skip it). */
   SKIPME?: boolean;
-  /** Only connections older than this many seconds. */
+  /** Only connections older than this many seconds (Redis 7.4+). */
   MAXAGE?: number;
 }
 
