@@ -89,7 +89,10 @@ test('delay: every chunk waits, order is preserved', async () => {
   for (let i = 0; i < n; i++) c.sock.write(resp('ECHO', String(i))); // separate chunks
   assert.ok(await c.waitFor(() => c.st.data.split('\r\n').length >= 2 * n + 1));
   const values = c.st.data.split('\r\n').filter((_, i) => i % 2 === 1);
-  assert.deepEqual(values, Array.from({ length: n }, (_, i) => String(i)));
+  assert.deepEqual(
+    values,
+    Array.from({ length: n }, (_, i) => String(i)),
+  );
   c.sock.destroy();
   p.delay(0);
   await p.close();

@@ -65,7 +65,7 @@ class Conn implements ProxiedConnection {
 }
 
 export class FaultProxy {
-  mode: ProxyMode = 'pass';
+  private _mode: ProxyMode = 'pass';
   private server?: net.Server;
   private readonly conns = new Set<Conn>();
   private nextId = 1;
@@ -124,6 +124,14 @@ export class FaultProxy {
     });
   }
 
+  /** Assigning it is the same as setMode(). */
+  get mode(): ProxyMode {
+    return this._mode;
+  }
+  set mode(m: ProxyMode) {
+    this.setMode(m);
+  }
+
   /** Hook called for each accepted client connection. */
   onConnection(cb: (c: ProxiedConnection) => void): void {
     this.hooks.push(cb);
@@ -136,7 +144,7 @@ export class FaultProxy {
    * that closed meanwhile is closed on the other side then.
    */
   setMode(m: ProxyMode): void {
-    this.mode = m;
+    this._mode = m;
     if (m === 'pass') {
       for (const c of this.conns) {
         const steps = c.deferred.splice(0);
@@ -231,14 +239,14 @@ export class FaultProxy {
 
   // Run a teardown step now, or when the black hole ends.
   private teardown(c: Conn, step: () => void): void {
-    if (this.mode === 'blackhole') c.deferred.push(step);
+    if (this._mode === 'blackhole') c.deferred.push(step);
     else step();
   }
 
   private wire(c: Conn, lane: Lane): void {
-    const { src, dst } = lane;
+    const { src } = lane;
     src.on('data', (data: Buffer) => {
-      if (c.dead || this.mode === 'blackhole') return; // read and dropped
+      if (c.dead || this._mode === 'blackhole') return; // read and dropped
       lane.queue.push({ due: Date.now() + this.delays[lane.dir], data });
       lane.queuedBytes += data.length;
       if (lane.queuedBytes > HIGH_WATER) src.pause();
@@ -274,7 +282,7 @@ export class FaultProxy {
         }
         const data = item.data!;
         lane.queuedBytes -= data.length;
-        if (this.mode === 'blackhole') continue; // accepted before the black hole, still not forwarded
+        if (this._mode === 'blackhole') continue; // accepted before the black hole, still not forwarded
         if (this.split) {
           for (let i = 0; i < data.length && !c.dead; i++) {
             this.forward(c, lane, data.subarray(i, i + 1));

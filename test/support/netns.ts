@@ -112,7 +112,10 @@ export function createNetns(): Netns {
       throw err;
     }
     const exec = (cmd: string, ...args: string[]) =>
-      execFileSync('ip', ['netns', 'exec', name, cmd, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      execFileSync('ip', ['netns', 'exec', name, cmd, ...args], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
     const blocked = new Set<number>();
     return {
       name,

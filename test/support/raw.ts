@@ -76,6 +76,7 @@ export function rawExchange(target: { host?: string; port?: number }, opts: RawO
 /** Send one command and return the first reply line (or throw with what happened). */
 export async function rawCommand(target: { host?: string; port?: number }, ...args: string[]): Promise<string> {
   const r = await rawExchange(target, { send: resp(...args) });
-  if (r.ended !== 'matched') throw new Error(`no reply to ${args[0]}: ${r.ended} ${r.error ?? ''} ${JSON.stringify(r.data)}`);
+  if (r.ended !== 'matched')
+    throw new Error(`no reply to ${args[0]}: ${r.ended} ${r.error ?? ''} ${JSON.stringify(r.data)}`);
   return r.data.split('\r\n')[0];
 }

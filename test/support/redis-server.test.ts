@@ -68,7 +68,10 @@ test('stop() and kill() end the process; connects are then refused', async () =>
 });
 
 test('a server that cannot start rejects with its log', async () => {
-  await assert.rejects(RedisServer.start({ args: ['--no-such-directive', 'x'] }), /failed to start[\s\S]*no-such-directive/);
+  await assert.rejects(
+    RedisServer.start({ args: ['--no-such-directive', 'x'] }),
+    /failed to start[\s\S]*no-such-directive/,
+  );
   const blocker = net.createServer().listen(await freePort(), '127.0.0.1');
   await new Promise((r) => blocker.once('listening', r));
   const port = (blocker.address() as net.AddressInfo).port;

@@ -186,7 +186,9 @@ export class RedisServer {
     const fd = openSync(this.logPath, 'a');
     const cmd = this.netns ? 'ip' : 'redis-server';
     // `ip netns exec` execs in place (no fork), so child.pid is redis-server's pid.
-    const argv = this.netns ? ['netns', 'exec', this.netns, 'redis-server', ...this.buildArgs(once)] : this.buildArgs(once);
+    const argv = this.netns
+      ? ['netns', 'exec', this.netns, 'redis-server', ...this.buildArgs(once)]
+      : this.buildArgs(once);
     let child: ChildProcess;
     try {
       child = spawn(cmd, argv, { stdio: ['ignore', fd, fd] });
@@ -206,7 +208,8 @@ export class RedisServer {
       if (!this.running || !child.pid) {
         throw new Error(`redis-server failed to start on port ${this._port}:\n${this.logSince(offset, 20)}`);
       }
-      if (wait === 'ready' ? /Ready to accept connections/.test(this.logSince(offset)) : await this.tcpConnects()) return;
+      if (wait === 'ready' ? /Ready to accept connections/.test(this.logSince(offset)) : await this.tcpConnects())
+        return;
       if (Date.now() > deadline) {
         await this.kill();
         throw new Error(`redis-server did not become ${wait} within the timeout:\n${this.logSince(offset, 20)}`);
@@ -232,13 +235,18 @@ export class RedisServer {
   }
 
   private logSince(offset: number, lines?: number): string {
-    let text = '';
+    let text: string;
     try {
       text = readFileSync(this.logPath, 'utf8').slice(offset);
     } catch {
       return '';
     }
-    return lines === undefined ? text : text.split('\n').slice(-lines - 1).join('\n');
+    return lines === undefined
+      ? text
+      : text
+          .split('\n')
+          .slice(-lines - 1)
+          .join('\n');
   }
 
   /** The last lines of the server's log (across restarts). */
@@ -364,8 +372,8 @@ export class RedisServer {
     const { cmd, argv, env } = this.cliArgs();
     const child = spawn(cmd, [...argv, '--pipe'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     const value = 'v'.repeat(valueBytes);
     const batch = 1000;
     for (let i = 0; i < keys; i += batch) {
@@ -374,9 +382,9 @@ export class RedisServer {
         const key = `big:${k}`;
         chunk += `*3\r\n$3\r\nSET\r\n$${key.length}\r\n${key}\r\n$${valueBytes}\r\n${value}\r\n`;
       }
-      if (!child.stdin!.write(chunk)) await once(child.stdin!, 'drain');
+      if (!child.stdin.write(chunk)) await once(child.stdin, 'drain');
     }
-    child.stdin!.end();
+    child.stdin.end();
     const [code] = (await once(child, 'exit')) as [number | null];
     if (code !== 0 || !/errors: 0, replies: \d+/.test(out)) throw new Error(`redis-cli --pipe failed: ${out}`);
     // Uncompressed, so the RDB really is ~mb MiB: redis processes events (and so

@@ -84,7 +84,8 @@ export function tlsFixtures(): TlsFixtures {
   const cfg = join(dir, 'openssl.cnf');
   writeFileSync(cfg, CONFIG);
   const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  const key = (name: string) => ssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${name}.key`);
+  const key = (name: string) =>
+    ssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${name}.key`);
   const files = (name: string): CertFiles => ({
     certPath: join(dir, `${name}.crt`),
     keyPath: join(dir, `${name}.key`),
@@ -93,8 +94,23 @@ export function tlsFixtures(): TlsFixtures {
   });
   const makeCa = (name: string, cn: string) => {
     key(name);
-    ssl('req', '-config', cfg, '-new', '-x509', '-key', `${name}.key`, '-out', `${name}.crt`,
-      '-days', '3650', '-subj', `/CN=${cn}`, '-extensions', 'v3_ca');
+    ssl(
+      'req',
+      '-config',
+      cfg,
+      '-new',
+      '-x509',
+      '-key',
+      `${name}.key`,
+      '-out',
+      `${name}.crt`,
+      '-days',
+      '3650',
+      '-subj',
+      `/CN=${cn}`,
+      '-extensions',
+      'v3_ca',
+    );
   };
   const sign = (name: string, cn: string, ca: string, ext: string, days: string) => {
     key(name);
@@ -102,8 +118,22 @@ export function tlsFixtures(): TlsFixtures {
     writeFileSync(join(dir, `${name}.ext`), ext);
     // -days -1: notAfter is yesterday, which is how we get an expired cert
     // without `openssl ca` and its database (OpenSSL 3.0 has no -not_after).
-    ssl('x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.crt`, '-CAkey', `${ca}.key`,
-      '-out', `${name}.crt`, '-days', days, '-extfile', `${name}.ext`);
+    ssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      `${ca}.crt`,
+      '-CAkey',
+      `${ca}.key`,
+      '-out',
+      `${name}.crt`,
+      '-days',
+      days,
+      '-extfile',
+      `${name}.ext`,
+    );
   };
   makeCa('ca', 'romaine test CA');
   makeCa('other-ca', 'romaine other CA');
@@ -113,8 +143,23 @@ export function tlsFixtures(): TlsFixtures {
   sign('expired', 'localhost', 'ca', EXT.server, '-1');
   sign('wrong-host', 'wrong.example', 'ca', EXT.wrongHost, '3650');
   key('self-signed');
-  ssl('req', '-config', cfg, '-new', '-x509', '-key', 'self-signed.key', '-out', 'self-signed.crt',
-    '-days', '3650', '-subj', '/CN=localhost', '-extensions', 'v3_self');
+  ssl(
+    'req',
+    '-config',
+    cfg,
+    '-new',
+    '-x509',
+    '-key',
+    'self-signed.key',
+    '-out',
+    'self-signed.crt',
+    '-days',
+    '3650',
+    '-subj',
+    '/CN=localhost',
+    '-extensions',
+    'v3_self',
+  );
   cached = {
     dir,
     ca: files('ca'),
@@ -136,10 +181,15 @@ export function tlsFixtures(): TlsFixtures {
 export function redisTlsArgs(tlsPort: number, cert: CertFiles = tlsFixtures().server, authClients = false): string[] {
   const t = tlsFixtures();
   return [
-    '--tls-port', String(tlsPort),
-    '--tls-cert-file', cert.certPath,
-    '--tls-key-file', cert.keyPath,
-    '--tls-ca-cert-file', t.ca.certPath,
-    '--tls-auth-clients', authClients ? 'yes' : 'no',
+    '--tls-port',
+    String(tlsPort),
+    '--tls-cert-file',
+    cert.certPath,
+    '--tls-key-file',
+    cert.keyPath,
+    '--tls-ca-cert-file',
+    t.ca.certPath,
+    '--tls-auth-clients',
+    authClients ? 'yes' : 'no',
   ];
 }
