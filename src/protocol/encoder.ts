@@ -1,11 +1,14 @@
 /**
  * Command encoder: a command becomes a RESP array of bulk strings.
  *
- * Strategy: all text of the commands issued in one tick is appended to one JS string, which
- * socket.write encodes to utf8 once. Measured against writing each command into a reusable
- * preallocated Buffer (hand-written header bytes, one utf8Write per argument, no byteLength),
- * the string was as fast for single commands and 15-25% faster for batches of 10-1000 small
- * SETs; see the protocol notes in the report of the change that added this file.
+ * Strategy: the text of every command issued in one tick is appended to one JS string, which
+ * socket.write encodes to utf8 once. The alternative, writing each command straight into a
+ * reusable preallocated Buffer (header bytes by hand, one utf8Write per argument, no
+ * byteLength), was raced on SET with a 16-byte key and a 64-byte value, counting the utf8
+ * encoding socket.write does for a string: the string was 20-25% faster for batches of 10 to
+ * 100 commands, level or faster at 1000, and 5-20% slower for a lone command per tick. The
+ * batched case is the one that matters for throughput, and the string needs no buffer pool
+ * and no undocumented Buffer method. `npx tsx bench/micro-protocol.ts --strategies` reruns it.
  *
  * Buffer and Uint8Array arguments are never copied: they become chunks of their own between
  * the text around them, and the socket writes all chunks in order.
