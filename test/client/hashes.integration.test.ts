@@ -46,7 +46,7 @@ for (const protocol of [3, 2] as const) {
     });
 
     test('a field named __proto__ is an own property, not the prototype', async () => {
-      await c.hset('h:proto', { ['__proto__']: 'p', constructor: 'c' } as Record<string, string>);
+      await c.hset('h:proto', { ['__proto__']: 'p', constructor: 'c' });
       await c.hset('h:proto', '__proto__', 'p');
       const all = same(await c.hgetall('h:proto'));
       assert.equal(Object.getPrototypeOf(all), Object.prototype);

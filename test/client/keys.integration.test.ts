@@ -89,10 +89,10 @@ for (const protocol of [3, 2] as const) {
       await c.rpush('k:d', 'a', 'b');
       const dumped = await c.buffers.dump('k:d');
       assert.ok(Buffer.isBuffer(dumped));
-      assert.equal(same(await c.restore('k:d2', 0, dumped!)), 'OK');
+      assert.equal(same(await c.restore('k:d2', 0, dumped)), 'OK');
       assert.deepEqual(same(await c.lrange('k:d2', 0, -1)), ['a', 'b']);
-      await assert.rejects(c.restore('k:d2', 0, dumped!), { code: 'BUSYKEY' });
-      assert.equal(await c.restore('k:d2', 0, dumped!, { REPLACE: true }), 'OK');
+      await assert.rejects(c.restore('k:d2', 0, dumped), { code: 'BUSYKEY' });
+      assert.equal(await c.restore('k:d2', 0, dumped, { REPLACE: true }), 'OK');
       assert.equal(same(await c.buffers.dump('k:none')), null);
       await c.hset('k:h', { f: 'v' });
       assert.equal(same(await c.objectEncoding('k:h')), 'listpack');

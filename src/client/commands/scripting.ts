@@ -21,6 +21,9 @@ const withKeys = (first: RedisValue, keys: RedisKey[] = [], args: RedisValue[] =
   ...keys,
   ...args,
 ];
+const scriptCall = (script: RedisValue, keys?: RedisKey[], args?: RedisValue[]) => withKeys(script, keys, args);
+const shaCall = (sha1: string, keys?: RedisKey[], args?: RedisValue[]) => withKeys(sha1, keys, args);
+const functionCall = (fn: string, keys?: RedisKey[], args?: RedisValue[]) => withKeys(fn, keys, args);
 
 function camelObject(reply: unknown): Record<string, unknown> {
   const raw = toObject<unknown>(reply);
@@ -40,13 +43,13 @@ function toLibraries(reply: unknown[]): LibraryInfo[] {
 /** Lua scripts and functions. Replies are whatever the script returns, decoded as usual. */
 export const SCRIPTING = {
   /** EVAL script numkeys key ... arg ...: the script's reply. */
-  eval: def('EVAL', withKeys, id<unknown>()),
+  eval: def('EVAL', scriptCall, id<unknown>()),
   /** EVALSHA sha1 numkeys key ... arg ...: the cached script's reply (NOSCRIPT error if not cached). */
-  evalsha: def('EVALSHA', withKeys, id<unknown>()),
+  evalsha: def('EVALSHA', shaCall, id<unknown>()),
   /** EVAL_RO: EVAL for read-only scripts (allowed on replicas). */
-  evalRo: def('EVAL_RO', withKeys, id<unknown>()),
+  evalRo: def('EVAL_RO', scriptCall, id<unknown>()),
   /** EVALSHA_RO: EVALSHA for read-only scripts. */
-  evalshaRo: def('EVALSHA_RO', withKeys, id<unknown>()),
+  evalshaRo: def('EVALSHA_RO', shaCall, id<unknown>()),
   /** SCRIPT LOAD script: its SHA1, to use with EVALSHA. */
   scriptLoad: def('SCRIPT', (script: RedisValue) => ['LOAD', script], id<string>()),
   /** SCRIPT EXISTS sha1 [sha1 ...]: for each, true if it is cached. */
@@ -83,7 +86,7 @@ export const SCRIPTING = {
     id<'OK'>(),
   ),
   /** FCALL function numkeys key ... arg ...: the function's reply. */
-  fcall: def('FCALL', withKeys, id<unknown>()),
+  fcall: def('FCALL', functionCall, id<unknown>()),
   /** FCALL_RO: FCALL for functions flagged no-writes (allowed on replicas). */
-  fcallRo: def('FCALL_RO', withKeys, id<unknown>()),
+  fcallRo: def('FCALL_RO', functionCall, id<unknown>()),
 };
