@@ -14,7 +14,7 @@ import { RedisServer } from '../support/redis-server';
 import { FaultProxy } from '../support/fault-proxy';
 
 const fast = { baseDelayMs: 20, maxDelayMs: 200 };
-const PAUSE_MS = 1200;
+const PAUSE_MS = 2000;
 
 describe('in-flight safety when the connection is reset under held replies', () => {
   let server: RedisServer;
