@@ -16,6 +16,9 @@
 import { types } from 'node:util';
 import type { Arg } from './types';
 
+/** Length at which the text under construction becomes a chunk of its own. */
+const TEXT_CHUNK_CHARACTERS = 8 * 1024 * 1024;
+
 export class CommandEncoder {
   /** Finished chunks; the text after the last Buffer argument is still in `text`. */
   private chunks: Array<string | Buffer> = [];
@@ -65,6 +68,12 @@ export class CommandEncoder {
       // Decimal text is ASCII: its length is its byte length.
       text += '$' + value.length + '\r\n' + value + '\r\n';
       bytes += 5 + digits(value.length) + value.length;
+    }
+    if (text.length >= TEXT_CHUNK_CHARACTERS) {
+      // Start a new string now and then: one string per tick must not grow toward V8's maximum
+      // string length (~512 MiB) when a caller queues a great deal without flushing.
+      this.chunks.push(text);
+      text = '';
     }
     this.text = text;
     this.bytes = bytes;

@@ -123,3 +123,17 @@ test('checkArg says what is wrong with an invalid argument', () => {
     assert.ok(problem !== undefined && message.test(problem), `${String(problem)} for ${typeof arg}`);
   }
 });
+
+test('a very large batch is split into several strings instead of one huge one', () => {
+  const encoder = new CommandEncoder();
+  const value = 'v'.repeat(1024 * 1024);
+  for (let i = 0; i < 20; i++) encoder.write('SET', ['k', value]);
+  const expected = encoder.pendingBytes;
+  const chunks = encoder.take();
+  assert.ok(chunks.length >= 2, `${chunks.length} chunk(s)`);
+  assert.ok(chunks.every((c) => typeof c === 'string' && c.length <= 9 * 1024 * 1024));
+  assert.equal(
+    chunks.reduce((n, c) => n + Buffer.byteLength(c), 0),
+    expected,
+  );
+});
