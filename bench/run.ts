@@ -1,0 +1,383 @@
+/**
+ * romaine against the other Node.js Redis clients, side by side, in one run (issue 4).
+ *
+ *   npm run bench                    3 rounds, 2 s per workload: about 3.5 minutes
+ *   npm run bench -- --quick         1 round, 0.3 s per workload: a smoke run (about 25 s)
+ *
+ * Options: --rounds N, --duration SECONDS, --warmup SECONDS, --clients a,b,c,
+ * --workloads sequential,concurrent,pipeline,large,fanin, --romaine src|dist|both (dist builds
+ * with npm run build first; ROMAINE_DIST=dir points at another build), --no-memory,
+ * --no-ceiling, --out NAME (results file name, default latest; quick runs default to quick).
+ *
+ * The bench starts its own redis-server on a free loopback port and stops it by pid. Each client
+ * runs in its own process (bench/worker.ts), one process per client per round, clients in a
+ * rotating order; figures are medians over rounds. Results: bench/results/NAME.json, .svg, .md.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, platform, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { allSpecs, unavailable } from './lib/clients';
+import {
+  alternating,
+  median,
+  renderCeiling,
+  renderRatios,
+  renderWorkloads,
+  summarize,
+  type Ceiling,
+} from './lib/report';
+import { HOST, startRedis, type RedisServer } from './lib/server';
+import { formatRate, renderChart } from './lib/svg';
+import { WORKLOADS, type WorkloadId } from './lib/workloads';
+import type { MemoryArgs, MemoryResult } from './memory';
+import type { Measurement, WorkerArgs } from './worker';
+
+const root = join(__dirname, '..');
+const argv = process.argv.slice(2);
+
+function option(name: string): string | undefined {
+  const i = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (i === -1) return undefined;
+  const a = argv[i];
+  if (a.includes('=')) return a.slice(a.indexOf('=') + 1);
+  const next = argv[i + 1];
+  if (next === undefined || next.startsWith('--')) throw new Error(`--${name} needs a value`);
+  return next;
+}
+const flag = (name: string): boolean => argv.includes(`--${name}`);
+
+const quick = flag('quick');
+const rounds = Number(option('rounds') ?? (quick ? 1 : 3));
+const durationMs = 1000 * Number(option('duration') ?? (quick ? 0.3 : 2));
+const warmupMs = 1000 * Number(option('warmup') ?? (quick ? 0.1 : 0.3));
+const romaineFrom = option('romaine') ?? 'src';
+const outName = option('out') ?? (quick ? 'quick' : 'latest');
+const workloads = (option('workloads')?.split(',') ?? WORKLOADS.map((w) => w.id)) as WorkloadId[];
+const PEERS = ['ioredis', 'ioredis-auto', 'node-redis', 'valkey-glide'];
+const romaineIds =
+  romaineFrom === 'both' ? ['romaine', 'romaine-dist'] : romaineFrom === 'dist' ? ['romaine-dist'] : ['romaine'];
+const requested = option('clients')?.split(',') ?? [...PEERS, ...romaineIds];
+/** The romaine build whose ratios are reported. */
+const subject = romaineFrom === 'dist' ? 'romaine-dist' : 'romaine';
+
+for (const w of workloads) if (!WORKLOADS.some((x) => x.id === w)) throw new Error(`unknown workload '${w}'`);
+if (!['src', 'dist', 'both'].includes(romaineFrom)) throw new Error('--romaine must be src, dist or both');
+if (!(rounds >= 1 && durationMs > 0 && warmupMs >= 0)) throw new Error('--rounds, --duration, --warmup: bad value');
+
+function log(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/** Runs a bench script in a fresh node process and returns what it printed after `RESULT `. */
+function runScript<T>(script: string, args: unknown, timeoutMs: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', join(root, 'bench', script), JSON.stringify(args)],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const timer = setTimeout(() => {
+      if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+      reject(new Error(`${script} ${JSON.stringify(args)} did not finish in ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      const line = out.split('\n').find((l) => l.startsWith('RESULT '));
+      if (code === 0 && line !== undefined) return resolve(JSON.parse(line.slice(7)) as T);
+      reject(
+        new Error(
+          `${script} failed (${signal ?? `exit ${code}`}):\n${err.trim() || out.trim() || 'no output (the event loop ran dry?)'}`,
+        ),
+      );
+    });
+  });
+}
+
+function redisBenchmark(port: number, extra: string[], n: number): { set: number; get: number } {
+  const args = [
+    '-h',
+    HOST,
+    '-p',
+    String(port),
+    '-c',
+    '1',
+    '-n',
+    String(n),
+    '-t',
+    'set,get',
+    '-d',
+    '64',
+    '--csv',
+    ...extra,
+  ];
+  const r = spawnSync('redis-benchmark', args, { encoding: 'utf8', timeout: 120_000 });
+  if (r.error !== undefined || r.status !== 0) {
+    throw new Error(`redis-benchmark ${args.join(' ')} failed: ${r.error?.message ?? r.stderr}`);
+  }
+  // "test","rps","avg_latency_ms",...  then  "SET","30211.48",...
+  const rps: Record<string, number> = {};
+  for (const line of r.stdout.split('\n')) {
+    const cells = line.split(',').map((c) => c.replace(/^"|"$/g, ''));
+    if (cells.length >= 2 && /^[\d.]+$/.test(cells[1])) rps[cells[0]] = Number(cells[1]);
+  }
+  if (!(rps.SET > 0 && rps.GET > 0)) throw new Error(`could not read redis-benchmark's CSV:\n${r.stdout}`);
+  return { set: rps.SET, get: rps.GET };
+}
+
+function git(args: string[]): string {
+  const r = spawnSync('git', args, { cwd: root, encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : '';
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const specs = allSpecs();
+  for (const id of requested)
+    if (!specs.has(id)) throw new Error(`unknown client '${id}' (known: ${[...specs.keys()].join(', ')})`);
+
+  if (requested.includes('romaine-dist') && process.env.ROMAINE_DIST === undefined) {
+    log('building romaine (npm run build) ...');
+    const b = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+    if (b.status !== 0) throw new Error('npm run build failed');
+  }
+
+  const clients: string[] = [];
+  const skipped: { id: string; reason: string }[] = [];
+  for (const id of requested) {
+    const why = await unavailable(id);
+    if (why === undefined) clients.push(id);
+    else skipped.push({ id, reason: why });
+  }
+  for (const s of skipped) log(`skipping ${s.id}: ${s.reason}`);
+  const labels = Object.fromEntries([...specs.values()].map((s) => [s.id, s.label]));
+
+  const machine = {
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    os: `${platform()} ${release()}`,
+    node: process.version,
+    redis: '',
+    loadavgStart: loadavg().map((x) => Number(x.toFixed(2))),
+    loadavgEnd: [] as number[],
+  };
+  if (machine.loadavgStart[0] > machine.cores * 0.5) {
+    log(
+      `warning: load average ${machine.loadavgStart[0]} on ${machine.cores} cores: other processes compete for the CPUs, figures will be noisy`,
+    );
+  }
+
+  const server: RedisServer = await startRedis();
+  machine.redis = server.version;
+  const cleanup = (): void => void server.stop();
+  process.once('SIGINT', () => {
+    cleanup();
+    process.exit(130);
+  });
+  log(
+    `redis-server ${server.version} on ${HOST}:${server.port} (pid ${server.pid}); ${machine.cpuModel}, ${machine.cores} cores, node ${process.version}`,
+  );
+  log(
+    `${rounds} round(s), ${durationMs / 1000} s per workload after ${warmupMs / 1000} s of warm-up; clients: ${clients.join(', ')}`,
+  );
+
+  const entries = flag('no-ceiling') ? clients : [...clients, 'redis-benchmark'];
+  const perRound: Record<string, Measurement[]>[] = [];
+  const ceilings: Ceiling[] = [];
+  const orders: string[][] = [];
+  try {
+    for (let r = 0; r < rounds; r++) {
+      const order = entries.map((_, i) => entries[(i + r) % entries.length]);
+      orders.push(order);
+      const results: Record<string, Measurement[]> = {};
+      for (const id of order) {
+        if (id === 'redis-benchmark') {
+          const c1 = redisBenchmark(server.port, [], quick ? 10_000 : 30_000);
+          const p100 = redisBenchmark(server.port, ['-P', '100'], quick ? 200_000 : 600_000);
+          ceilings.push({ c1, p100 });
+          log(
+            `round ${r + 1}/${rounds}  ${'redis-benchmark'.padEnd(26)} -c 1: SET ${formatRate(c1.set)} GET ${formatRate(c1.get)}   -P 100: SET ${formatRate(p100.set)} GET ${formatRate(p100.get)}`,
+          );
+          continue;
+        }
+        const args: WorkerArgs = { client: id, port: server.port, durationMs, warmupMs, workloads };
+        const budget = 60_000 + workloads.length * (durationMs + warmupMs) * 3;
+        const ms = await runScript<Measurement[]>('worker.ts', args, budget);
+        results[id] = ms;
+        log(
+          `round ${r + 1}/${rounds}  ${(labels[id] ?? id).padEnd(26)} ${ms.map((m) => `${m.workload} ${formatRate(m.opsPerSec)}`).join('  ')}`,
+        );
+      }
+      perRound.push(results);
+    }
+
+    let memory: MemoryResult | undefined;
+    if (!flag('no-memory')) {
+      const memArgs: MemoryArgs = {
+        port: server.port,
+        // A smoke run measures romaine only; a full run also measures the peers, for scale.
+        clients: (quick ? ['romaine'] : ['romaine', 'ioredis', 'node-redis', 'valkey-glide']).filter(
+          (c) => clients.includes(c) || (c === 'romaine' && clients.includes('romaine-dist')),
+        ),
+        idleClients: quick ? 50 : 100,
+        queued: 100_000,
+      };
+      memory = await runScript<MemoryResult>('memory.ts', memArgs, 120_000);
+    }
+    machine.loadavgEnd = loadavg().map((x) => Number(x.toFixed(2)));
+
+    const summaries = summarize(perRound, clients, subject, workloads);
+    const ceiling: Ceiling | undefined =
+      ceilings.length === 0
+        ? undefined
+        : {
+            c1: { set: median(ceilings.map((c) => c.c1.set)), get: median(ceilings.map((c) => c.c1.get)) },
+            p100: { set: median(ceilings.map((c) => c.p100.set)), get: median(ceilings.map((c) => c.p100.get)) },
+          };
+
+    const commit = git(['rev-parse', '--short', 'HEAD']);
+    const dirty = git(['status', '--porcelain', '--', 'src']) !== '';
+    const when = new Date().toISOString();
+    const header = `${machine.cpuModel}, ${machine.cores} cores, ${machine.os}, node ${machine.node}, redis ${machine.redis}; ${when.slice(0, 10)}; romaine ${commit}${dirty ? ' + uncommitted src/ changes' : ''}`;
+
+    log('');
+    log(`romaine: ${specs.get(subject)?.describe()}`);
+    log(
+      `machine: ${header}; load average ${machine.loadavgStart.join(' ')} at start, ${machine.loadavgEnd.join(' ')} at end`,
+    );
+    log(
+      `medians of ${rounds} round(s); CPU µs/op is this client process's user+system CPU per command (the server runs beside it on the same cores); "romaine ops ÷" is romaine's ops/s divided by that client's, "romaine CPU ÷" romaine's CPU/op divided by that client's`,
+    );
+    log('');
+    const text = renderWorkloads(summaries, labels, subject, 'text');
+    log(text);
+    log('');
+    log('== romaine against each peer (ops/s ratio, CPU/op ratio)');
+    log('');
+    log(renderRatios(summaries, labels, 'text'));
+    if (ceiling !== undefined) {
+      log('');
+      log('== ceiling: redis-benchmark over one connection, same server');
+      log('');
+      log(renderCeiling(ceiling, summaries, subject, 'text'));
+    }
+    const memoryLines: string[] = [];
+    if (memory !== undefined) {
+      for (const m of memory.idle) {
+        memoryLines.push(
+          `idle connected client, heap: ${labels[m.client] ?? m.client} ${(m.bytesPerClient / 1024).toFixed(1)} KB per client (${m.clients} clients, after gc)`,
+        );
+      }
+      for (const m of memory.offline) {
+        memoryLines.push(
+          `100,000 GETs in the offline queue, heap: ${labels[m.client] ?? m.client} ${(m.bytes / 2 ** 20).toFixed(1)} MB (${m.bytesPerCommand.toFixed(0)} B per command, the caller's promises included)`,
+        );
+      }
+      const b = memory.promiseBaseline;
+      memoryLines.push(
+        `for scale: ${b.commands.toLocaleString('en-US')} bare pending promises with a catch handler and a resolver take ${(b.bytes / 2 ** 20).toFixed(1)} MB (${b.bytesPerCommand.toFixed(0)} B each)`,
+      );
+      if (memory.idle.some((m) => m.client === 'valkey-glide'))
+        memoryLines.push("valkey-glide's connection state lives in native memory, which the heap figure does not show");
+      log('');
+      log('== memory');
+      log('');
+      for (const l of memoryLines) log(l);
+    }
+
+    const result = {
+      version: 1,
+      date: when,
+      quick,
+      machine,
+      romaine: { commit, uncommittedSrcChanges: dirty, measured: subject, how: specs.get(subject)?.describe() },
+      settings: {
+        rounds,
+        durationMs,
+        warmupMs,
+        clients: clients.map((id) => ({ id, label: labels[id], what: specs.get(id)?.describe() })),
+        skipped,
+      },
+      workloads: WORKLOADS.filter((w) => workloads.includes(w.id)).map(({ id, title, description, latencyUnit }) => ({
+        id,
+        title,
+        description,
+        latencyUnit,
+      })),
+      summary: summaries,
+      ceiling:
+        ceiling === undefined
+          ? undefined
+          : {
+              ...ceiling,
+              c1Combined: alternating(ceiling.c1.set, ceiling.c1.get),
+              p100Combined: alternating(ceiling.p100.set, ceiling.p100.get),
+            },
+      memory,
+      rounds: perRound.map((results, i) => ({ order: orders[i], results, ceiling: ceilings[i] })),
+      elapsedSeconds: (Date.now() - started) / 1000,
+    };
+
+    const chart = renderChart(
+      'romaine vs Node.js Redis clients: ops/s, one connection (higher is better)',
+      `${header}; median of ${rounds} round(s)`,
+      summaries.map((s) => {
+        const w = WORKLOADS.find((x) => x.id === s.workload);
+        const note =
+          s.best === undefined
+            ? ''
+            : `romaine ÷ best peer (${labels[s.best.peer] ?? s.best.peer}): ${s.best.ops.toFixed(2)}x ops/s, ${s.best.cpu.toFixed(2)}x CPU per op`;
+        return {
+          title: w?.title ?? s.workload,
+          note,
+          bars: Object.entries(s.clients)
+            .sort((a, b) => b[1].opsPerSec - a[1].opsPerSec)
+            .map(([client, f]) => ({ client, label: labels[client] ?? client, value: f.opsPerSec })),
+        };
+      }),
+    );
+
+    const markdown = [
+      `Machine: ${header}. Load average ${machine.loadavgStart.join(' ')} at start. Medians of ${rounds} round(s), ${durationMs / 1000} s per workload.`,
+      '',
+      renderWorkloads(summaries, labels, subject, 'markdown'),
+      '',
+      '#### romaine against each peer (ops/s ratio, CPU/op ratio)',
+      '',
+      renderRatios(summaries, labels, 'markdown'),
+      ...(ceiling === undefined
+        ? []
+        : [
+            '',
+            '#### Ceiling: redis-benchmark over one connection, same server',
+            '',
+            renderCeiling(ceiling, summaries, subject, 'markdown'),
+          ]),
+      ...(memoryLines.length === 0 ? [] : ['', '#### Memory', '', ...memoryLines.map((l) => `- ${l}`)]),
+      '',
+    ].join('\n');
+
+    const dir = join(root, 'bench', 'results');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `${outName}.json`), `${JSON.stringify(result, null, 2)}\n`);
+    writeFileSync(join(dir, `${outName}.svg`), chart);
+    writeFileSync(join(dir, `${outName}.md`), markdown);
+    log('');
+    log(`wrote bench/results/${outName}.json, .svg and .md in ${result.elapsedSeconds.toFixed(0)} s`);
+  } finally {
+    await server.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`\nBENCHMARK FAILED: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
