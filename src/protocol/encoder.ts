@@ -42,32 +42,27 @@ export class CommandEncoder {
     let bytes = this.bytes + 8 + digits(args.length + 1) + digits(nameBytes) + nameBytes;
     for (let i = 0; i < args.length; i++) {
       const arg = args[i];
-      let value: string;
       if (typeof arg === 'string') {
         // Bytes, not characters: the length prefix counts utf8 bytes.
         const length = Buffer.byteLength(arg);
         text += '$' + length + '\r\n' + arg + '\r\n';
         bytes += 5 + digits(length) + length;
-        continue;
-      } else if (typeof arg === 'number') {
-        value = numberText(arg);
-      } else if (typeof arg === 'bigint') {
-        value = arg.toString();
+      } else if (typeof arg === 'number' || typeof arg === 'bigint') {
+        // Decimal text is ASCII: its length is its byte length.
+        const value = typeof arg === 'number' ? numberText(arg) : arg.toString();
+        text += '$' + value.length + '\r\n' + value + '\r\n';
+        bytes += 5 + digits(value.length) + value.length;
       } else {
         const length = arg.byteLength;
         text += '$' + length + '\r\n';
         bytes += 5 + digits(length) + length;
-        if (length > 0) {
+        if (length === 0) {
+          text += '\r\n';
+        } else {
           this.chunks.push(text, Buffer.isBuffer(arg) ? arg : Buffer.from(arg.buffer, arg.byteOffset, length));
           text = '\r\n';
-        } else {
-          text += '\r\n';
         }
-        continue;
       }
-      // Decimal text is ASCII: its length is its byte length.
-      text += '$' + value.length + '\r\n' + value + '\r\n';
-      bytes += 5 + digits(value.length) + value.length;
     }
     if (text.length >= TEXT_CHUNK_CHARACTERS) {
       // Start a new string now and then: one string per tick must not grow toward V8's maximum
