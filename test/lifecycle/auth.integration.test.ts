@@ -106,7 +106,12 @@ describe('authentication (real server with requirepass)', () => {
         const client: RedisClient =
           how === 'password'
             ? createClient({ host: '127.0.0.1', port: proxy.port, password: wrong, reconnect: fast })
-            : createClient({ host: '127.0.0.1', port: proxy.port, credentials: () => ({ password: wrong }), reconnect: fast });
+            : createClient({
+                host: '127.0.0.1',
+                port: proxy.port,
+                credentials: () => ({ password: wrong }),
+                reconnect: fast,
+              });
         const retries: string[] = [];
         client.on('reconnecting', (e) => retries.push(e.reason.kind));
         const accepted = proxy.accepted;

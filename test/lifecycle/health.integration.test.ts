@@ -55,19 +55,25 @@ describe('half-open connection (proxy black hole), default health check', () => 
       proxy.setMode('blackhole');
       await waitFor('the health check to notice the black hole', () => w.healthAt !== undefined, 20_000);
       const detectMs = (w.healthAt as number) - holeAt;
-      console.log(`# black hole, idle client: detected after ${detectMs.toFixed(0)} ms (default healthCheck: intervalMs 2000, timeoutMs 3000)`);
+      console.log(
+        `# black hole, idle client: detected after ${detectMs.toFixed(0)} ms (default healthCheck: intervalMs 2000, timeoutMs 3000)`,
+      );
       assert.match(String(w.healthReason?.message), /presumed dead/);
       assert.deepEqual(w.kinds.slice(0, 1), ['health'], 'the first reason is the health check');
 
       await sleep(300); // the client retries while the network is still black-holed
       const passAt = performance.now();
       proxy.setMode('pass');
-      await waitFor('ready again after the black hole ended', () => w.readyAt !== undefined, RECOVERY_DEADLINE_MS).catch(
-        (err: Error) => {
-          throw new Error(`${err.message}; state ${client.state}, reconnecting kinds ${w.kinds.join(',')}`);
-        },
+      await waitFor(
+        'ready again after the black hole ended',
+        () => w.readyAt !== undefined,
+        RECOVERY_DEADLINE_MS,
+      ).catch((err: Error) => {
+        throw new Error(`${err.message}; state ${client.state}, reconnecting kinds ${w.kinds.join(',')}`);
+      });
+      console.log(
+        `# black hole, idle client: ready ${((w.readyAt as number) - passAt).toFixed(0)} ms after traffic passed again`,
       );
-      console.log(`# black hole, idle client: ready ${((w.readyAt as number) - passAt).toFixed(0)} ms after traffic passed again`);
       assert.equal(await client.ping(), 'PONG');
     } finally {
       client.destroy();
@@ -109,10 +115,15 @@ describe('half-open connection (proxy black hole), default health check', () => 
       );
       ticking = false;
       await ticking$;
-      assert.ok(recovered, `not ready ${RECOVERY_DEADLINE_MS} ms after traffic passed again; state ${client.state}, reconnecting kinds ${w.kinds.join(',')}`);
-      console.log(`# black hole, busy client: ready ${((w.readyAt as number) - passAt).toFixed(0)} ms after traffic passed again`);
+      assert.ok(
+        recovered,
+        `not ready ${RECOVERY_DEADLINE_MS} ms after traffic passed again; state ${client.state}, reconnecting kinds ${w.kinds.join(',')}`,
+      );
+      console.log(
+        `# black hole, busy client: ready ${((w.readyAt as number) - passAt).toFixed(0)} ms after traffic passed again`,
+      );
       const settled = await Promise.allSettled(gets);
-      const failed = settled.filter((s) => s.status === 'rejected').map((s) => String((s as PromiseRejectedResult).reason));
+      const failed = settled.flatMap((s) => (s.status === 'rejected' ? [String(s.reason)] : []));
       assert.deepEqual(failed, [], 'reads are replayed or queued, never failed');
       for (const s of settled) assert.deepEqual(s, { status: 'fulfilled', value: 'b' });
       console.log(`# black hole, busy client: ${settled.length} GETs, all answered`);
@@ -140,7 +151,9 @@ describe('half-open connection (proxy black hole), default health check', () => 
         (e: unknown) => e,
       );
       await waitFor('the health check to notice the black hole', () => w.healthAt !== undefined, 20_000);
-      console.log(`# black hole, GET+INCR in flight: detected after ${((w.healthAt as number) - holeAt).toFixed(0)} ms`);
+      console.log(
+        `# black hole, GET+INCR in flight: detected after ${((w.healthAt as number) - holeAt).toFixed(0)} ms`,
+      );
       const err = await incrOutcome;
       assert.ok(err instanceof ConnectionLostError, `INCR: ${String(err)}`);
       assert.equal(err.maybeExecuted, true);
@@ -149,10 +162,16 @@ describe('half-open connection (proxy black hole), default health check', () => 
 
       proxy.setMode('pass');
       const outcome = await settleWithin(get, RECOVERY_DEADLINE_MS);
-      assert.deepEqual(outcome, { status: 'fulfilled', value: 'v' }, `state ${client.state}, reconnecting kinds ${w.kinds.join(',')}`);
+      assert.deepEqual(
+        outcome,
+        { status: 'fulfilled', value: 'v' },
+        `state ${client.state}, reconnecting kinds ${w.kinds.join(',')}`,
+      );
       assert.notEqual(w.readyAt, undefined);
       // The INCR never reached the server here (the proxy dropped it), but the client could not know.
-      console.log(`# black hole: the INCR in flight did run on the server: ${(await server.cli('GET', 'health:n')) === '11'}`);
+      console.log(
+        `# black hole: the INCR in flight did run on the server: ${(await server.cli('GET', 'health:n')) === '11'}`,
+      );
     } finally {
       client.destroy();
       await proxy.close();

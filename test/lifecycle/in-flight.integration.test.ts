@@ -34,7 +34,13 @@ describe('in-flight safety when the connection is reset under held replies', () 
 
   /** A client through the proxy, on keys prefixed with `p`. */
   async function proxied(options: ClientOptions = {}): Promise<RedisClient> {
-    const client = createClient({ host: '127.0.0.1', port: proxy.port, reconnect: fast, healthCheck: false, ...options });
+    const client = createClient({
+      host: '127.0.0.1',
+      port: proxy.port,
+      reconnect: fast,
+      healthCheck: false,
+      ...options,
+    });
     await client.connect();
     return client;
   }
@@ -50,7 +56,7 @@ describe('in-flight safety when the connection is reset under held replies', () 
 
   function assertLost(outcome: PromiseSettledResult<unknown>, what: string): void {
     assert.equal(outcome.status, 'rejected', `${what}: ${JSON.stringify(outcome)}`);
-    const err = (outcome as PromiseRejectedResult).reason as unknown;
+    const err: unknown = outcome.reason;
     assert.ok(err instanceof ConnectionLostError, `${what}: ${String(err)}`);
     assert.equal(err.maybeExecuted, true, what);
     assert.equal(err.code, 'ECONNLOST');
@@ -118,7 +124,11 @@ describe('in-flight safety when the connection is reset under held replies', () 
         await underReset(() => [client.multi().incr('if3:n').exec(), client.multi().get('if3:r').exec()]),
       );
       assertLost(writeBlock, 'MULTI INCR EXEC');
-      assert.deepEqual(readBlock, { status: 'fulfilled', value: [[null, 'read-me']] }, 'MULTI GET EXEC replayed as one unit');
+      assert.deepEqual(
+        readBlock,
+        { status: 'fulfilled', value: [[null, 'read-me']] },
+        'MULTI GET EXEC replayed as one unit',
+      );
       const n = await direct.get('if3:n');
       assert.ok(n === '5' || n === '6', `the block ran at most once (n = ${n})`);
       console.log(`# MULTI in flight: the INCR block ran on the server: ${n === '6'}`);

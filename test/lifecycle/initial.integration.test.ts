@@ -33,10 +33,15 @@ describe('initial phase, nothing listening (ECONNREFUSED)', () => {
       assert.match(err.message, /ECONNREFUSED/);
       assert.equal(client.state, 'failed');
       assert.ok(retries.length >= 2, `it retried (${retries.length} retries)`);
-      assert.ok(retries.every((k) => k === 'network'), retries.join(','));
+      assert.ok(
+        retries.every((k) => k === 'network'),
+        retries.join(','),
+      );
       const q = await queued;
       assert.equal((q as { code?: unknown }).code, 'EFAILED', `the queued command: ${String(q)}`);
-      console.log(`# ECONNREFUSED, initialTimeoutMs 1500: connect() rejected after ${ms.toFixed(0)} ms and ${retries.length + 1} attempts: ${err.message}`);
+      console.log(
+        `# ECONNREFUSED, initialTimeoutMs 1500: connect() rejected after ${ms.toFixed(0)} ms and ${retries.length + 1} attempts: ${err.message}`,
+      );
     } finally {
       client.destroy();
     }

@@ -93,7 +93,11 @@ describe('the command contract under random connection resets', () => {
         const err = o.reason as unknown;
         assert.ok(err instanceof RomaineError, `INCR rejected with a foreign error: ${String(err)}`);
         const flag = (err as { maybeExecuted?: unknown }).maybeExecuted;
-        assert.equal(typeof flag, 'boolean', `every rejection says whether it may have run: ${err.name}: ${err.message}`);
+        assert.equal(
+          typeof flag,
+          'boolean',
+          `every rejection says whether it may have run: ${err.name}: ${err.message}`,
+        );
         if (flag === true) maybe++;
         else notExecuted++;
         const k = `${err.code}/${String(flag)}`;
@@ -111,7 +115,10 @@ describe('the command contract under random connection resets', () => {
       );
       assert.equal(resolved + maybe + notExecuted, TOTAL_INCRS);
       assert.ok(resolved <= V, `resolved ${resolved} <= V ${V}: an INCR reported done did not run?`);
-      assert.ok(V <= resolved + maybe, `V ${V} <= resolved ${resolved} + maybeExecuted ${maybe}: something ran twice, or ran although reported not executed`);
+      assert.ok(
+        V <= resolved + maybe,
+        `V ${V} <= resolved ${resolved} + maybeExecuted ${maybe}: something ran twice, or ran although reported not executed`,
+      );
       for (const v of values) assert.ok(v >= 1 && v <= V, `INCR answer ${v} within 1..${V}`);
       for (const o of getOutcomes) {
         if (o.status === 'fulfilled') assert.ok(o.value === null || Number(o.value) <= V, `GET answered ${o.value}`);

@@ -80,7 +80,9 @@ describe('LOADING (real server restarted on a big RDB)', () => {
       const readyMs = performance.now() - listeningAt;
       assert.ok(kinds.includes('loading'), `reconnecting kinds: ${kinds.join(', ')}`);
       assert.equal((await early)?.length, 1024, 'a command queued during LOADING got the loaded value');
-      console.log(`# LOADING (initial): connect() resolved ${readyMs.toFixed(0)} ms after the server accepted connections (${kinds.length} retries)`);
+      console.log(
+        `# LOADING (initial): connect() resolved ${readyMs.toFixed(0)} ms after the server accepted connections (${kinds.length} retries)`,
+      );
     } finally {
       client?.destroy();
       await server.destroy();

@@ -7,13 +7,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { once } from 'node:events';
-import {
-  createClient,
-  ConnectionError,
-  ConnectionLostError,
-  ProtocolError,
-  type RedisClient,
-} from '../../src/index';
+import { createClient, ConnectionError, ConnectionLostError, ProtocolError, type RedisClient } from '../../src/index';
 import { RedisServer } from '../support/redis-server';
 
 const fast = { baseDelayMs: 20, maxDelayMs: 200 };
@@ -76,7 +70,8 @@ function parseCommands(buf: Buffer): { cmds: string[][]; used: number } {
   let pos = 0;
   for (;;) {
     if (pos >= buf.length) break;
-    if (buf[pos] !== 0x2a) throw new Error(`fake server: expected '*', got ${JSON.stringify(buf.toString('latin1', pos, pos + 20))}`);
+    if (buf[pos] !== 0x2a)
+      throw new Error(`fake server: expected '*', got ${JSON.stringify(buf.toString('latin1', pos, pos + 20))}`);
     const nl = buf.indexOf('\r\n', pos);
     if (nl < 0) break;
     const n = Number(buf.toString('latin1', pos + 1, nl));
@@ -131,7 +126,12 @@ function describeOutcome(o: Outcome<unknown>): string {
 describe('protocol garbage', () => {
   test('runtime phase: garbage in reply to a GET -> the GET rejects, the connection is replaced (kind protocol)', async () => {
     const fake = await fakeRedis(redisLike((key) => (key === 'poison' ? '@this is not RESP\r\n' : '$2\r\nok\r\n')));
-    const client: RedisClient = createClient({ host: '127.0.0.1', port: fake.port, reconnect: fast, healthCheck: false });
+    const client: RedisClient = createClient({
+      host: '127.0.0.1',
+      port: fake.port,
+      reconnect: fast,
+      healthCheck: false,
+    });
     const kinds: string[] = [];
     client.on('reconnecting', (e) => kinds.push(e.reason.kind));
     try {
@@ -147,8 +147,15 @@ describe('protocol garbage', () => {
         `# protocol garbage (runtime): the GET ${describeOutcome(outcome)}; it was sent ${poisonSent} time(s) over ${fake.connections} connection(s); ` +
           `reconnecting kinds: ${[...new Set(kinds)].join(',')}`,
       );
-      assert.ok(kinds.includes('protocol'), `the connection was dropped for a protocol error (kinds: ${kinds.join(',')})`);
-      assert.equal(outcome.status, 'rejected', `the GET that got garbage must settle with an error, not be sent again and again: ${describeOutcome(outcome)}`);
+      assert.ok(
+        kinds.includes('protocol'),
+        `the connection was dropped for a protocol error (kinds: ${kinds.join(',')})`,
+      );
+      assert.equal(
+        outcome.status,
+        'rejected',
+        `the GET that got garbage must settle with an error, not be sent again and again: ${describeOutcome(outcome)}`,
+      );
       assert.ok(isProtocolFailure((outcome as { reason: unknown }).reason), describeOutcome(outcome));
       assert.equal(poisonSent, 1, 'not re-sent');
       assert.ok(fake.connections >= 2, 'the connection was replaced');
@@ -209,9 +216,15 @@ describe('protocol garbage', () => {
       const after = Number(/total_connections_received:(\d+)/.exec(await server.cli('INFO', 'stats'))?.[1]);
       // Minus the second redis-cli connection itself.
       const reconnections = after - before - 1;
-      console.log(`# decoder limit (real server): the GET ${describeOutcome(outcome)}; ${reconnections} reconnection(s) meanwhile`);
+      console.log(
+        `# decoder limit (real server): the GET ${describeOutcome(outcome)}; ${reconnections} reconnection(s) meanwhile`,
+      );
       assert.ok(kinds.includes('protocol'), `kinds: ${kinds.join(',')}`);
-      assert.equal(outcome.status, 'rejected', `a reply over a limit must fail its command, not loop: ${describeOutcome(outcome)}`);
+      assert.equal(
+        outcome.status,
+        'rejected',
+        `a reply over a limit must fail its command, not loop: ${describeOutcome(outcome)}`,
+      );
       assert.ok(isProtocolFailure((outcome as { reason: unknown }).reason), describeOutcome(outcome));
       await waitFor('ready again', () => client.state === 'ready');
       assert.equal(await client.get('limit:small'), 'y');

@@ -104,9 +104,14 @@ describe('server restart, CLIENT KILL, a server that never comes back', () => {
       assert.equal(reconnecting[1].attempt, 1);
       const lived = noticedAt[1] - secondReadyAt;
       if (lived < 1000) {
-        assert.ok(reconnecting[1].delayMs > 0, `a connection that lived ${lived.toFixed(0)} ms backs off (delay ${reconnecting[1].delayMs} ms)`);
+        assert.ok(
+          reconnecting[1].delayMs > 0,
+          `a connection that lived ${lived.toFixed(0)} ms backs off (delay ${reconnecting[1].delayMs} ms)`,
+        );
       } else {
-        console.log(`# CLIENT KILL: the second kill came ${lived.toFixed(0)} ms after ready (machine under load): flapping backoff not checked`);
+        console.log(
+          `# CLIENT KILL: the second kill came ${lived.toFixed(0)} ms after ready (machine under load): flapping backoff not checked`,
+        );
       }
       assert.equal(await client.get('kill:k'), 'v');
     } finally {

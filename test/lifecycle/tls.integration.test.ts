@@ -21,7 +21,9 @@ async function tlsSupported(): Promise<string | false> {
 }
 
 /** connect() with `options`: its outcome, how long it took, and how many retries were announced. */
-async function attempt(options: ClientOptions): Promise<{ err: unknown; ms: number; retries: string[]; state: string }> {
+async function attempt(
+  options: ClientOptions,
+): Promise<{ err: unknown; ms: number; retries: string[]; state: string }> {
   const client = createClient({ host: '127.0.0.1', reconnect: fast, ...options });
   const retries: string[] = [];
   client.on('reconnecting', (e) => retries.push(e.reason.kind));
@@ -47,7 +49,12 @@ describe('TLS (real server)', async () => {
   });
 
   test('rediss with the right CA -> ready', { skip }, async () => {
-    const client = createClient({ host: '127.0.0.1', port: server.tlsPort, tls: { ca: tlsFixtures().ca.pem }, reconnect: fast });
+    const client = createClient({
+      host: '127.0.0.1',
+      port: server.tlsPort,
+      tls: { ca: tlsFixtures().ca.pem },
+      reconnect: fast,
+    });
     try {
       await client.connect();
       assert.equal(await client.ping(), 'PONG');
