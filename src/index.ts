@@ -3,7 +3,10 @@ export type { ClientEvents, ClientCommands, BufferCommands } from './client/clie
 export type { ClientOptions, ReconnectOptions, Credentials } from './client/options';
 export { Pipeline, Transaction } from './client/pipeline';
 export type { PipelineResult } from './client/pipeline';
-export type { SetOptions } from './client/commands';
+export type * from './client/commands';
+export { defineScript, Script } from './client/scripts';
+export type { ScriptOptions } from './client/scripts';
+export type { ScanIteratorOptions, KeyScanIteratorOptions } from './client/scan';
 export type { RedisKey, RedisValue } from './client/command-def';
 export type { State } from './lifecycle/states';
 export type { FailureInfo, Phase, Decision } from './lifecycle/policy';

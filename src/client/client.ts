@@ -23,7 +23,8 @@ import {
   type KeyScanIteratorOptions,
   type ScanIteratorOptions,
 } from './scan';
-import type { RedisKey } from './command-def';
+import type { RedisKey, RedisValue } from './command-def';
+import type { Script } from './scripts';
 import type { ScoredMember } from './commands/reply';
 
 /** The events a client emits, with their payloads. */
@@ -73,6 +74,8 @@ export class RedisClient extends EventEmitter<ClientEvents> {
   connectionEpoch = 0;
   /** The connectionEpoch at the last WATCH, until EXEC, DISCARD or UNWATCH. */
   watchEpoch: number | undefined;
+  /** Set on the dedicated connections themselves: their blocking commands run on them. */
+  isolatedConnection = false;
 
   constructor(options: ResolvedOptions) {
     super();
@@ -224,9 +227,42 @@ export class RedisClient extends EventEmitter<ClientEvents> {
         cmd.returnBuffers = options.returnBuffers === true;
         if (options.timeoutMs !== undefined) cmd.timeoutMs = options.timeoutMs;
         cmd.signal = options.signal;
+        const blocking = options.blockingMs;
+        if (blocking !== undefined && blocking > 0) {
+          cmd.blockingMs = blocking;
+          // commandTimeoutMs counts from the end of the time the server may hold the reply.
+          const base = this.options.commandTimeoutMs;
+          if (options.timeoutMs === undefined)
+            cmd.timeoutMs = blocking === Infinity || base <= 0 ? Infinity : base + blocking;
+        }
       }
       this.lifecycle.submit(cmd);
     });
+  }
+
+  /**
+   * How every typed method sends: a blocking command goes to a dedicated connection (unless this
+   * client is one, or the command must stay on the caller's connection); SELECT and CLIENT SETNAME
+   * are remembered for the next handshake.
+   */
+  dispatch(d: CommandDef, args: unknown[], buffers: boolean): Promise<unknown> {
+    const built = d.build(...args);
+    let transform = d.transform;
+    if (d.name === 'SELECT' || d.name === 'CLIENT') {
+      const track = this.trackState(d.name, built);
+      if (track !== undefined) transform = transform === undefined ? track : (r: unknown) => d.transform?.(track(r));
+    }
+    const blockingMs = d.blockingMs?.(built) ?? 0;
+    const returnBuffers = buffers || d.binary === true;
+    if (blockingMs > 0) {
+      if (d.sameConnection === true || this.isolatedConnection) {
+        return this.sendCommand(d.name, built, transform, { returnBuffers, blockingMs });
+      }
+      return this.dedicatedConnections().use((conn) =>
+        conn.sendCommand(d.name, built, transform, { returnBuffers, blockingMs }),
+      );
+    }
+    return this.sendCommand(d.name, built, transform, returnBuffers ? BUFFERS : undefined);
   }
 
   /** Runs a prepared command object (used by pipelines and transactions). */
@@ -351,48 +387,18 @@ export class RedisClient extends EventEmitter<ClientEvents> {
    * back when `fn` settles; one left in WATCH is reset with UNWATCH first.
    */
   isolated<T>(fn: (conn: RedisClient) => Promise<T>): Promise<T> {
+    if (this.isolatedConnection) return fn(this);
     return this.dedicatedConnections().use(fn);
   }
 
-  /** Sends a blocking command on a dedicated connection so that it never stalls other commands. */
-  sendBlocking<T>(name: string, args: Arg[], transform: Transform<T> | undefined, blockingMs: number): Promise<T> {
-    return this.dedicatedConnections().use(
-      (conn) =>
-        new Promise<T>((resolve, reject) => {
-          const problem = args.map(checkArg).find((p) => p !== undefined);
-          if (problem !== undefined) {
-            reject(new InvalidArgumentError(`${name}: ${problem}`));
-            return;
-          }
-          const cmd = new Command<T>(name, args, transform, resolve, reject);
-          cmd.blockingMs = blockingMs;
-          conn.submit(cmd);
-        }),
-    );
+  /** Runs a Lua script by SHA1, falling back to EVAL on NOSCRIPT (see defineScript()). */
+  runScript(script: Script, keys?: RedisKey[], args?: RedisValue[]): Promise<unknown> {
+    return script.run(this, keys, args);
   }
 
   private dedicatedConnections(): DedicatedConnections {
     this.dedicated ??= new DedicatedConnections(this, this.options.maxDedicatedConnections);
     return this.dedicated;
-  }
-}
-
-installCommands(RedisClient.prototype as unknown as Record<string, unknown>, COMMANDS);
-
-/** Gives the prototype one method per command definition (see command-def.ts). */
-function installCommands(proto: Record<string, unknown>, table: Record<string, CommandDef>): void {
-  for (const [method, d] of Object.entries(table)) {
-    const { name, build, transform, blockingMs } = d;
-    if (blockingMs !== undefined) {
-      proto[method] = function (this: RedisClient, ...args: unknown[]) {
-        const built = build(...args);
-        return this.sendBlocking(name, built, transform, blockingMs(built));
-      };
-    } else {
-      proto[method] = function (this: RedisClient, ...args: unknown[]) {
-        return this.sendCommand(name, build(...args), transform);
-      };
-    }
   }
 }
 
@@ -402,13 +408,20 @@ const BUFFERS: CommandOptions = { returnBuffers: true };
 class BufferView {
   constructor(readonly client: RedisClient) {}
 }
+
+// One method per command definition (see command-def.ts), on the client and on the buffers view.
 for (const [method, d] of Object.entries(COMMANDS as Record<string, CommandDef>)) {
-  const { name, build, transform } = d;
+  (RedisClient.prototype as unknown as Record<string, unknown>)[method] = function (
+    this: RedisClient,
+    ...args: unknown[]
+  ) {
+    return this.dispatch(d, args, false);
+  };
   (BufferView.prototype as unknown as Record<string, unknown>)[method] = function (
     this: BufferView,
     ...args: unknown[]
   ) {
-    return this.client.sendCommand(name, build(...args), transform, BUFFERS);
+    return this.client.dispatch(d, args, true);
   };
 }
 

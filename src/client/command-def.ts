@@ -18,6 +18,23 @@ export interface CommandDef<A extends unknown[] = any[], R = unknown> {
   readonly transform: Transform<R> | undefined;
   /** For blocking commands: how long (ms) the server may hold the reply, from the built args; Infinity = forever. */
   readonly blockingMs?: (args: Arg[]) => number;
+  /** The reply is binary (DUMP): bulk strings come back as Buffers even outside `client.buffers`. */
+  readonly binary?: boolean;
+  /**
+   * A blocking command that must run on the caller's own connection (WAIT counts the writes made
+   * on the connection that sends it), so it is not moved to a dedicated one.
+   */
+  readonly sameConnection?: boolean;
+}
+
+/** Marks a definition whose reply is binary. */
+export function binary<A extends unknown[], R>(d: CommandDef<A, R>): CommandDef<A, R> {
+  return { ...d, binary: true };
+}
+
+/** Marks a blocking definition that must stay on the caller's connection. */
+export function sameConnection<A extends unknown[], R>(d: CommandDef<A, R>): CommandDef<A, R> {
+  return { ...d, sameConnection: true };
 }
 
 /**

@@ -42,7 +42,7 @@ export class DedicatedConnections {
       return Promise.resolve(conn);
     }
     if (this.busy.size < this.max) {
-      const created = this.parent.duplicate();
+      const created = this.create();
       this.busy.add(created);
       return Promise.resolve(created);
     }
@@ -71,10 +71,16 @@ export class DedicatedConnections {
     // A slot freed up: a waiter can have a new connection.
     const waiter = this.busy.size < this.max ? this.waiters.shift() : undefined;
     if (waiter !== undefined) {
-      const created = this.parent.duplicate();
+      const created = this.create();
       this.busy.add(created);
       waiter(created);
     }
+  }
+
+  private create(): RedisClient {
+    const conn = this.parent.duplicate();
+    conn.isolatedConnection = true;
+    return conn;
   }
 
   private armIdleTimer(): void {

@@ -28,7 +28,7 @@ export interface Pipeline extends Chainable<Pipeline> {} // eslint-disable-line 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Pipeline {
   protected queued: Queued[] = [];
-  constructor(protected readonly client: RedisClient) {}
+  constructor(readonly client: RedisClient) {}
 
   get length(): number {
     return this.queued.length;
@@ -76,7 +76,7 @@ export interface Transaction extends Chainable<Transaction> {} // eslint-disable
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Transaction {
   protected queued: Queued[] = [];
-  constructor(protected readonly client: RedisClient) {}
+  constructor(readonly client: RedisClient) {}
 
   get length(): number {
     return this.queued.length;

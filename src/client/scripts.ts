@@ -50,7 +50,7 @@ export class Script {
     const problem = this.checkKeys(keys);
     if (target instanceof Pipeline || target instanceof Transaction) {
       if (problem !== undefined) throw problem;
-      const cached = this.isCached(batchClient(target));
+      const cached = this.isCached(target.client);
       return target.call(
         cached ? this.evalshaName : this.evalName,
         cached ? this.sha1 : this.source,
@@ -108,12 +108,4 @@ export class Script {
 /** Defines a script once (computing its SHA1), to run many times. */
 export function defineScript(source: string, opts?: ScriptOptions): Script {
   return new Script(source, opts);
-}
-
-/**
- * The client a pipeline or transaction sends through. It is a protected field of those classes;
- * read here structurally until they expose it (see the wiring notes).
- */
-function batchClient(batch: Pipeline | Transaction): RedisClient | undefined {
-  return (batch as unknown as { client?: RedisClient }).client;
 }

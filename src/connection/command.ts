@@ -13,6 +13,11 @@ export interface CommandOptions {
   timeoutMs?: number;
   /** Aborts the command: rejected with AbortError; a command already written still consumes its reply. */
   signal?: AbortSignal;
+  /**
+   * For a command the server may hold (BLPOP, WAIT...): how long, in ms (Infinity = forever). The
+   * health check allows it, and commandTimeoutMs counts from its end.
+   */
+  blockingMs?: number;
 }
 
 /**

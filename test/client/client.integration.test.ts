@@ -23,7 +23,12 @@ after(async () => {
 });
 
 function clientInfo(text: string): Record<string, string> {
-  return Object.fromEntries(text.trim().split(' ').map((kv) => kv.split('=') as [string, string]));
+  return Object.fromEntries(
+    text
+      .trim()
+      .split(' ')
+      .map((kv) => kv.split('=') as [string, string]),
+  );
 }
 
 describe('handshake', () => {
@@ -67,7 +72,10 @@ describe('handshake', () => {
       await client.connect();
       assert.equal(await client.call('ACL', 'WHOAMI'), 'app');
       const wrong = createClient(`redis://app:nope@127.0.0.1:${server.port}`);
-      await assert.rejects(wrong.connect(), (err: unknown) => err instanceof AuthError && !err.message.includes('nope'));
+      await assert.rejects(
+        wrong.connect(),
+        (err: unknown) => err instanceof AuthError && !err.message.includes('nope'),
+      );
       wrong.destroy();
     } finally {
       client.destroy();
@@ -78,7 +86,10 @@ describe('handshake', () => {
 
   test('a database that does not exist fails connect() at once (kind handshake)', async () => {
     const client = createClient({ port: server.port, database: 999 });
-    await assert.rejects(client.connect(), (err: unknown) => err instanceof ConnectionError && err.kind === 'handshake');
+    await assert.rejects(
+      client.connect(),
+      (err: unknown) => err instanceof ConnectionError && err.kind === 'handshake',
+    );
     assert.equal(client.state, 'failed');
     client.destroy();
   });
@@ -109,7 +120,10 @@ describe('commands', () => {
   test('bad arguments reject before anything is sent, naming the command and the argument', async () => {
     const client = createClient({ port: server.port });
     try {
-      await assert.rejects(client.call('SET', 'k', undefined as never), (e: unknown) => e instanceof InvalidArgumentError && /SET: argument 2/.test(e.message));
+      await assert.rejects(
+        client.call('SET', 'k', undefined as never),
+        (e: unknown) => e instanceof InvalidArgumentError && /SET: argument 2/.test(e.message),
+      );
       await assert.rejects(client.call('SET', 'k', Number.NaN), InvalidArgumentError);
       await assert.rejects(client.call('SET', 'k', {} as never), InvalidArgumentError);
       assert.equal(await client.ping(), 'PONG', 'the connection is unharmed');
@@ -122,7 +136,10 @@ describe('commands', () => {
     const client = createClient({ port: server.port });
     try {
       await client.set('str', 'x');
-      await assert.rejects(client.call('LPUSH', 'str', 'a'), (e: unknown) => e instanceof ReplyError && e.code === 'WRONGTYPE' && e.command === 'LPUSH');
+      await assert.rejects(
+        client.call('LPUSH', 'str', 'a'),
+        (e: unknown) => e instanceof ReplyError && e.code === 'WRONGTYPE' && e.command === 'LPUSH',
+      );
     } finally {
       client.destroy();
     }
@@ -187,8 +204,14 @@ describe('commands', () => {
     try {
       await client.del('order');
       const all = Array.from({ length: 100 }, (_, i) => client.call('RPUSH', 'order', i));
-      assert.deepEqual(await Promise.all(all), Array.from({ length: 100 }, (_, i) => i + 1));
-      assert.deepEqual(await client.call('LRANGE', 'order', 0, -1), Array.from({ length: 100 }, (_, i) => String(i)));
+      assert.deepEqual(
+        await Promise.all(all),
+        Array.from({ length: 100 }, (_, i) => i + 1),
+      );
+      assert.deepEqual(
+        await client.call('LRANGE', 'order', 0, -1),
+        Array.from({ length: 100 }, (_, i) => String(i)),
+      );
     } finally {
       client.destroy();
     }
@@ -238,7 +261,10 @@ describe('transactions and isolation', () => {
         const ready = new Promise<void>((r) => conn.once('ready', () => r()));
         await admin.call('CLIENT', 'KILL', 'ID', String(id));
         await ready;
-        await assert.rejects(conn.multi().set('w2', 'unprotected').exec(), (e: unknown) => e instanceof ConnectionLostError && !e.maybeExecuted);
+        await assert.rejects(
+          conn.multi().set('w2', 'unprotected').exec(),
+          (e: unknown) => e instanceof ConnectionLostError && !e.maybeExecuted,
+        );
       });
       assert.equal(await client.get('w2'), '1');
     } finally {
@@ -286,5 +312,60 @@ describe('closing', () => {
       assert.equal(await client.ping(), 'PONG');
     }
     assert.equal(ref.state, 'closed');
+  });
+});
+
+describe('typed-method routing', () => {
+  test('typed select() is remembered across a reconnect, like call("SELECT")', async () => {
+    const client = createClient({ port: server.port, reconnect: { baseDelayMs: 10, maxDelayMs: 50 } });
+    const admin = createClient({ port: server.port });
+    try {
+      await client.select(4);
+      await client.set('typed-select', 'db4');
+      const id = await client.call('CLIENT', 'ID');
+      const ready = new Promise<void>((r) => client.once('ready', () => r()));
+      await admin.call('CLIENT', 'KILL', 'ID', String(id));
+      await ready;
+      assert.equal(await client.get('typed-select'), 'db4');
+    } finally {
+      client.destroy();
+      admin.destroy();
+    }
+  });
+
+  test('a blocking command through the buffers view does not hold the main connection', async () => {
+    const client = createClient({ port: server.port });
+    try {
+      await client.del('bq');
+      const popped = client.buffers.blpop(['bq'], 2);
+      assert.equal(await client.ping(), 'PONG');
+      await client.rpush('bq', 'x');
+      const got = await popped;
+      assert.ok(got !== null && Buffer.isBuffer(got.element));
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('inside isolated(), a blocking command runs on the isolated connection itself', async () => {
+    const client = createClient({ port: server.port });
+    try {
+      await client.del('iq');
+      const name = await client.isolated(async (conn) => {
+        await conn.call('CLIENT', 'SETNAME', 'iso');
+        await client.rpush('iq', 'y');
+        await conn.blpop(['iq'], 1);
+        return conn.call('CLIENT', 'GETNAME');
+      });
+      assert.equal(name, 'iso');
+      const list = String(await client.call('CLIENT', 'LIST'));
+      assert.equal(
+        list.split('\n').filter((l) => l.includes('name=iso')).length,
+        1,
+        'one isolated connection, no extra one',
+      );
+    } finally {
+      await client.close();
+    }
   });
 });

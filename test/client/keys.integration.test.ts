@@ -89,6 +89,8 @@ for (const protocol of [3, 2] as const) {
       await c.rpush('k:d', 'a', 'b');
       const dumped = await c.buffers.dump('k:d');
       assert.ok(Buffer.isBuffer(dumped));
+      const plain = await c.dump('k:d');
+      assert.ok(Buffer.isBuffer(plain) && plain.equals(dumped), 'dump is binary even outside the buffers view');
       assert.equal(same(await c.restore('k:d2', 0, dumped)), 'OK');
       assert.deepEqual(same(await c.lrange('k:d2', 0, -1)), ['a', 'b']);
       await assert.rejects(c.restore('k:d2', 0, dumped), { code: 'BUSYKEY' });

@@ -9,12 +9,21 @@ import { join } from 'node:path';
 describe('URLs', () => {
   test('redis:// with user, password, port and database', () => {
     assert.deepEqual(parseUrl('redis://alice:s%40cret@cache.local:6380/2'), {
-      host: 'cache.local', port: 6380, database: 2, username: 'alice', password: 's@cret',
+      host: 'cache.local',
+      port: 6380,
+      database: 2,
+      username: 'alice',
+      password: 's@cret',
     });
   });
   test('rediss:// turns TLS on; IPv6 hosts; query parameters', () => {
     assert.deepEqual(parseUrl('rediss://[::1]:7000?db=3&protocol=2&name=worker'), {
-      host: '::1', port: 7000, tls: true, database: 3, protocol: 2, clientName: 'worker',
+      host: '::1',
+      port: 7000,
+      tls: true,
+      database: 3,
+      protocol: 2,
+      clientName: 'worker',
     });
   });
   test('unix:// socket with db', () => {
@@ -22,7 +31,10 @@ describe('URLs', () => {
   });
   test('bad URLs fail with a clear message and never echo the password', () => {
     assert.throws(() => parseUrl('http://h:1'), /unsupported URL scheme 'http:'/);
-    assert.throws(() => parseUrl('redis://u:topsecret@h:1/x'), (e: Error) => e instanceof InvalidArgumentError && !e.message.includes('topsecret'));
+    assert.throws(
+      () => parseUrl('redis://u:topsecret@h:1/x'),
+      (e: Error) => e instanceof InvalidArgumentError && !e.message.includes('topsecret'),
+    );
     assert.throws(() => parseUrl('redis://h?color=red'), /unknown URL parameter 'color'/);
     assert.throws(() => parseUrl('not a url'), InvalidArgumentError);
     assert.equal(redactUrl('redis://u:pw@h:1'), 'redis://u:***@h:1');
@@ -48,7 +60,10 @@ describe('options are validated up front, naming the option', () => {
   ];
   for (const [opts, message] of bad) {
     test(JSON.stringify(opts), () => {
-      assert.throws(() => createClient(opts), (e: Error) => e instanceof InvalidArgumentError && message.test(e.message));
+      assert.throws(
+        () => createClient(opts),
+        (e: Error) => e instanceof InvalidArgumentError && message.test(e.message),
+      );
     });
   }
   test('defaults', () => {
@@ -59,7 +74,11 @@ describe('options are validated up front, naming the option', () => {
     assert.equal(o.retryInFlight, 'idempotent');
     assert.deepEqual(o.offlineQueue, { enabled: true, maxLength: 100_000 });
     assert.ok(o.reconnect !== false && o.reconnect.maxAttempts === Infinity && o.reconnect.initialTimeoutMs === 10_000);
-    assert.equal(resolveOptions({ reconnect: { onInitialFailure: 'retry' } }).reconnect && (resolveOptions({ reconnect: { onInitialFailure: 'retry' } }).reconnect as any).initialTimeoutMs, Infinity);
+    assert.equal(
+      resolveOptions({ reconnect: { onInitialFailure: 'retry' } }).reconnect &&
+        (resolveOptions({ reconnect: { onInitialFailure: 'retry' } }).reconnect as any).initialTimeoutMs,
+      Infinity,
+    );
   });
   test('a URL and options merge; options win', () => {
     const o = resolveOptions('redis://h:1/2', { database: 5 });

@@ -1,4 +1,4 @@
-import { def, id, type RedisKey } from '../command-def';
+import { def, id, type RedisKey, binary } from '../command-def';
 import type { Arg } from '../../protocol/types';
 import { toBoolean } from './reply';
 
@@ -129,7 +129,7 @@ export const KEYS = {
    * DUMP key: the serialized value, or null. Binary: use `client.buffers.dump(key)` to get a Buffer
    * that RESTORE accepts (as a string it is decoded as UTF-8 and damaged).
    */
-  dump: def('DUMP', (key: RedisKey) => [key], id<string | null>()),
+  dump: binary(def('DUMP', (key: RedisKey) => [key], id<Buffer | null>())),
   /** RESTORE key ttl serialized [REPLACE] [ABSTTL] [IDLETIME s] [FREQ f]: 'OK'. ttl 0 = no expiry. */
   restore: def(
     'RESTORE',

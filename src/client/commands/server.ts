@@ -1,4 +1,4 @@
-import { def, id, type RedisKey, type RedisValue } from '../command-def';
+import { def, id, type RedisKey, type RedisValue, sameConnection } from '../command-def';
 import type { Arg } from '../../protocol/types';
 import { millisecondsAt } from './blocking';
 import { setOwn, textLike, toNumber, toObject } from './reply';
@@ -101,13 +101,11 @@ export const SERVER = {
     id<number | null>(),
   ),
   /**
-   * WAIT numreplicas timeout (ms, 0 = forever): how many replicas acknowledged the writes so far.
-   * Blocking (run on a dedicated connection, so it waits for that connection's writes: see docs).
+   * WAIT numreplicas timeout (ms, 0 = forever): how many replicas acknowledged this connection's
+   * writes so far. Runs on the caller's own connection (it counts that connection's writes), so it
+   * holds the commands behind it until it returns: keep the timeout short, or use isolated().
    */
-  wait: def(
-    'WAIT',
-    (numReplicas: number, timeoutMs: number) => [numReplicas, timeoutMs],
-    id<number>(),
-    millisecondsAt(1),
+  wait: sameConnection(
+    def('WAIT', (numReplicas: number, timeoutMs: number) => [numReplicas, timeoutMs], id<number>(), millisecondsAt(1)),
   ),
 };
