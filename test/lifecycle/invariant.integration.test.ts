@@ -11,14 +11,14 @@ import { FaultProxy } from '../support/fault-proxy';
 
 const TOTAL_INCRS = 3000;
 const BATCH = 50;
-const BATCH_EVERY_MS = 35;
+const BATCH_EVERY_MS = 70;
 const RESETS = 40;
 const KEY = 'invariant:counter';
 /** Liveness guard, not a timing assertion: a promise still pending after this is a hang. */
 const SETTLE_DEADLINE_MS = 60_000;
 
 describe('the command contract under random connection resets', () => {
-  test(`${TOTAL_INCRS} INCRs + GETs under ${RESETS} random resets: all settle, resolved <= V <= resolved + maybeExecuted`, async () => {
+  test(`${TOTAL_INCRS} INCRs + GETs under up to ${RESETS} random resets: all settle, resolved <= V <= resolved + maybeExecuted`, async () => {
     const server = await RedisServer.start();
     const proxy = await FaultProxy.start({ host: server.host, port: server.port });
     const client = createClient({ host: '127.0.0.1', port: proxy.port, reconnect: { baseDelayMs: 5, maxDelayMs: 50 } });
@@ -42,27 +42,36 @@ describe('the command contract under random connection resets', () => {
       };
 
       // Replies spend a few ms in the proxy, so that resets catch more commands in flight.
-      proxy.delay(8, 'down');
+      proxy.delay(25, 'down');
       const t0 = performance.now();
+      let producing = true;
       const produce = async () => {
         for (let i = 0; i < TOTAL_INCRS; i += BATCH) {
           for (let j = 0; j < BATCH && i + j < TOTAL_INCRS; j++) incrs.push(track(client.incr(KEY)));
           gets.push(track(client.get(KEY)));
           await sleep(BATCH_EVERY_MS);
         }
+        producing = false;
       };
       let resets = 0;
       const inject = async () => {
-        for (let r = 0; r < RESETS; r++) {
+        // Up to RESETS resets while commands are being issued, each 30-80 ms after the connection
+        // became ready, so that it carries traffic (a reset during a reconnect only tests the handshake).
+        while (resets < RESETS && producing) {
+          while (client.state !== 'ready') await sleep(1);
           await sleep(30 + Math.random() * 50);
+          if (!producing) break;
           proxy.resetAll();
           resets++;
+          // The client learns of the reset a moment later: wait for that, not for the old 'ready'.
+          await waitFor('the client to notice the reset', () => client.state !== 'ready', SETTLE_DEADLINE_MS);
         }
       };
       await Promise.all([produce(), inject()]);
       const faultsEndedAt = performance.now();
       // Clean pass from here on: the proxy forwards everything, without delay.
       proxy.delay(0);
+      await waitFor('ready after the last reset', () => client.state === 'ready', SETTLE_DEADLINE_MS);
 
       const all = [...incrs, ...gets];
       let timer: NodeJS.Timeout | undefined;
@@ -123,7 +132,8 @@ describe('the command contract under random connection resets', () => {
       for (const o of getOutcomes) {
         if (o.status === 'fulfilled') assert.ok(o.value === null || Number(o.value) <= V, `GET answered ${o.value}`);
       }
-      assert.ok(resets === RESETS && reconnects > 0, 'the faults really happened');
+      assert.ok(resets >= 10 && reconnects >= resets, `the faults really happened (${resets} resets)`);
+      assert.ok(maybe > 0, 'and some caught INCRs in flight (otherwise this test proves little)');
       assert.equal(client.state, 'ready');
       assert.equal(await client.incr(KEY), V + 1, 'the client works after the storm');
     } finally {
@@ -137,4 +147,12 @@ describe('the command contract under random connection resets', () => {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+async function waitFor(what: string, cond: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(5);
+  }
 }
