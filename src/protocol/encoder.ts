@@ -5,10 +5,11 @@
  * socket.write encodes to utf8 once. The alternative, writing each command straight into a
  * reusable preallocated Buffer (header bytes by hand, one utf8Write per argument, no
  * byteLength), was raced on SET with a 16-byte key and a 64-byte value, counting the utf8
- * encoding socket.write does for a string: the string was 20-25% faster for batches of 10 to
- * 100 commands, level or faster at 1000, and 5-20% slower for a lone command per tick. The
- * batched case is the one that matters for throughput, and the string needs no buffer pool
- * and no undocumented Buffer method. `npx tsx bench/micro-protocol.ts --strategies` reruns it.
+ * encoding socket.write does for a string. In alternating slices on a quiet machine the
+ * string was 0-14% faster (typically 5-8%) for batches of 10 to 1000 commands and 9-14%
+ * slower for a lone command per tick, where the syscall that follows costs far more anyway.
+ * It also needs no buffer pool and no undocumented Buffer method. Rerun the race with
+ * `npx tsx bench/micro-protocol.ts --strategies`.
  *
  * Buffer and Uint8Array arguments are never copied: they become chunks of their own between
  * the text around them, and the socket writes all chunks in order.
