@@ -94,6 +94,16 @@ export class Connection {
       throw new AttemptFailure(err, 'connect', 0, endpoint);
     }
     const conn = new Connection(socket, config, hooks, endpoint);
+    // connectTimeoutMs covers the handshake too: a peer that accepted the connection but never
+    // answers (a black hole, a server that does not speak RESP) must not hold the attempt forever.
+    const handshakeTimer = setTimeout(() => {
+      conn.destroy(
+        new ConnectionError(
+          'network',
+          `${endpoint} accepted the connection but did not answer the handshake within ${config.connectTimeoutMs} ms (connectTimeoutMs)`,
+        ),
+      );
+    }, config.connectTimeoutMs + config.listenFirstMs);
     try {
       if (config.listenFirstMs > 0) await conn.listenOnly(config.listenFirstMs);
       conn.server = await runHandshake(config, (name, args) => conn.internalCall(name, args));
@@ -103,6 +113,8 @@ export class Connection {
       // usually followed at once by the server closing, and the close must not hide the reason.
       const cause = err instanceof ReplyError ? err : (conn.deathCause ?? err);
       throw new AttemptFailure(cause, 'handshake', conn.bytesRead, endpoint);
+    } finally {
+      clearTimeout(handshakeTimer);
     }
     if (conn.stage === 'dead') {
       throw new AttemptFailure(conn.deathCause, 'handshake', conn.bytesRead, endpoint);
@@ -212,7 +224,12 @@ export class Connection {
       this.decoder.feed(chunk);
     } catch (err) {
       // A protocol desync poisons everything after it: drop the socket.
-      this.die(err instanceof ProtocolError ? err : new ProtocolError(String(err)));
+      const error = err instanceof ProtocolError ? err : new ProtocolError(String(err));
+      // The oldest command owns the reply that could not be read. Sending it again would most
+      // likely fetch the same bytes (a reply over a decoder limit, a broken proxy) forever: it
+      // fails with the protocol error instead; the commands behind it follow the replay rules.
+      if (this.stage === 'open' || this.stage === 'ending') this.inflight.shift()?.fail(error);
+      this.die(error);
     }
   }
 

@@ -61,9 +61,13 @@ export function classifyFailure(raw: unknown, ctx: ClassifyContext): ConnectionE
     return new ConnectionError('tls', `TLS with ${endpoint} failed (${code}: ${message}).${hint}`, { cause });
   }
   const hint = typeof code === 'string' ? NETWORK_HINTS[code] : undefined;
+  // A plain-text client on a TLS port: the server resets the handshake before sending a byte.
+  const silentReset =
+    raw instanceof AttemptFailure && raw.stage === 'handshake' && raw.bytesRead === 0 && code === 'ECONNRESET';
   return new ConnectionError(
     'network',
-    `${endpoint}: ${hint !== undefined ? `${hint} (${code as string})` : message}`,
+    `${endpoint}: ${hint !== undefined ? `${hint} (${code as string})` : message}` +
+      (silentReset ? ' before answering anything (if this port serves TLS, use rediss://)' : ''),
     { cause },
   );
 }

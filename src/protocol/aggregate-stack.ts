@@ -59,6 +59,20 @@ export class Aggregate {
   }
 }
 
+/**
+ * A non-string map key as text. Aggregate keys are decoded values the server chose, so nothing here
+ * may call a method found on them: a key map `{ toString: 5 }` would make String() throw.
+ */
+function keyName(key: unknown): string {
+  if (Buffer.isBuffer(key)) return key.toString('utf8');
+  if (key === null || typeof key !== 'object') return String(key);
+  try {
+    return JSON.stringify(key, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  } catch {
+    return '[aggregate key]';
+  }
+}
+
 const EMPTY: unknown[] = [];
 const EMPTY_MAP: Record<string, unknown> = {};
 
@@ -67,7 +81,7 @@ const EMPTY_MAP: Record<string, unknown> = {};
  * replace the object's prototype with a value the server chose.
  */
 export function setMapEntry(map: Record<string, unknown>, key: unknown, value: unknown): void {
-  const name = typeof key === 'string' ? key : String(key); // String(Buffer) decodes utf8
+  const name = typeof key === 'string' ? key : keyName(key);
   if (name === '__proto__') {
     Object.defineProperty(map, name, { value, writable: true, enumerable: true, configurable: true });
   } else {

@@ -43,12 +43,22 @@ export function openSocket(opts: TransportOptions): Promise<net.Socket> {
     } else {
       socket = net.createConnection({ host: opts.host, port: opts.port });
     }
+    // TCP connected but no TLS handshake: most likely a plain-text port, which waits for a newline
+    // that a ClientHello rarely contains, so it never answers. Say so instead of "timed out".
+    let tcpConnected = false;
+    if (readyEvent === 'secureConnect') socket.once('connect', () => (tcpConnected = true));
     const timer = setTimeout(() => {
       done(
-        new ConnectionError(
-          'network',
-          `connecting to ${describeEndpoint(opts)} timed out after ${opts.connectTimeoutMs} ms (connectTimeoutMs)`,
-        ),
+        tcpConnected
+          ? new ConnectionError(
+              'tls',
+              `${describeEndpoint(opts)} accepted the TCP connection but completed no TLS handshake within ${opts.connectTimeoutMs} ms (connectTimeoutMs): ` +
+                "the server does not seem to speak TLS on this port. Use redis:// (not rediss://), or the server's tls-port.",
+            )
+          : new ConnectionError(
+              'network',
+              `connecting to ${describeEndpoint(opts)} timed out after ${opts.connectTimeoutMs} ms (connectTimeoutMs)`,
+            ),
       );
     }, opts.connectTimeoutMs);
 

@@ -178,3 +178,10 @@ test('limits must be non-negative integers', () => {
 test('streamed RESP3 strings ($?) are not supported and fail clearly', () => {
   rejects('$?\r\n;4\r\nHell\r\n;0\r\n', /invalid RESP length in "\$\?"/);
 });
+
+test('a map key that is itself a map with a toString field decodes instead of throwing a TypeError', () => {
+  const replies: unknown[] = [];
+  const decoder = new Decoder({ onReply: (v) => replies.push(v), onPush: () => undefined });
+  decoder.feed(Buffer.from('%1\r\n%1\r\n+toString\r\n:5\r\n:1\r\n%1\r\n*1\r\n(12345678901234567890\r\n:2\r\n'));
+  assert.deepEqual(replies, [{ '{"toString":5}': 1 }, { '["12345678901234567890"]': 2 }]);
+});
