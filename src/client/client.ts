@@ -1,12 +1,12 @@
 import { EventEmitter } from 'node:events';
-import { ConnectionError, InvalidArgumentError, type RomaineError } from '../errors';
+import { ConnectionError, type RomaineError } from '../errors';
 import { Command, type CommandOptions } from '../connection/command';
 import { AttemptFailure, Connection, type ConnectionHooks } from '../connection/connection';
 import type { ServerInfo } from '../connection/handshake';
 import { systemClock, type Clock } from '../lifecycle/clock';
 import { Lifecycle, type AttemptInfo, type ConnectionLike } from '../lifecycle/lifecycle';
 import type { State } from '../lifecycle/states';
-import { checkArg } from '../protocol/encoder';
+import { argError } from './args';
 import type { Arg } from '../protocol/types';
 import { describeEndpoint } from '../transport/socket';
 import { VERSION } from '../version';
@@ -209,18 +209,8 @@ export class RedisClient extends EventEmitter<ClientEvents> {
     transform?: Transform<T>,
     options?: CommandOptions,
   ): Promise<T> {
-    for (let i = 0; i < args.length; i++) {
-      const a = args[i];
-      if (typeof a !== 'string' && typeof a !== 'number') {
-        const problem = checkArg(a);
-        if (problem !== undefined)
-          return Promise.reject(new InvalidArgumentError(`${name}: argument ${i + 1}: ${problem}`));
-      } else if (typeof a === 'number' && Number.isNaN(a)) {
-        return Promise.reject(
-          new InvalidArgumentError(`${name}: argument ${i + 1}: NaN is not a valid number argument`),
-        );
-      }
-    }
+    const invalid = argError(name, args);
+    if (invalid !== undefined) return Promise.reject(invalid);
     return new Promise<T>((resolve, reject) => {
       const cmd = new Command<T>(name, args, transform, resolve, reject);
       if (options !== undefined) {

@@ -1,4 +1,5 @@
-import { ConnectionLostError, ReplyError } from '../errors';
+import { ConnectionLostError, InvalidArgumentError, ReplyError } from '../errors';
+import { argError } from './args';
 import { Command, CommandGroup } from '../connection/command';
 import type { Arg } from '../protocol/types';
 import type { CommandDef, Transform } from './command-def';
@@ -16,6 +17,34 @@ interface Queued {
   name: string;
   args: Arg[];
   transform: Transform<unknown> | undefined;
+  returnBuffers: boolean;
+}
+
+/** What pipelines and transactions share: the queue, call(), and the typed methods (installed below). */
+abstract class CommandBatch {
+  protected queued: Queued[] = [];
+  constructor(readonly client: RedisClient) {}
+
+  get length(): number {
+    return this.queued.length;
+  }
+
+  /** Any command, like client.call(). */
+  call(name: string, ...args: Arg[]): this {
+    this.queued.push({ name, args, transform: undefined, returnBuffers: false });
+    return this;
+  }
+
+  /** Takes the queued commands, or an error for the first invalid argument (then nothing is sent). */
+  protected take(): Queued[] | InvalidArgumentError {
+    const queued = this.queued;
+    this.queued = [];
+    for (const q of queued) {
+      const err = argError(q.name, q.args);
+      if (err !== undefined) return err;
+    }
+    return queued;
+  }
 }
 
 export interface Pipeline extends Chainable<Pipeline> {} // eslint-disable-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
@@ -26,40 +55,32 @@ export interface Pipeline extends Chainable<Pipeline> {} // eslint-disable-line 
  * follows the client's rules across reconnects. Not atomic: use multi() for that.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export class Pipeline {
-  protected queued: Queued[] = [];
-  constructor(readonly client: RedisClient) {}
-
-  get length(): number {
-    return this.queued.length;
-  }
-
-  /** Any command, like client.call(). */
-  call(name: string, ...args: Arg[]): this {
-    this.queued.push({ name, args, transform: undefined });
-    return this;
-  }
-
+export class Pipeline extends CommandBatch {
   exec(): Promise<PipelineResult[]> {
-    const queued = this.queued;
-    this.queued = [];
+    const queued = this.take();
+    if (queued instanceof InvalidArgumentError) return Promise.reject(queued);
     if (queued.length === 0) return Promise.resolve([]);
+    const client = this.client;
     return new Promise((resolve) => {
-      const results: PipelineResult[] = new Array<PipelineResult>(queued.length);
+      const results = new Array<PipelineResult>(queued.length);
       let pending = queued.length;
-      const done = (): void => {
-        if (--pending === 0) resolve(results);
-      };
       for (let i = 0; i < queued.length; i++) {
         const q = queued[i];
-        const index = i;
-        this.client
-          .sendCommand(q.name, q.args, q.transform)
-          .then(
-            (value) => (results[index] = [null, value]),
-            (err: Error) => (results[index] = [err, undefined]),
-          )
-          .finally(done);
+        const cmd = new Command(
+          q.name,
+          q.args,
+          q.transform,
+          (value) => {
+            results[i] = [null, value];
+            if (--pending === 0) resolve(results);
+          },
+          (err) => {
+            results[i] = [err, undefined];
+            if (--pending === 0) resolve(results);
+          },
+        );
+        cmd.returnBuffers = q.returnBuffers;
+        client.submit(cmd);
       }
     });
   }
@@ -72,24 +93,14 @@ export interface Transaction extends Chainable<Transaction> {} // eslint-disable
  * (or its error, in place), or with null when a WATCHed key changed and nothing ran. Across a
  * reconnect the block is one unit: it is sent again only as a whole and only if every command in
  * it is safe to run twice; otherwise it rejects with ConnectionLostError { maybeExecuted: true }.
+ * A command the server refuses to queue (EXECABORT) rejects exec() with that error, whose `cause`
+ * is the first refusal.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export class Transaction {
-  protected queued: Queued[] = [];
-  constructor(readonly client: RedisClient) {}
-
-  get length(): number {
-    return this.queued.length;
-  }
-
-  call(name: string, ...args: Arg[]): this {
-    this.queued.push({ name, args, transform: undefined });
-    return this;
-  }
-
+export class Transaction extends CommandBatch {
   exec(): Promise<PipelineResult[] | null> {
-    const queued = this.queued;
-    this.queued = [];
+    const queued = this.take();
+    if (queued instanceof InvalidArgumentError) return Promise.reject(queued);
     const client = this.client;
     if (client.watchEpoch !== undefined && client.watchEpoch !== client.connectionEpoch) {
       client.watchEpoch = undefined;
@@ -104,16 +115,16 @@ export class Transaction {
     client.watchEpoch = undefined;
     return new Promise((resolve, reject) => {
       const group = new CommandGroup();
-      const queueErrors: Array<Error | undefined> = new Array<Error | undefined>(queued.length);
+      let queueError: Error | undefined;
       const ignore = (): void => undefined;
       const add = (cmd: Command): void => {
         cmd.group = group;
         group.commands.push(cmd);
       };
       add(new Command('MULTI', [], undefined, ignore, reject));
-      queued.forEach((q, i) => {
-        add(new Command(q.name, q.args, undefined, ignore, (err) => (queueErrors[i] = err)));
-      });
+      for (const q of queued) {
+        add(new Command(q.name, q.args, undefined, ignore, (err) => (queueError ??= err)));
+      }
       const exec = new Command<PipelineResult[] | null>(
         'EXEC',
         [],
@@ -132,7 +143,12 @@ export class Transaction {
           });
         },
         resolve,
-        reject,
+        (err) => {
+          if (err instanceof ReplyError && err.code === 'EXECABORT' && queueError !== undefined) {
+            Object.defineProperty(err, 'cause', { value: queueError, configurable: true, writable: true });
+          }
+          reject(err);
+        },
       );
       add(exec);
       for (const cmd of group.commands) client.submit(cmd);
@@ -140,14 +156,14 @@ export class Transaction {
   }
 }
 
-function install(proto: Record<string, unknown>): void {
-  for (const [method, d] of Object.entries(COMMANDS as Record<string, CommandDef>)) {
-    const { name, build, transform } = d;
-    proto[method] = function (this: { queued: Queued[] }, ...args: unknown[]) {
-      this.queued.push({ name, args: build(...args), transform });
-      return this;
-    };
-  }
+for (const [method, d] of Object.entries(COMMANDS as Record<string, CommandDef>)) {
+  const { name, build, transform } = d;
+  const returnBuffers = d.binary === true;
+  (CommandBatch.prototype as unknown as Record<string, unknown>)[method] = function (
+    this: CommandBatch & { queued: Queued[] },
+    ...args: unknown[]
+  ) {
+    this.queued.push({ name, args: build(...args), transform, returnBuffers });
+    return this;
+  };
 }
-install(Pipeline.prototype as unknown as Record<string, unknown>);
-install(Transaction.prototype as unknown as Record<string, unknown>);

@@ -369,3 +369,29 @@ describe('typed-method routing', () => {
     }
   });
 });
+
+describe('batches', () => {
+  test('a pipeline with an invalid argument sends nothing and rejects naming it', async () => {
+    const client = createClient({ port: server.port });
+    try {
+      await client.del('pv');
+      await assert.rejects(client.pipeline().incr('pv').call('SET', 'pv', undefined as never).exec(), /SET: argument 2/);
+      assert.equal(await client.get('pv'), null, 'the INCR before it was not sent either');
+    } finally {
+      client.destroy();
+    }
+  });
+
+  test('a transaction the server refuses to queue rejects with EXECABORT, caused by the refusal', async () => {
+    const client = createClient({ port: server.port });
+    try {
+      await assert.rejects(client.multi().set('x', 1).call('GET').exec(), (e: unknown) => {
+        assert.ok(e instanceof ReplyError && e.code === 'EXECABORT');
+        assert.ok(e.cause instanceof ReplyError && /wrong number of arguments/.test(e.cause.message));
+        return true;
+      });
+    } finally {
+      client.destroy();
+    }
+  });
+});
