@@ -34,3 +34,4 @@ export {
 } from './errors';
 export type { FailureKind } from './errors';
 export { VERSION } from './version';
+export type { CommandMessage } from './diagnostics';

@@ -96,6 +96,7 @@ export class RedisClient extends EventEmitter<ClientEvents> {
       retryInFlight: options.retryInFlight,
       healthCheck: options.healthCheck,
       commandTimeoutMs: options.commandTimeoutMs,
+      owner: this,
       events: {
         stateChange: (p) => this.emit('stateChange', p),
         reconnecting: (p) => this.emit('reconnecting', p),

@@ -1,3 +1,4 @@
+import { commandEnd, commandError, type CommandMessage } from '../diagnostics';
 import { ReplyError, ProtocolError } from '../errors';
 import type { Arg } from '../protocol/types';
 
@@ -40,6 +41,8 @@ export class Command<T = unknown> {
   group: CommandGroup | undefined = undefined;
   /** Cleanup for the timeout timer / abort listener, set by whoever armed them. */
   disarm: (() => void) | undefined = undefined;
+  /** The diagnostics_channel message, when someone listened as the command started. */
+  trace: CommandMessage | undefined = undefined;
 
   constructor(
     readonly name: string,
@@ -65,30 +68,39 @@ export class Command<T = unknown> {
     if (this.disarm !== undefined) this.disarm();
     if (value instanceof ReplyError) {
       value.command = this.name;
-      this.onReject(value);
+      this.rejectWith(value);
       return;
     }
-    if (this.transform === undefined) {
-      this.onResolve(value);
-      return;
+    let out: unknown = value;
+    if (this.transform !== undefined) {
+      try {
+        out = this.transform(value);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        this.rejectWith(new ProtocolError(`unexpected reply to ${this.name}: ${message}`));
+        return;
+      }
     }
-    let out: unknown;
-    try {
-      out = this.transform(value);
-    } catch (err) {
-      this.onReject(
-        new ProtocolError(`unexpected reply to ${this.name}: ${err instanceof Error ? err.message : String(err)}`),
-      );
-      return;
+    if (this.trace !== undefined && commandEnd.hasSubscribers) {
+      this.trace.reply = out;
+      commandEnd.publish(this.trace);
     }
-    this.onResolve(out);
+    this.onResolve(out as T);
+  }
+
+  private rejectWith(error: Error): void {
+    if (this.trace !== undefined && commandError.hasSubscribers) {
+      this.trace.error = error;
+      commandError.publish(this.trace);
+    }
+    this.onReject(error);
   }
 
   fail(error: Error): void {
     if (this.stage === 'settled') return;
     this.stage = 'settled';
     if (this.disarm !== undefined) this.disarm();
-    this.onReject(error);
+    this.rejectWith(error);
   }
 }
 

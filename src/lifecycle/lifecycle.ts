@@ -9,6 +9,7 @@ import {
   type RomaineError,
 } from '../errors';
 import type { Command } from '../connection/command';
+import { commandStart, publishableArgs, reconnectingChannel, stateChannel } from '../diagnostics';
 import type { ConnectionHooks, Leftovers } from '../connection/connection';
 import { Fifo } from '../connection/fifo';
 import { backoffDelay, type BackoffOptions } from './backoff';
@@ -71,6 +72,8 @@ export interface LifecycleConfig {
   healthCheck: HealthOptions | false;
   commandTimeoutMs: number;
   events: LifecycleEvents;
+  /** Who owns this lifecycle (the client), named in diagnostics_channel messages. */
+  owner?: unknown;
 }
 
 /** How long the attempt after a silent reset listens before writing: long enough for a `-DENIED` line. */
@@ -138,7 +141,9 @@ export class Lifecycle {
     const to = nextState(from, event);
     if (to === undefined) throw new Error(`romaine internal error: no transition from '${from}' on '${event}'`);
     this.current = to;
-    if (from !== to) this.config.events.stateChange(reason === undefined ? { from, to } : { from, to, reason });
+    if (from === to) return;
+    this.config.events.stateChange(reason === undefined ? { from, to } : { from, to, reason });
+    if (stateChannel.hasSubscribers) stateChannel.publish({ client: this.config.owner, from, to, reason });
   }
 
   connect(): Promise<void> {
@@ -290,6 +295,9 @@ export class Lifecycle {
   private scheduleAttempt(event: 'retry' | 'socket-died', delayMs: number, reason: ConnectionError): void {
     this.move(event, reason);
     this.config.events.reconnecting({ attempt: this.attempts + 1, delayMs, reason });
+    if (reconnectingChannel.hasSubscribers) {
+      reconnectingChannel.publish({ client: this.config.owner, attempt: this.attempts + 1, delayMs, reason });
+    }
     const generation = this.generation;
     this.retryTimer = this.config.clock.setTimeout(() => {
       this.retryTimer = undefined;
@@ -371,6 +379,15 @@ export class Lifecycle {
 
   /** Accepts a command: sends it, queues it, or rejects it at once, saying why. */
   submit(cmd: Command): void {
+    if (commandStart.hasSubscribers) {
+      cmd.trace = {
+        command: cmd.name,
+        args: publishableArgs(cmd.name, cmd.args),
+        client: this.config.owner,
+        startTime: performance.now(),
+      };
+      commandStart.publish(cmd.trace);
+    }
     if (this.current === 'ready') {
       this.arm(cmd);
       (this.conn as ConnectionLike).send(cmd);
