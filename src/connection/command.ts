@@ -85,7 +85,7 @@ export class Command<T = unknown> {
       this.trace.reply = out;
       commandEnd.publish(this.trace);
     }
-    this.onResolve(out as T);
+    this.onResolve(out);
   }
 
   private rejectWith(error: Error): void {
