@@ -1,17 +1,10 @@
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { createClient, type RedisClient } from '../../src/index';
+import type { RedisClient } from '../../src/index';
 import type { GeoCoordinates } from '../../src/client/commands';
-import { RedisServer } from '../support/redis-server';
+import { protocolSuites } from './protocols';
 
-let server: RedisServer;
-before(async () => {
-  server = await RedisServer.start();
-});
-after(async () => {
-  await server?.destroy();
-});
-const seen = new Map<number, unknown[]>();
+const resp = protocolSuites();
 
 const palermo = { longitude: 13.361389, latitude: 38.115556, member: 'Palermo' };
 const catania = { longitude: 15.087269, latitude: 37.502669, member: 'Catania' };
@@ -26,20 +19,7 @@ function near(actual: GeoCoordinates | null | undefined, expected: { longitude: 
 for (const protocol of [3, 2] as const) {
   describe(`geo over RESP${protocol}`, () => {
     let c: RedisClient;
-    const same = <T>(value: T): T => {
-      seen.get(protocol)!.push(value);
-      return value;
-    };
-    before(async () => {
-      seen.set(protocol, []);
-      c = createClient({ port: server.port, protocol, database: protocol });
-      await c.connect();
-      assert.equal(c.server?.protocol, protocol);
-      await c.flushdb();
-    });
-    after(async () => {
-      await c?.close();
-    });
+    const same = resp.connect(protocol, (client) => (c = client));
 
     test('geoadd with options / geopos / geodist / geohash', async () => {
       assert.equal(same(await c.geoadd('g:sicily', [palermo, catania])), 2);
@@ -134,7 +114,4 @@ for (const protocol of [3, 2] as const) {
   });
 }
 
-test('RESP2 and RESP3 gave identical typed values', () => {
-  assert.ok(seen.get(3)!.length > 10);
-  assert.deepStrictEqual(seen.get(2), seen.get(3));
-});
+resp.compare();

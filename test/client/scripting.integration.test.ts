@@ -1,17 +1,10 @@
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { createClient, InvalidArgumentError, type RedisClient } from '../../src/index';
+import { InvalidArgumentError, type RedisClient } from '../../src/index';
 import { defineScript } from '../../src/client/scripts';
-import { RedisServer } from '../support/redis-server';
+import { protocolSuites } from './protocols';
 
-let server: RedisServer;
-before(async () => {
-  server = await RedisServer.start();
-});
-after(async () => {
-  await server?.destroy();
-});
-const seen = new Map<number, unknown[]>();
+const resp = protocolSuites();
 
 const LIBRARY = `#!lua name=mylib
 redis.register_function('knock', function(keys, args) return redis.call('INCRBY', keys[1], args[1]) end)
@@ -21,21 +14,11 @@ redis.register_function{function_name='peek', callback=function(keys) return red
 for (const protocol of [3, 2] as const) {
   describe(`scripting over RESP${protocol}`, () => {
     let c: RedisClient;
-    const same = <T>(value: T): T => {
-      seen.get(protocol)!.push(value);
-      return value;
-    };
-    before(async () => {
-      seen.set(protocol, []);
-      c = createClient({ port: server.port, protocol, database: protocol });
-      await c.connect();
-      assert.equal(c.server?.protocol, protocol);
-      await c.flushdb();
-      await c.scriptFlush();
-      await c.functionFlush();
-    });
-    after(async () => {
-      await c?.close();
+    const same = resp.connect(protocol, (client) => (c = client), {
+      setup: async (client) => {
+        await client.scriptFlush();
+        await client.functionFlush();
+      },
     });
 
     test('eval / evalsha / evalRo / evalshaRo; scriptLoad / scriptExists / scriptFlush', async () => {
@@ -124,7 +107,4 @@ for (const protocol of [3, 2] as const) {
   });
 }
 
-test('RESP2 and RESP3 gave identical typed values', () => {
-  assert.ok(seen.get(3)!.length > 10);
-  assert.deepStrictEqual(seen.get(2), seen.get(3));
-});
+resp.compare();

@@ -1,34 +1,14 @@
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { createClient, type RedisClient } from '../../src/index';
-import { RedisServer } from '../support/redis-server';
+import type { RedisClient } from '../../src/index';
+import { protocolSuites } from './protocols';
 
-let server: RedisServer;
-before(async () => {
-  server = await RedisServer.start();
-});
-after(async () => {
-  await server?.destroy();
-});
-const seen = new Map<number, unknown[]>();
+const resp = protocolSuites();
 
 for (const protocol of [3, 2] as const) {
   describe(`server and connection commands over RESP${protocol}`, () => {
     let c: RedisClient;
-    const same = <T>(value: T): T => {
-      seen.get(protocol)!.push(value);
-      return value;
-    };
-    before(async () => {
-      seen.set(protocol, []);
-      c = createClient({ port: server.port, protocol, database: protocol, clientName: 'main' });
-      await c.connect();
-      assert.equal(c.server?.protocol, protocol);
-      await c.flushdb();
-    });
-    after(async () => {
-      await c?.close();
-    });
+    const same = resp.connect(protocol, (client) => (c = client), { client: { clientName: 'main' } });
 
     test('ping / echo / dbsize / flushdb / time / lastsave', async () => {
       assert.equal(same(await c.ping()), 'PONG');
@@ -47,7 +27,7 @@ for (const protocol of [3, 2] as const) {
     test('info: sections of fields, numbers where numeric; infoRaw: the text', async () => {
       const info = await c.info();
       assert.equal(same(info.server.redis_version), c.server?.version);
-      assert.equal(same(info.server.tcp_port), server.port);
+      assert.equal(same(info.server.tcp_port), resp.server.port);
       assert.equal(typeof info.server.uptime_in_seconds, 'number');
       assert.equal(same(info.server.redis_mode), 'standalone');
       assert.equal(typeof info.memory.used_memory, 'number');
@@ -60,7 +40,7 @@ for (const protocol of [3, 2] as const) {
       assert.match(raw, /\r\nredis_version:\d/);
       const buffers = await c.buffers.info('server');
       assert.deepEqual(buffers.server.redis_version, Buffer.from(c.server!.version));
-      assert.equal(buffers.server.tcp_port, server.port);
+      assert.equal(buffers.server.tcp_port, resp.server.port);
     });
 
     test('select / swapdb / flushall', async () => {
@@ -148,7 +128,4 @@ for (const protocol of [3, 2] as const) {
   });
 }
 
-test('RESP2 and RESP3 gave identical typed values', () => {
-  assert.ok(seen.get(3)!.length > 10);
-  assert.deepStrictEqual(seen.get(2), seen.get(3));
-});
+resp.compare();

@@ -1,36 +1,14 @@
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { createClient, type RedisClient } from '../../src/index';
-import { RedisServer } from '../support/redis-server';
+import type { RedisClient } from '../../src/index';
+import { protocolSuites } from './protocols';
 
-// Every family runs under RESP3 and RESP2 (each in its own database, so key names and hence
-// values match); `seen` records what each protocol returned and the last test compares them.
-let server: RedisServer;
-before(async () => {
-  server = await RedisServer.start();
-});
-after(async () => {
-  await server?.destroy();
-});
-const seen = new Map<number, unknown[]>();
+const resp = protocolSuites();
 
 for (const protocol of [3, 2] as const) {
   describe(`strings over RESP${protocol}`, () => {
     let c: RedisClient;
-    const same = <T>(value: T): T => {
-      seen.get(protocol)!.push(value);
-      return value;
-    };
-    before(async () => {
-      seen.set(protocol, []);
-      c = createClient({ port: server.port, protocol, database: protocol });
-      await c.connect();
-      assert.equal(c.server?.protocol, protocol);
-      await c.flushdb();
-    });
-    after(async () => {
-      await c?.close();
-    });
+    const same = resp.connect(protocol, (client) => (c = client));
 
     test('get / set with options / getex / getdel / getset', async () => {
       assert.equal(same(await c.get('s:missing')), null);
@@ -133,7 +111,4 @@ for (const protocol of [3, 2] as const) {
   });
 }
 
-test('RESP2 and RESP3 gave identical typed values', () => {
-  assert.ok(seen.get(3)!.length > 10);
-  assert.deepStrictEqual(seen.get(2), seen.get(3));
-});
+resp.compare();

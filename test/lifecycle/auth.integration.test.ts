@@ -14,6 +14,7 @@ import {
 } from '../../src/index';
 import { RedisServer } from '../support/redis-server';
 import { FaultProxy } from '../support/fault-proxy';
+import { waitFor } from '../support/wait';
 
 const fast = { baseDelayMs: 20, maxDelayMs: 200 };
 const A = 'pw-alpha-3f9c1e77';
@@ -185,17 +186,3 @@ describe('authentication (real server with requirepass)', () => {
     });
   });
 });
-
-// ---------------------------------------------------------------- helpers
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-async function waitFor(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(5);
-  }
-}

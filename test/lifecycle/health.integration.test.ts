@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { createClient, ConnectionError, ConnectionLostError, type RedisClient } from '../../src/index';
 import { RedisServer } from '../support/redis-server';
 import { FaultProxy } from '../support/fault-proxy';
+import { sleep, waitFor, settleWithin } from '../support/wait';
 
 const fast = { baseDelayMs: 20, maxDelayMs: 200 };
 /** How long we wait for recovery once the network is back before calling it a hang (not a timing assertion). */
@@ -178,33 +179,3 @@ describe('half-open connection (proxy black hole), default health check', () => 
     }
   });
 });
-
-// ---------------------------------------------------------------- helpers
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-async function waitFor(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(5);
-  }
-}
-
-type Outcome<T> = { status: 'fulfilled'; value: T } | { status: 'rejected'; reason: unknown } | { status: 'pending' };
-
-async function settleWithin<T>(p: Promise<T>, ms: number): Promise<Outcome<T>> {
-  let timer: NodeJS.Timeout | undefined;
-  const pending = new Promise<Outcome<T>>((r) => (timer = setTimeout(() => r({ status: 'pending' }), ms)));
-  const settled = p.then(
-    (value): Outcome<T> => ({ status: 'fulfilled', value }),
-    (reason: unknown): Outcome<T> => ({ status: 'rejected', reason }),
-  );
-  try {
-    return await Promise.race([settled, pending]);
-  } finally {
-    clearTimeout(timer);
-  }
-}

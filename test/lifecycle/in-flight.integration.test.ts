@@ -12,6 +12,7 @@ import {
 } from '../../src/index';
 import { RedisServer } from '../support/redis-server';
 import { FaultProxy } from '../support/fault-proxy';
+import { sleep, waitFor } from '../support/wait';
 
 const fast = { baseDelayMs: 20, maxDelayMs: 200 };
 const PAUSE_MS = 2000;
@@ -137,17 +138,3 @@ describe('in-flight safety when the connection is reset under held replies', () 
     }
   });
 });
-
-// ---------------------------------------------------------------- helpers
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-async function waitFor(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(5);
-  }
-}

@@ -6,6 +6,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClient, ConnectionError } from '../../src/index';
 import { RedisServer, freePort } from '../support/redis-server';
+import { sleep } from '../support/wait';
 
 const fast = { baseDelayMs: 20, maxDelayMs: 200 };
 
@@ -82,7 +83,3 @@ describe('initial phase, nothing listening (ECONNREFUSED)', () => {
     }
   });
 });
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { createClient, RomaineError } from '../../src/index';
 import { RedisServer } from '../support/redis-server';
 import { FaultProxy } from '../support/fault-proxy';
+import { sleep, waitFor } from '../support/wait';
 
 const TOTAL_INCRS = 3000;
 const BATCH = 50;
@@ -144,15 +145,3 @@ describe('the command contract under random connection resets', () => {
     }
   });
 });
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-async function waitFor(what: string, cond: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(5);
-  }
-}

@@ -5,6 +5,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClient } from '../../src/index';
 import { RedisServer } from '../support/redis-server';
+import { sleep, waitFor } from '../support/wait';
 
 const fast = { baseDelayMs: 20, maxDelayMs: 200 };
 
@@ -89,17 +90,3 @@ describe('LOADING (real server restarted on a big RDB)', () => {
     }
   });
 });
-
-// ---------------------------------------------------------------- helpers
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-async function waitFor(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(5);
-  }
-}

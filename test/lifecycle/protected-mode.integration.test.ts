@@ -5,6 +5,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClient, ProtectedModeError, ConnectionError, type RedisClient } from '../../src/index';
 import { netnsSkipReason, startNetnsRedis, type NetnsRedis } from '../support/netns';
+import { sleep } from '../support/wait';
 
 const skip = netnsSkipReason();
 const fast = { baseDelayMs: 50, maxDelayMs: 300, jitter: 'none' as const };
@@ -105,7 +106,3 @@ describe('protected mode (real server in a network namespace)', { skip }, () => 
     }
   });
 });
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
