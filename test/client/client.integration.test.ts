@@ -375,7 +375,14 @@ describe('batches', () => {
     const client = createClient({ port: server.port });
     try {
       await client.del('pv');
-      await assert.rejects(client.pipeline().incr('pv').call('SET', 'pv', undefined as never).exec(), /SET: argument 2/);
+      await assert.rejects(
+        client
+          .pipeline()
+          .incr('pv')
+          .call('SET', 'pv', undefined as never)
+          .exec(),
+        /SET: argument 2/,
+      );
       assert.equal(await client.get('pv'), null, 'the INCR before it was not sent either');
     } finally {
       client.destroy();
