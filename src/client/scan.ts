@@ -22,61 +22,65 @@ export interface KeyScanIteratorOptions extends ScanIteratorOptions {
   type?: string;
 }
 
+/** Loops a cursor until the server answers '0', yielding each page's items. */
+async function* cursorIterator<T>(
+  page: (cursor: string) => Promise<{ cursor: string; items: T[] }>,
+): AsyncGenerator<T, void, undefined> {
+  let cursor = '0';
+  do {
+    const p = await page(cursor);
+    cursor = p.cursor;
+    yield* p.items;
+  } while (cursor !== '0');
+}
+
 /** Every key of the selected database (matching the options). */
-export async function* scanIterator(
+export function scanIterator(
   client: Pick<RedisClient, 'scan'>,
   opts: KeyScanIteratorOptions = {},
 ): AsyncGenerator<string, void, undefined> {
   const scanOpts = { MATCH: opts.match, COUNT: opts.count, TYPE: opts.type };
-  let cursor = '0';
-  do {
-    const page = await client.scan(cursor, scanOpts);
-    cursor = page.cursor;
-    yield* page.keys;
-  } while (cursor !== '0');
+  return cursorIterator(async (cursor) => {
+    const p = await client.scan(cursor, scanOpts);
+    return { cursor: p.cursor, items: p.keys };
+  });
 }
 
 /** Every [field, value] of a hash. */
-export async function* hscanIterator(
+export function hscanIterator(
   client: Pick<RedisClient, 'hscan'>,
   key: RedisKey,
   opts: ScanIteratorOptions = {},
 ): AsyncGenerator<[string, string], void, undefined> {
   const scanOpts = { MATCH: opts.match, COUNT: opts.count };
-  let cursor = '0';
-  do {
-    const page = await client.hscan(key, cursor, scanOpts);
-    cursor = page.cursor;
-    yield* page.entries;
-  } while (cursor !== '0');
+  return cursorIterator(async (cursor) => {
+    const p = await client.hscan(key, cursor, scanOpts);
+    return { cursor: p.cursor, items: p.entries };
+  });
 }
 
 /** Every member of a set. */
-export async function* sscanIterator(
+export function sscanIterator(
   client: Pick<RedisClient, 'sscan'>,
   key: RedisKey,
   opts: ScanIteratorOptions = {},
 ): AsyncGenerator<string, void, undefined> {
   const scanOpts = { MATCH: opts.match, COUNT: opts.count };
-  let cursor = '0';
-  do {
-    const page = await client.sscan(key, cursor, scanOpts);
-    cursor = page.cursor;
-    yield* page.members;
-  } while (cursor !== '0');
+  return cursorIterator(async (cursor) => {
+    const p = await client.sscan(key, cursor, scanOpts);
+    return { cursor: p.cursor, items: p.members };
+  });
 }
 
 /** Every {value, score} of a sorted set. */
-export async function* zscanIterator(
+export function zscanIterator(
   client: Pick<RedisClient, 'zscan'>,
   key: RedisKey,
   opts: ScanIteratorOptions = {},
 ): AsyncGenerator<ScoredMember, void, undefined> {
   const scanOpts = { MATCH: opts.match, COUNT: opts.count };
-  let cursor = '0';
-  do {
-    const page = await client.zscan(key, cursor, scanOpts);
-    cursor = page.cursor;
-    yield* page.members;
-  } while (cursor !== '0');
+  return cursorIterator(async (cursor) => {
+    const p = await client.zscan(key, cursor, scanOpts);
+    return { cursor: p.cursor, items: p.members };
+  });
 }
