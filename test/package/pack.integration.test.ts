@@ -120,6 +120,9 @@ describe('the packed package', { timeout: 180_000 }, () => {
       'dist/cjs/index.d.ts',
       'dist/esm/index.mjs',
       'dist/esm/index.d.mts',
+      'dist/cjs/otel/index.js',
+      'dist/esm/otel.mjs',
+      'dist/esm/otel.d.mts',
       'LICENSE',
     ]) {
       assert.ok(files.includes(`package/${f}`), `the tarball lacks ${f}`);
@@ -219,6 +222,83 @@ export const viaDefault: typeof createClient = romaine.createClient;
     assert.match(
       output,
       /node_modules\/romaine\/dist\/cjs\/index\.d\.ts/,
+      'the .ts consumer did not use the CJS types',
+    );
+  });
+
+  it('loads romaine/otel from CommonJS and ESM once @opentelemetry/api is there, and says to install it when not', () => {
+    // The consumer did not install the optional peer dependency: romaine loaded above without it.
+    writeFileSync(
+      join(consumer, 'otel-missing.cjs'),
+      `try { require('romaine/otel'); console.log('loaded without the api'); } catch (err) { console.log(err.message); }\n`,
+    );
+    assert.match(runOk('node', ['otel-missing.cjs'], consumer, 20_000), /npm install @opentelemetry\/api/);
+    assert.ok(files.includes('package/dist/esm/otel.mjs'), 'the tarball lacks dist/esm/otel.mjs');
+    assert.ok(files.includes('package/dist/cjs/otel/index.d.ts'), 'the tarball lacks dist/cjs/otel/index.d.ts');
+
+    // Now "install" it: the repo's copy (a devDependency), without going to a registry.
+    mkdirSync(join(consumer, 'node_modules', '@opentelemetry'), { recursive: true });
+    symlinkSync(
+      join(repo, 'node_modules', '@opentelemetry', 'api'),
+      join(consumer, 'node_modules', '@opentelemetry', 'api'),
+      'dir',
+    );
+    writeFileSync(
+      join(consumer, 'otel.cjs'),
+      `const assert = require('node:assert/strict');
+const otel = require('romaine/otel');
+assert.equal(typeof otel.instrumentRomaine, 'function', 'require: instrumentRomaine');
+import('romaine/otel').then((esm) => {
+  for (const name of Object.keys(otel)) assert.equal(esm[name], otel[name], 'import() and require() differ on ' + name);
+  const handle = esm.instrumentRomaine();
+  assert.equal(handle.enabled, true);
+  handle.disable();
+  console.log('otel ok');
+});
+`,
+    );
+    assert.match(runOk('node', ['otel.cjs'], consumer, 20_000), /otel ok/);
+
+    writeFileSync(
+      join(consumer, 'otel-esm.mts'),
+      `import { instrumentRomaine, type RomaineInstrumentation } from 'romaine/otel';
+export const handle: RomaineInstrumentation = instrumentRomaine({ queryText: 'sanitized' });
+// @ts-expect-error queryText takes 'sanitized' | 'full' | false | a function
+instrumentRomaine({ queryText: 'everything' });
+`,
+    );
+    writeFileSync(
+      join(consumer, 'otel-cjs.ts'),
+      `import { instrumentRomaine, type RomaineInstrumentation } from 'romaine/otel';
+export const handle: RomaineInstrumentation = instrumentRomaine();
+`,
+    );
+    writeFileSync(
+      join(consumer, 'tsconfig.otel.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          target: 'es2022',
+          lib: ['es2022', 'esnext.disposable'],
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: ['node'],
+          typeRoots: [join(repo, 'node_modules', '@types')],
+        },
+        files: ['otel-esm.mts', 'otel-cjs.ts'],
+      }),
+    );
+    const output = runOk(process.execPath, [tsc, '-p', 'tsconfig.otel.json', '--explainFiles'], consumer, 60_000);
+    assert.match(
+      output,
+      /node_modules\/romaine\/dist\/esm\/otel\.d\.mts/,
+      'the .mts consumer did not use the ESM types',
+    );
+    assert.match(
+      output,
+      /node_modules\/romaine\/dist\/cjs\/otel\/index\.d\.ts/,
       'the .ts consumer did not use the CJS types',
     );
   });
