@@ -7,7 +7,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  globalIgnores(['dist/', 'coverage/', '.test-artifacts/', 'bench/results/', '**/*.d.ts', '**/*.d.mts']),
+  globalIgnores(['dist/', 'docs/api/', 'coverage/', '.test-artifacts/', 'bench/results/', '**/*.d.ts', '**/*.d.mts']),
   {
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     languageOptions: { globals: globals.node },

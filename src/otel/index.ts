@@ -14,6 +14,7 @@
  * `@opentelemetry/api` is an optional peer dependency of romaine: only this entry point needs it.
  *
  * @packageDocumentation
+ * @module romaine/otel
  */
 import type * as OtelApi from '@opentelemetry/api';
 import type { Attributes, Histogram, Counter, ObservableGauge, Span, Tracer } from '@opentelemetry/api';
