@@ -1,0 +1,72 @@
+// Every program in examples/ runs against a throwaway redis-server, the way a reader would run it
+// (`node --import tsx examples/NAME.ts` with REDIS_URL set), and must exit 0 and print its last
+// line. So the examples cannot rot: an API change that breaks one fails the tests.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { RedisServer } from '../support/redis-server';
+
+const repo = join(__dirname, '..', '..');
+const examplesDir = join(repo, 'examples');
+
+/** What each example must print (its summary line). A new example needs a line here. */
+const expected: Record<string, RegExp> = {
+  'quick-start.ts': /^quick start: hello, Ada visited 2 times$/m,
+  'pipeline.ts': /^pipeline: 4 results, 1 failed; 100 auto-pipelined SETs$/m,
+  'transaction.ts': /^transaction: alice 75, bob 30 after 2 attempts$/m,
+  'graceful-shutdown.ts': /^graceful shutdown: (\d+) jobs issued, \1 done, client closed$/m,
+  'reconnect-policy.ts': /^reconnect policy: recovered=true, INCR answered 1 after the outage$/m,
+  'opentelemetry.ts': /^opentelemetry: 3 spans, 3 durations recorded$/m,
+};
+
+let server: RedisServer;
+before(async () => {
+  server = await RedisServer.start();
+});
+after(async () => {
+  await server?.destroy();
+});
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  output: string;
+}
+
+function runExample(file: string, timeoutMs = 30_000): Promise<Run> {
+  const env: NodeJS.ProcessEnv = { ...process.env, REDIS_URL: server.url };
+  delete env.NODE_TEST_CONTEXT;
+  delete env.NODE_OPTIONS;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join('examples', file)], { cwd: repo, env });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, output });
+    });
+  });
+}
+
+const files = readdirSync(examplesDir)
+  .filter((f) => f.endsWith('.ts'))
+  .sort();
+
+test('every example has an expected line', () => {
+  assert.deepEqual(files, Object.keys(expected).sort());
+});
+
+for (const file of files) {
+  test(`examples/${file} runs and prints its summary`, async () => {
+    await server.cli('FLUSHALL');
+    const run = await runExample(file);
+    assert.equal(run.signal, null, `examples/${file} was killed (${run.signal}): it hung\n${run.output}`);
+    assert.equal(run.code, 0, `examples/${file} exited with ${run.code}:\n${run.output}`);
+    assert.match(run.output, expected[file] ?? /^$/, `examples/${file} printed:\n${run.output}`);
+  });
+}
