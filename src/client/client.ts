@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { ConnectionError, type RomaineError } from '../errors';
+import { ConnectionError, InvalidArgumentError, type RomaineError } from '../errors';
 import { Command, type CommandOptions } from '../connection/command';
 import { AttemptFailure, Connection, type ConnectionHooks } from '../connection/connection';
 import type { ServerInfo } from '../connection/handshake';
@@ -13,6 +13,15 @@ import { VERSION } from '../version';
 import type { Bufferize, CommandDef, Transform } from './command-def';
 import { COMMANDS, type CommandTable } from './commands';
 import { DedicatedConnections } from './dedicated';
+import { ClientSideCache, NO_CACHE, type CacheView } from './cache';
+import {
+  Subscriptions,
+  type MessageListener,
+  type PatternListener,
+  type ResubscribedEvent,
+  type SubscriptionKind,
+} from './pubsub';
+import { PubSubRouter, nameList, rawSubscribeRefusal } from './pubsub-router';
 import { Pipeline, Transaction } from './pipeline';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options';
 import {
@@ -36,6 +45,8 @@ export interface ClientEvents {
   error: [ConnectionError];
   /** A RESP3 push frame that no feature claimed. */
   push: [unknown[]];
+  /** A new connection was subscribed again to everything (before 'ready'); the lists say to what. */
+  resubscribed: [ResubscribedEvent];
 }
 
 /** The typed command methods, returning promises. */
@@ -76,6 +87,13 @@ export class RedisClient extends EventEmitter<ClientEvents> {
   watchEpoch: number | undefined;
   /** Set on the dedicated connections themselves: their blocking commands run on them. */
   isolatedConnection = false;
+  /** Client-side caching (the `cache` option): `client.cache.stats()`; `enabled` is false without it. */
+  readonly cache: CacheView;
+  private readonly clientCache: ClientSideCache | undefined;
+  /** Where subscriptions live (made at the first one). */
+  private pubsub: PubSubRouter | undefined;
+  /** The subscriptions on this client's own connection. */
+  private subscriptions: Subscriptions | undefined;
 
   constructor(options: ResolvedOptions) {
     super();
@@ -85,12 +103,15 @@ export class RedisClient extends EventEmitter<ClientEvents> {
     this.clientName = options.clientName;
     this.endpoint = describeEndpoint({ host: options.host, port: options.port, path: options.path, tls: options.tls });
     this.buffers = new BufferView(this) as unknown as BufferCommands;
+    this.clientCache = options.cache === undefined ? undefined : new ClientSideCache(options.cache);
+    this.cache = this.clientCache ?? NO_CACHE;
     this.lifecycle = new Lifecycle({
       clock: this.clock,
       endpoint: this.endpoint,
       sentPassword: options.password !== undefined || options.credentials !== undefined,
       open: (info, hooks) => this.openConnection(info, hooks),
-      onPush: (frame) => this.emit('push', frame),
+      onPush: (frame) => this.onPush(frame),
+      restore: (conn) => this.restoreConnection(conn),
       reconnect: options.reconnect,
       offlineQueue: options.offlineQueue,
       retryInFlight: options.retryInFlight,
@@ -98,10 +119,14 @@ export class RedisClient extends EventEmitter<ClientEvents> {
       commandTimeoutMs: options.commandTimeoutMs,
       owner: this,
       events: {
-        stateChange: (p) => this.emit('stateChange', p),
+        stateChange: (p) => {
+          this.stateChanged(p.from, p.to);
+          this.emit('stateChange', p);
+        },
         reconnecting: (p) => this.emit('reconnecting', p),
         ready: (p) => {
           this.connectionEpoch++;
+          if (this.clientCache !== undefined) this.clientCache.serving = true;
           this.emit('ready', p);
         },
         error: (e) => {
@@ -109,6 +134,14 @@ export class RedisClient extends EventEmitter<ClientEvents> {
         },
       },
     });
+    const cache = this.clientCache;
+    if (cache !== undefined) {
+      // Counts replies: a read after the client's own write waits for one (see ClientSideCache).
+      this.lifecycle.claimReplies(() => {
+        cache.replies++;
+        return false;
+      });
+    }
   }
 
   /** 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'failed' | 'closing' | 'closed' */
@@ -131,6 +164,16 @@ export class RedisClient extends EventEmitter<ClientEvents> {
     return this.lifecycle.offlineQueueLength;
   }
 
+  /** Commands sent and not answered yet, plus those waiting for a connection (a pool reads it before reuse). */
+  get pendingCommands(): number {
+    return (this.lifecycle.connection?.pendingReplies ?? 0) + this.lifecycle.offlineQueueLength;
+  }
+
+  /** The database the connection uses now: `options.database` until a SELECT (reconnects keep it). */
+  get selectedDatabase(): number {
+    return this.database;
+  }
+
   /**
    * Connects and resolves once the client is ready. Configuration errors (protected mode, bad
    * credentials, TLS verification) reject at once; transient ones are retried until
@@ -143,12 +186,13 @@ export class RedisClient extends EventEmitter<ClientEvents> {
   /** Graceful: new commands are refused, commands in flight get their replies, then the socket closes. */
   async close(): Promise<void> {
     const dedicated = this.dedicated;
-    await Promise.all([this.lifecycle.close(), dedicated?.close()]);
+    await Promise.all([this.lifecycle.close(), dedicated?.close(), this.pubsub?.close()]);
   }
 
   /** Immediate: the socket is dropped and every pending command rejects with ClientClosedError. */
   destroy(): void {
     this.dedicated?.destroy();
+    this.pubsub?.destroy();
     this.lifecycle.destroy();
   }
 
@@ -227,6 +271,7 @@ export class RedisClient extends EventEmitter<ClientEvents> {
             cmd.timeoutMs = blocking === Infinity || base <= 0 ? Infinity : base + blocking;
         }
       }
+      if (this.clientCache !== undefined) this.clientCache.noteCommand(cmd);
       this.lifecycle.submit(cmd);
     });
   }
@@ -238,6 +283,9 @@ export class RedisClient extends EventEmitter<ClientEvents> {
    */
   dispatch(d: CommandDef, args: unknown[], buffers: boolean): Promise<unknown> {
     const built = d.build(...args);
+    if (this.clientCache !== undefined && !buffers && ClientSideCache.cacheable(d, built)) {
+      return this.clientCache.read(d, built, (transform) => this.sendCommand(d.name, built, transform));
+    }
     let transform = d.transform;
     if (d.name === 'SELECT' || d.name === 'CLIENT') {
       const track = this.trackState(d.name, built);
@@ -258,6 +306,7 @@ export class RedisClient extends EventEmitter<ClientEvents> {
 
   /** Runs a prepared command object (used by pipelines and transactions). */
   submit(cmd: Command): void {
+    if (this.clientCache !== undefined) this.clientCache.noteCommand(cmd);
     this.lifecycle.submit(cmd);
   }
 
@@ -266,11 +315,15 @@ export class RedisClient extends EventEmitter<ClientEvents> {
    * SELECT and CLIENT SETNAME are remembered, so a reconnect restores them.
    */
   call(name: string, ...args: Arg[]): Promise<unknown> {
+    const refused = rawSubscribeRefusal(name);
+    if (refused !== undefined) return Promise.reject(refused);
     return this.sendCommand(name, args, this.trackState(name, args));
   }
 
   /** Like call(), with bulk strings in the reply as Buffers. */
   callBuffer(name: string, ...args: Arg[]): Promise<unknown> {
+    const refused = rawSubscribeRefusal(name);
+    if (refused !== undefined) return Promise.reject(refused);
     return this.sendCommand(name, args, this.trackState(name, args), { returnBuffers: true });
   }
 
@@ -387,6 +440,115 @@ export class RedisClient extends EventEmitter<ClientEvents> {
     return script.run(this, keys, args);
   }
 
+  // ---------------------------------------------------------------- pub/sub (docs/pubsub.md)
+
+  /** SUBSCRIBE: `listener(message, channel)` for each message; resolves once the server confirmed. */
+  subscribe(channels: string | string[], listener: MessageListener): Promise<void> {
+    return this.subscribeTo('channels', 'subscribe', channels, listener);
+  }
+
+  /** PSUBSCRIBE: `listener(message, channel, pattern)` for each message on a matching channel. */
+  psubscribe(patterns: string | string[], listener: PatternListener): Promise<void> {
+    return this.subscribeTo('patterns', 'psubscribe', patterns, listener);
+  }
+
+  /** SSUBSCRIBE (Redis 7): sharded channels. */
+  ssubscribe(channels: string | string[], listener: MessageListener): Promise<void> {
+    return this.subscribeTo('shardChannels', 'ssubscribe', channels, listener);
+  }
+
+  /** UNSUBSCRIBE: these channels (every one without an argument); with a listener, only that listener. */
+  unsubscribe(channels?: string | string[], listener?: MessageListener): Promise<void> {
+    return this.unsubscribeFrom('channels', channels, listener);
+  }
+
+  /** PUNSUBSCRIBE: these patterns (every one without an argument); with a listener, only that listener. */
+  punsubscribe(patterns?: string | string[], listener?: PatternListener): Promise<void> {
+    return this.unsubscribeFrom('patterns', patterns, listener);
+  }
+
+  /** SUNSUBSCRIBE: these shard channels (every one without an argument). */
+  sunsubscribe(channels?: string | string[], listener?: MessageListener): Promise<void> {
+    return this.unsubscribeFrom('shardChannels', channels, listener);
+  }
+
+  /** PUBLISH channel message: how many subscribers received it (at most once: see docs/pubsub.md). */
+  publish(channel: RedisKey, message: RedisValue): Promise<number> {
+    return this.sendCommand<number>('PUBLISH', [channel, message]);
+  }
+
+  /** SPUBLISH shardchannel message (Redis 7). */
+  spublish(channel: RedisKey, message: RedisValue): Promise<number> {
+    return this.sendCommand<number>('SPUBLISH', [channel, message]);
+  }
+
+  /** Channels, patterns and shard channels subscribed through this client (a pool will not reuse it). */
+  get subscriptionCount(): number {
+    return this.pubsub?.existing?.size ?? 0;
+  }
+
+  private subscribeTo(kind: SubscriptionKind, method: string, names: string | string[], listener: Listener) {
+    if (typeof listener !== 'function') {
+      return Promise.reject(new InvalidArgumentError(`${method}() needs a listener function`));
+    }
+    const list = nameList(method, names);
+    if (!Array.isArray(list)) return Promise.reject(list);
+    this.pubsub ??= new PubSubRouter(this);
+    return this.pubsub.target().add(kind, list, listener);
+  }
+
+  private unsubscribeFrom(kind: SubscriptionKind, names: string | string[] | undefined, listener?: Listener) {
+    const list = names === undefined ? undefined : nameList(UNSUBSCRIBE_METHOD[kind], names);
+    if (list !== undefined && !Array.isArray(list)) return Promise.reject(list);
+    return this.pubsub?.existing?.remove(kind, list, listener) ?? Promise.resolve();
+  }
+
+  /** The subscriptions engine of this client's own connection (see PubSubRouter). @internal */
+  ownSubscriptions(mode: 'push' | 'reply'): Subscriptions {
+    if (this.subscriptions !== undefined) return this.subscriptions;
+    const engine = new Subscriptions(
+      {
+        get state() {
+          return lifecycle.state;
+        },
+        get lastError() {
+          return lifecycle.lastError;
+        },
+        readyConnection: () => lifecycle.connection,
+        startConnecting: () => void lifecycle.connect().catch(() => undefined),
+        commandTimeoutMs: this.options.commandTimeoutMs,
+        resubscribed: (e) => this.emit('resubscribed', e),
+      },
+      mode,
+    );
+    const lifecycle = this.lifecycle;
+    this.subscriptions = engine;
+    // A RESP2 connection in subscriber mode delivers messages and confirmations as replies.
+    if (mode === 'reply') lifecycle.claimReplies((reply) => Array.isArray(reply) && engine.handleFrame(reply));
+    return engine;
+  }
+
+  private onPush(frame: unknown[]): void {
+    if (frame[0] === 'invalidate' && this.clientCache !== undefined) this.clientCache.invalidate(frame[1]);
+    else if (this.subscriptions === undefined || !this.subscriptions.handleFrame(frame)) this.emit('push', frame);
+  }
+
+  /** After each handshake, before `ready`: tracking on (the cache), then every subscription again. */
+  private async restoreConnection(conn: ConnectionLike): Promise<void> {
+    if (this.clientCache !== undefined) await this.clientCache.restore(conn);
+    if (this.subscriptions !== undefined) await this.subscriptions.restore(conn);
+  }
+
+  private stateChanged(from: State, to: State): void {
+    // Invalidations sent while the connection is gone are lost: empty the cache before any read.
+    if (from === 'ready') {
+      this.clientCache?.connectionLost();
+      this.subscriptions?.connectionLost();
+    }
+    if (to === 'failed' || to === 'closing' || to === 'closed')
+      this.subscriptions?.stopped(to === 'failed' ? 'failed' : 'closed');
+  }
+
   private dedicatedConnections(): DedicatedConnections {
     this.dedicated ??= new DedicatedConnections(this, this.options.maxDedicatedConnections);
     return this.dedicated;
@@ -394,6 +556,13 @@ export class RedisClient extends EventEmitter<ClientEvents> {
 }
 
 const BUFFERS: CommandOptions = { returnBuffers: true };
+
+type Listener = MessageListener | PatternListener;
+const UNSUBSCRIBE_METHOD = {
+  channels: 'unsubscribe',
+  patterns: 'punsubscribe',
+  shardChannels: 'sunsubscribe',
+} as const;
 
 /** `client.buffers`: the command methods with Buffer replies, on a prototype shared by all clients. */
 class BufferView {

@@ -3,6 +3,7 @@ import { inspect } from 'node:util';
 import { InvalidArgumentError } from '../errors';
 import type { Jitter } from '../lifecycle/backoff';
 import type { Clock } from '../lifecycle/clock';
+import type { CacheOptions, ResolvedCacheOptions } from './cache';
 import type { FailureHook } from '../lifecycle/policy';
 import type { RetryInFlight } from '../lifecycle/replay';
 import type { DecoderLimits } from '../protocol/types';
@@ -64,6 +65,8 @@ export interface ClientOptions {
   limits?: DecoderLimits;
   /** Most dedicated connections for blocking commands and isolated() at once. Default 10. */
   maxDedicatedConnections?: number;
+  /** Client-side caching of reads, kept fresh by the server's invalidations (RESP3 only; see docs/caching.md). */
+  cache?: boolean | CacheOptions;
   /** For tests: the clock the lifecycle uses. */
   clock?: Clock;
 }
@@ -89,6 +92,7 @@ export interface ResolvedOptions {
   keepAliveMs: number;
   limits: DecoderLimits | undefined;
   maxDedicatedConnections: number;
+  cache: ResolvedCacheOptions | undefined;
   clock: Clock | undefined;
 }
 
@@ -113,6 +117,7 @@ const KNOWN = new Set([
   'keepAliveMs',
   'limits',
   'maxDedicatedConnections',
+  'cache',
   'clock',
   'url',
 ]);
@@ -342,7 +347,50 @@ export function resolveOptions(urlOrOptions?: string | ClientOptions, extra?: Cl
     keepAliveMs: num('keepAliveMs', o.keepAliveMs, 10_000, 0),
     limits: o.limits,
     maxDedicatedConnections: int('maxDedicatedConnections', o.maxDedicatedConnections, 10, 1, 10_000),
+    cache: resolveCache(o.cache, oneOf('protocol', o.protocol, [2, 3] as const, 3), num, int),
     clock: o.clock,
+  };
+}
+
+const KNOWN_CACHE = new Set(['maxEntries', 'maxBytes', 'ttlMs', 'mode', 'prefixes']);
+
+/** The `cache` option, validated: RESP3 only, because invalidations arrive as push frames. */
+function resolveCache(
+  c: unknown,
+  protocol: 2 | 3,
+  num: (name: string, v: unknown, def: number, min: number, allowInfinity?: boolean) => number,
+  int: (name: string, v: unknown, def: number, min: number, max: number) => number,
+): ResolvedCacheOptions | undefined {
+  if (c === undefined || c === false) return undefined;
+  if (c === true) c = {};
+  if (typeof c !== 'object' || c === null) throw new InvalidArgumentError(`option 'cache' must be false or an object`);
+  if (protocol === 2) {
+    throw new InvalidArgumentError(
+      `option 'cache' needs protocol 3 (RESP3): the server sends invalidations as push frames on the same connection, which RESP2 cannot carry`,
+    );
+  }
+  const o = c as CacheOptions;
+  for (const key of Object.keys(o)) {
+    if (!KNOWN_CACHE.has(key))
+      throw new InvalidArgumentError(`unknown option 'cache.${key}'${suggest(key, KNOWN_CACHE)}`);
+  }
+  if (o.mode !== undefined && o.mode !== 'default' && o.mode !== 'bcast') {
+    throw new InvalidArgumentError(`option 'cache.mode' must be 'default' or 'bcast', got ${show(o.mode)}`);
+  }
+  const mode = o.mode ?? 'default';
+  const prefixes = o.prefixes ?? [];
+  if (!Array.isArray(prefixes) || prefixes.some((p) => typeof p !== 'string' || p === '')) {
+    throw new InvalidArgumentError(`option 'cache.prefixes' must be an array of non-empty strings`);
+  }
+  if (prefixes.length > 0 && mode !== 'bcast') {
+    throw new InvalidArgumentError(`option 'cache.prefixes' only applies with cache.mode 'bcast'`);
+  }
+  return {
+    maxEntries: int('cache.maxEntries', o.maxEntries, 10_000, 1, 2 ** 31 - 1),
+    maxBytes: num('cache.maxBytes', o.maxBytes, 64 * 1024 * 1024, 1, true),
+    ttlMs: num('cache.ttlMs', o.ttlMs, 0, 0),
+    mode,
+    prefixes: [...prefixes],
   };
 }
 

@@ -259,6 +259,23 @@ export class Connection {
     });
   }
 
+  /**
+   * Settles `cmd` with `value` if it is the oldest command owed a reply, and tells whether it was.
+   * For commands the server answers with push frames instead of a reply (SUBSCRIBE and friends
+   * on RESP3, one confirmation per channel): the layer that counts those frames settles the
+   * command with the last one. The command stays in the FIFO until then, so an error reply (a
+   * NOPERM channel) still reaches it, and the commands behind it keep their replies.
+   */
+  settleOldest(cmd: Command, value: unknown): boolean {
+    if (this.stage === 'dead' || this.inflight.peek() !== cmd) return false;
+    this.inflight.shift();
+    const next = this.inflight.peek();
+    this.decoder.returnBuffers = next !== undefined && next.returnBuffers;
+    cmd.reply(value);
+    if (this.stage === 'ending' && this.inflight.length === 0 && this.outbox.length === 0) this.socket.end();
+    return true;
+  }
+
   /** A PING whose reply nobody awaits: the health check's probe of an idle connection. */
   ping(): void {
     this.internalCall('PING', []).catch(() => undefined);

@@ -23,8 +23,10 @@ import { nextState, type LifecycleEvent, type State } from './states';
 /** The part of a Connection the lifecycle drives (a fake one in unit tests). */
 export interface ConnectionLike extends HealthTarget {
   /** What the handshake learned; `role` is 'master' or 'replica' when the server said. */
-  readonly server?: { role?: string };
+  readonly server?: { role?: string; protocol?: 2 | 3 };
   send(cmd: Command): void;
+  /** Settles the oldest command owed a reply with `value`, if it is `cmd` (see Connection.settleOldest). */
+  settleOldest?(cmd: Command, value: unknown): boolean;
   destroy(cause: Error): void;
   end(): Promise<void>;
   internalCall(name: string, args: readonly (string | number)[]): Promise<unknown>;
@@ -129,6 +131,14 @@ export class Lifecycle {
 
   get offlineQueueLength(): number {
     return this.offline.length;
+  }
+
+  /**
+   * Lets a layer above claim replies before they are matched to commands, on every connection
+   * opened from now on (a RESP2 connection in subscriber mode, where messages are replies).
+   */
+  claimReplies(claim: (reply: unknown) => boolean): void {
+    this.config.claimReply = claim;
   }
 
   /** The ready connection, if any (for features that must talk to it directly). */
