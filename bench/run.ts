@@ -1,20 +1,21 @@
 /**
  * romaine against the other Node.js Redis clients, side by side, in one run (issue 4).
  *
- *   npm run bench                    3 rounds, 2 s per workload: about 3.5 minutes
- *   npm run bench -- --quick         1 round, 0.3 s per workload: a smoke run (about 25 s)
+ *   npm run bench                    3 rounds, 1.8 s per workload: about 3.5 minutes
+ *   npm run bench -- --quick         1 round, 0.25 s per workload: a smoke run (about 20 s)
  *
  * Options: --rounds N, --duration SECONDS, --warmup SECONDS, --clients a,b,c,
  * --workloads sequential,concurrent,pipeline,large,fanin, --romaine src|dist|both (dist builds
  * with npm run build first; ROMAINE_DIST=dir points at another build), --no-memory,
- * --no-ceiling, --out NAME (results file name, default latest; quick runs default to quick).
+ * --no-ceiling, --out NAME (results file name, default latest; quick runs default to quick),
+ * --docs (put the tables into docs/performance.md, between its bench:begin/end markers).
  *
  * The bench starts its own redis-server on a free loopback port and stops it by pid. Each client
  * runs in its own process (bench/worker.ts), one process per client per round, clients in a
  * rotating order; figures are medians over rounds. Results: bench/results/NAME.json, .svg, .md.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { allSpecs, unavailable } from './lib/clients';
@@ -22,6 +23,7 @@ import {
   alternating,
   median,
   renderCeiling,
+  renderGoals,
   renderRatios,
   renderWorkloads,
   summarize,
@@ -49,7 +51,7 @@ const flag = (name: string): boolean => argv.includes(`--${name}`);
 
 const quick = flag('quick');
 const rounds = Number(option('rounds') ?? (quick ? 1 : 3));
-const durationMs = 1000 * Number(option('duration') ?? (quick ? 0.3 : 2));
+const durationMs = 1000 * Number(option('duration') ?? (quick ? 0.25 : 1.8));
 const warmupMs = 1000 * Number(option('warmup') ?? (quick ? 0.1 : 0.3));
 const romaineFrom = option('romaine') ?? 'src';
 const outName = option('out') ?? (quick ? 'quick' : 'latest');
@@ -227,7 +229,7 @@ async function main(): Promise<void> {
         clients: (quick ? ['romaine'] : ['romaine', 'ioredis', 'node-redis', 'valkey-glide']).filter(
           (c) => clients.includes(c) || (c === 'romaine' && clients.includes('romaine-dist')),
         ),
-        idleClients: quick ? 50 : 100,
+        idleClients: quick ? 20 : 100,
         queued: 100_000,
       };
       memory = await runScript<MemoryResult>('memory.ts', memArgs, 120_000);
@@ -293,6 +295,19 @@ async function main(): Promise<void> {
       for (const l of memoryLines) log(l);
     }
 
+    const romaineMemory = {
+      idleKb: memory?.idle.find((m) => m.client === 'romaine')?.bytesPerClient,
+      offlineMb: memory?.offline.find((m) => m.client === 'romaine')?.bytes,
+    };
+    const goalMemory = {
+      idleKb: romaineMemory.idleKb === undefined ? undefined : romaineMemory.idleKb / 1024,
+      offlineMb: romaineMemory.offlineMb === undefined ? undefined : romaineMemory.offlineMb / 2 ** 20,
+    };
+    log('');
+    log('== goals');
+    log('');
+    log(renderGoals(summaries, ceiling, goalMemory, labels, subject, 'text'));
+
     const result = {
       version: 1,
       date: when,
@@ -328,13 +343,16 @@ async function main(): Promise<void> {
 
     const chart = renderChart(
       'romaine vs Node.js Redis clients: ops/s, one connection (higher is better)',
-      `${header}; median of ${rounds} round(s)`,
+      [
+        `${machine.cpuModel}, ${machine.cores} cores, node ${machine.node}, redis ${machine.redis}, ${when.slice(0, 10)}`,
+        `romaine ${commit}${dirty ? ' + uncommitted src/ changes' : ''} (${subject === 'romaine' ? 'src/ through tsx' : 'dist/cjs'}); median of ${rounds} round(s) of ${durationMs / 1000} s; each panel has its own scale`,
+      ],
       summaries.map((s) => {
         const w = WORKLOADS.find((x) => x.id === s.workload);
         const note =
           s.best === undefined
             ? ''
-            : `romaine ÷ best peer (${labels[s.best.peer] ?? s.best.peer}): ${s.best.ops.toFixed(2)}x ops/s, ${s.best.cpu.toFixed(2)}x CPU per op`;
+            : `romaine ÷ the best peer, ${labels[s.best.peer] ?? s.best.peer}: ${s.best.ops.toFixed(2)}x ops/s, ${s.best.cpu.toFixed(2)}x CPU per op`;
         return {
           title: w?.title ?? s.workload,
           note,
@@ -363,6 +381,10 @@ async function main(): Promise<void> {
           ]),
       ...(memoryLines.length === 0 ? [] : ['', '#### Memory', '', ...memoryLines.map((l) => `- ${l}`)]),
       '',
+      '#### Issue 4 goals against this run',
+      '',
+      renderGoals(summaries, ceiling, goalMemory, labels, subject, 'markdown'),
+      '',
     ].join('\n');
 
     const dir = join(root, 'bench', 'results');
@@ -372,6 +394,17 @@ async function main(): Promise<void> {
     writeFileSync(join(dir, `${outName}.md`), markdown);
     log('');
     log(`wrote bench/results/${outName}.json, .svg and .md in ${result.elapsedSeconds.toFixed(0)} s`);
+    if (flag('docs')) {
+      const docs = join(root, 'docs', 'performance.md');
+      const page = readFileSync(docs, 'utf8');
+      const begin = '<!-- bench:begin -->';
+      const end = '<!-- bench:end -->';
+      const a = page.indexOf(begin);
+      const b = page.indexOf(end);
+      if (a === -1 || b < a) throw new Error(`docs/performance.md has no ${begin} ... ${end} section to replace`);
+      writeFileSync(docs, `${page.slice(0, a + begin.length)}\n${markdown}${page.slice(b)}`);
+      log('updated docs/performance.md');
+    }
   } finally {
     await server.stop();
   }

@@ -121,7 +121,7 @@ function workloadHeading(s: WorkloadSummary): string {
 
 function bestLine(s: WorkloadSummary, labels: Record<string, string>): string {
   if (s.best === undefined) return '';
-  return `romaine vs best peer (${labels[s.best.peer] ?? s.best.peer}): ops/s ${ratio(s.best.ops)}, CPU/op ${ratio(s.best.cpu)}`;
+  return `romaine vs the best peer, ${labels[s.best.peer] ?? s.best.peer}: ops/s ${ratio(s.best.ops)}, CPU/op ${ratio(s.best.cpu)}`;
 }
 
 export function textTable(head: string[], body: string[][]): string {
@@ -199,4 +199,51 @@ export function renderCeiling(
     ],
   ];
   return (format === 'text' ? textTable : markdownTable)(head, body);
+}
+
+/** Issue 4's goals against this run: what was asked, what was measured, whether it holds. */
+export function renderGoals(
+  summaries: WorkloadSummary[],
+  ceiling: Ceiling | undefined,
+  memory: { idleKb?: number; offlineMb?: number },
+  labels: Record<string, string>,
+  subject: string,
+  format: 'text' | 'markdown',
+): string {
+  const body: string[][] = [];
+  const yes = (ok: boolean): string => (ok ? 'yes' : 'NO');
+  for (const s of summaries) {
+    if (s.best === undefined) continue;
+    const strict = s.workload === 'concurrent' || s.workload === 'pipeline' || s.workload === 'fanin';
+    const peer = labels[s.best.peer] ?? s.best.peer;
+    if (strict) {
+      body.push([
+        `${s.workload}: ≥ 1.3x the best peer's ops/s, ≤ 0.7x its CPU/op`,
+        `${ratio(s.best.ops)} ops/s, ${ratio(s.best.cpu)} CPU (${peer})`,
+        yes(s.best.ops >= 1.3 && s.best.cpu <= 0.7),
+      ]);
+    } else {
+      body.push([`${s.workload}: ≥ the best peer's ops/s`, `${ratio(s.best.ops)} (${peer})`, yes(s.best.ops >= 1)]);
+    }
+  }
+  const subjectOps = (w: WorkloadId): number =>
+    summaries.find((x) => x.workload === w)?.clients[subject]?.opsPerSec ?? NaN;
+  if (ceiling !== undefined) {
+    const seq = subjectOps('sequential') / alternating(ceiling.c1.set, ceiling.c1.get);
+    const pipe = subjectOps('pipeline') / alternating(ceiling.p100.set, ceiling.p100.get);
+    if (Number.isFinite(seq)) body.push(['sequential: ≥ 0.9x redis-benchmark -c 1', ratio(seq), yes(seq >= 0.9)]);
+    if (Number.isFinite(pipe))
+      body.push(['pipeline: ≥ 0.6x redis-benchmark -c 1 -P 100', ratio(pipe), yes(pipe >= 0.6)]);
+  }
+  if (memory.idleKb !== undefined) {
+    body.push(['idle connected client: ≤ 64 KB of heap', `${memory.idleKb.toFixed(1)} KB`, yes(memory.idleKb <= 64)]);
+  }
+  if (memory.offlineMb !== undefined) {
+    body.push([
+      '100,000 offline-queued commands: ≤ 40 MB of heap (caller promises included)',
+      `${memory.offlineMb.toFixed(1)} MB`,
+      yes(memory.offlineMb <= 40),
+    ]);
+  }
+  return (format === 'text' ? textTable : markdownTable)(['goal (issue 4)', 'measured', 'met'], body);
 }

@@ -31,15 +31,23 @@ export function formatRate(x: number): string {
   return x.toFixed(0);
 }
 
-/** A round axis maximum at or above x: 1, 2, 2.5 or 5 times a power of ten. */
-function niceMax(x: number): number {
-  if (x <= 0) return 1;
-  const p = 10 ** Math.floor(Math.log10(x));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= x) return m * p;
-  return 10 * p;
+/** 1.20M -> 1.2M, 2.0k -> 2k. */
+const tickLabel = (x: number): string =>
+  formatRate(x)
+    .replace(/(\.\d*?)0+(?=[kM]?$)/, '$1')
+    .replace(/\.(?=[kM]?$)/, '');
+
+/** Axis ticks: a round step (1, 2 or 5 times a power of ten), at most 5 intervals, covering x. */
+function ticks(x: number): number[] {
+  if (!(x > 0)) return [0, 1];
+  const rough = x / 5;
+  const p = 10 ** Math.floor(Math.log10(rough));
+  const step = [1, 2, 5, 10].map((m) => m * p).find((s) => s >= rough) ?? 10 * p;
+  const n = Math.ceil(x / step - 1e-9);
+  return Array.from({ length: n + 1 }, (_, i) => i * step);
 }
 
-export function renderChart(title: string, subtitle: string, panels: ChartPanel[]): string {
+export function renderChart(title: string, subtitle: string[], panels: ChartPanel[]): string {
   const width = 900;
   const labelW = 190;
   const barMaxW = width - labelW - 110;
@@ -47,22 +55,23 @@ export function renderChart(title: string, subtitle: string, panels: ChartPanel[
   const barGap = 5;
   const panelHead = 40;
   const panelGap = 22;
-  const top = 66;
+  const top = 50 + 16 * subtitle.length;
   const out: string[] = [];
   let y = top;
   for (const panel of panels) {
-    const max = niceMax(Math.max(...panel.bars.map((b) => b.value)));
+    const axis = ticks(Math.max(...panel.bars.map((b) => b.value)));
+    const max = axis[axis.length - 1];
     out.push(
       `<text x="16" y="${y + 14}" class="h">${escape(panel.title)}</text>`,
       `<text x="16" y="${y + 31}" class="n">${escape(panel.note)}</text>`,
     );
     const barsTop = y + panelHead;
     const barsH = panel.bars.length * (barH + barGap) - barGap;
-    for (let t = 0; t <= 4; t++) {
-      const x = labelW + (barMaxW * t) / 4;
+    for (const t of axis) {
+      const x = labelW + (barMaxW * t) / max;
       out.push(
         `<line x1="${x}" y1="${barsTop - 4}" x2="${x}" y2="${barsTop + barsH + 2}" class="g"/>`,
-        `<text x="${x}" y="${barsTop + barsH + 14}" class="t" text-anchor="middle">${formatRate((max * t) / 4)}</text>`,
+        `<text x="${x}" y="${barsTop + barsH + 14}" class="t" text-anchor="middle">${tickLabel(t)}</text>`,
       );
     }
     panel.bars.forEach((bar, i) => {
@@ -89,7 +98,7 @@ export function renderChart(title: string, subtitle: string, panels: ChartPanel[
     '</style>',
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
     `<text x="16" y="28" class="T">${escape(title)}</text>`,
-    `<text x="16" y="48" class="S">${escape(subtitle)}</text>`,
+    ...subtitle.map((line, i) => `<text x="16" y="${48 + 16 * i}" class="S">${escape(line)}</text>`),
     ...out,
     '</svg>',
     '',
