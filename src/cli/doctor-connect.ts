@@ -1,0 +1,403 @@
+/**
+ * The doctor's connection steps, each timed and judged on its own: name resolution, TCP connect,
+ * TLS handshake with the certificate's details, then HELLO/AUTH. Each step returns its result and,
+ * when it succeeded, what the next step needs (an address, a socket, a RESP session).
+ */
+import { lookup } from 'node:dns/promises';
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { ReplyError } from '../errors';
+import { parseHello } from '../connection/handshake';
+import type { ServerInfo } from '../connection/handshake';
+import { problems } from './doctor-problems';
+import { failed, skipped, step, type StepResult } from './doctor-report';
+import { RespProbe, type Exchange } from './resp-probe';
+import type { Target } from './target';
+import { formatDuration } from './terminal';
+
+/** How long to listen before writing, so that a refusal sent on accept (-DENIED) is heard. */
+const LISTEN_FIRST_MS = 60;
+/** A TLS handshake that has not finished after this long gets a plain-RESP probe on the side. */
+const TLS_SUSPICION_MS = 800;
+/** Certificates closer than this to their expiry are a warning. */
+const EXPIRY_WARNING_DAYS = 14;
+
+export interface Outcome<T> {
+  step: StepResult;
+  value?: T;
+}
+
+export function where(t: Target): string {
+  return t.path !== undefined ? `unix:${t.path}` : `${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`;
+}
+
+export async function resolveStep(t: Target): Promise<Outcome<string>> {
+  if (t.path !== undefined) return { step: skipped('resolve', 'a Unix socket: nothing to resolve'), value: t.path };
+  if (net.isIP(t.host) !== 0) {
+    return {
+      step: step('resolve', 'ok', `${t.host} is an IP address`, { ms: 0, details: { addresses: [t.host] } }),
+      value: t.host,
+    };
+  }
+  const t0 = performance.now();
+  try {
+    const found = await withTimeout(lookup(t.host, { all: true }), t.timeoutMs, 'ETIMEOUT');
+    const ms = performance.now() - t0;
+    const addresses = found.map((a) => a.address);
+    return {
+      step: step(
+        'resolve',
+        'ok',
+        `${t.host} -> ${addresses.slice(0, 3).join(', ')}${addresses.length > 3 ? ', ...' : ''}`,
+        {
+          ms,
+          details: { addresses },
+        },
+      ),
+      value: addresses[0],
+    };
+  } catch (err) {
+    const code = errCode(err);
+    return {
+      step: failed(
+        'resolve',
+        performance.now() - t0,
+        `${t.host} does not resolve (${code})`,
+        problems.notResolved(t.host, code),
+      ),
+    };
+  }
+}
+
+export async function tcpStep(t: Target, address: string): Promise<Outcome<net.Socket>> {
+  const t0 = performance.now();
+  const label =
+    t.path !== undefined ? `unix:${t.path}` : `${address.includes(':') ? `[${address}]` : address}:${t.port}`;
+  try {
+    const socket = await connectSocket(
+      t.path !== undefined ? { path: t.path } : { host: address, port: t.port },
+      t.timeoutMs,
+    );
+    return { step: step('tcp', 'ok', `connected to ${label}`, { ms: performance.now() - t0 }), value: socket };
+  } catch (err) {
+    const ms = performance.now() - t0;
+    const code = errCode(err);
+    if (t.path !== undefined)
+      return { step: failed('tcp', ms, `cannot connect to ${label} (${code})`, problems.noSocket(t.path, code)) };
+    if (code === 'ECONNREFUSED')
+      return { step: failed('tcp', ms, `${label} refused the connection`, problems.refused(label)) };
+    if (code === 'ETIMEOUT') {
+      return {
+        step: failed(
+          'tcp',
+          ms,
+          `no answer from ${label} in ${t.timeoutMs} ms`,
+          problems.connectTimeout(label, t.timeoutMs),
+        ),
+      };
+    }
+    return { step: failed('tcp', ms, `cannot reach ${label} (${code})`, problems.unreachable(label, code)) };
+  }
+}
+
+export async function tlsStep(t: Target, socket: net.Socket, address: string): Promise<Outcome<tls.TLSSocket>> {
+  if (t.tls === undefined) return { step: skipped('tls', 'not used (redis://)'), value: undefined };
+  const t0 = performance.now();
+  const servername = t.tls.servername ?? (net.isIP(t.host) === 0 ? t.host : undefined);
+  const secure = tls.connect({ ...t.tls, socket, host: t.host, servername, rejectUnauthorized: false });
+  secure.on('error', () => undefined); // judged below and by the RESP session; never thrown
+  const handshake = new Promise<string>((resolve) => {
+    secure.once('secureConnect', () => resolve('done'));
+    secure.once('error', (err) => resolve(errCode(err)));
+    secure.once('close', () => resolve('EOF'));
+  });
+  // A plain-text port never answers a ClientHello (it waits for a newline). Rather than wait for
+  // the whole timeout, ask the same port a plain PING on the side once the handshake is slow.
+  let outcome = await Promise.race([handshake, sleep(TLS_SUSPICION_MS).then(() => 'slow')]);
+  if (outcome === 'slow' || (outcome !== 'done' && /^(ERR_SSL_|EPROTO|ECONNRESET|EOF)/.test(outcome))) {
+    const plain = await speaksPlainResp(address, t.port, Math.min(2000, t.timeoutMs));
+    if (plain) {
+      secure.destroy();
+      const ms = performance.now() - t0;
+      return { step: failed('tls', ms, 'the port speaks plain RESP, not TLS', problems.tlsOnPlainPort(where(t))) };
+    }
+    if (outcome === 'slow') {
+      const left = Math.max(0, t.timeoutMs - (performance.now() - t0));
+      outcome = await Promise.race([handshake, sleep(left).then(() => 'ETIMEOUT')]);
+    }
+  }
+  const ms = performance.now() - t0;
+  if (outcome === 'ETIMEOUT') {
+    secure.destroy();
+    return {
+      step: failed('tls', ms, `no TLS handshake within ${t.timeoutMs} ms`, problems.tlsTimeout(where(t), t.timeoutMs)),
+    };
+  }
+  if (outcome !== 'done') {
+    secure.destroy();
+    if (/CERTIFICATE_REQUIRED/.test(outcome))
+      return { step: failed('tls', ms, 'a client certificate is required', problems.clientCertRequired()) };
+    return { step: failed('tls', ms, `handshake failed (${outcome})`, problems.tlsFailed(where(t), outcome)) };
+  }
+  return certificateVerdict(t, secure, ms, servername ?? t.host);
+}
+
+function certificateVerdict(t: Target, secure: tls.TLSSocket, ms: number, checkedName: string): Outcome<tls.TLSSocket> {
+  const cert = secure.getPeerCertificate();
+  const subject = oneName(cert.subject?.CN) ?? Object.values(cert.subject ?? {}).join(', ');
+  const issuer = oneName(cert.issuer?.CN) ?? Object.values(cert.issuer ?? {}).join(', ');
+  const validTo = new Date(cert.valid_to);
+  const daysLeft = (validTo.getTime() - Date.now()) / 86_400_000;
+  const names = (cert.subjectaltname ?? '').replace(/IP Address:/g, '').replace(/DNS:/g, '');
+  const verifyError = secure.authorized ? undefined : String(secure.authorizationError ?? 'unknown');
+  const details = {
+    protocol: secure.getProtocol(),
+    cipher: secure.getCipher()?.name,
+    subject,
+    subjectAltNames: names,
+    issuer,
+    validFrom: new Date(cert.valid_from).toISOString(),
+    validTo: validTo.toISOString(),
+    daysLeft: Math.floor(daysLeft),
+    fingerprint256: cert.fingerprint256,
+    verified: verifyError === undefined,
+    verifyError,
+    checkedName,
+  };
+  const date = validTo.toISOString().slice(0, 10);
+  const expiry =
+    daysLeft < 0
+      ? `expired ${date} (${formatDuration(-daysLeft * 86400)} ago)`
+      : `expires ${date} (in ${formatDuration(daysLeft * 86400)})`;
+  const summary = `${details.protocol ?? 'TLS'}, certificate CN=${subject} (issuer ${issuer}), ${expiry}, ${
+    verifyError === undefined ? 'verified' : `NOT verified: ${verifyError}`
+  }`;
+  if (verifyError !== undefined && !t.insecure) {
+    secure.destroy();
+    return { step: failed('tls', ms, summary, problems.certificate(verifyError, checkedName, names)) };
+  }
+  const notes: string[] = [];
+  if (verifyError !== undefined)
+    notes.push(
+      `The certificate was not verified (--insecure): ${verifyError}. Anyone in the path could impersonate the server.`,
+    );
+  if (daysLeft >= 0 && daysLeft < EXPIRY_WARNING_DAYS)
+    notes.push(
+      `The certificate expires in ${Math.floor(daysLeft)} days (${validTo.toISOString().slice(0, 10)}): renew it.`,
+    );
+  return { step: step('tls', notes.length > 0 ? 'warn' : 'ok', summary, { ms, details, notes }), value: secure };
+}
+
+export interface Session {
+  probe: RespProbe;
+  server: ServerInfo;
+}
+
+/** HELLO (with AUTH when a password is given) and a PING in one write, after listening briefly. */
+export async function handshakeStep(t: Target, socket: net.Socket, address: string): Promise<Outcome<Session>> {
+  const t0 = performance.now();
+  const probe = new RespProbe(socket);
+  const fail = async (summary: string, ex: Exchange | undefined): Promise<Outcome<Session>> => {
+    probe.close();
+    return { step: await explainSilence(t, address, summary, ex, probe, performance.now() - t0) };
+  };
+  await probe.listen(LISTEN_FIRST_MS);
+  const early = probe.unsolicited.find((r) => r instanceof ReplyError);
+  if (early !== undefined) return { step: refusal(t, early, 'HELLO', performance.now() - t0) };
+  if (probe.closed !== undefined) return fail('closed before the handshake', undefined);
+
+  const user = t.username ?? 'default';
+  const auth = t.password !== undefined ? ['AUTH', user, t.password] : [];
+  let protocol: 2 | 3 = t.clientOptions.protocol ?? 3;
+  let ex = await probe.exchange([['HELLO', protocol, ...auth, 'SETNAME', 'romaine-doctor'], ['PING']], t.timeoutMs);
+  let first = ex.replies[0];
+  if (first instanceof ReplyError && first.code === 'NOPROTO' && protocol === 3) {
+    protocol = 2;
+    ex = await probe.exchange([['HELLO', 2, ...auth, 'SETNAME', 'romaine-doctor'], ['PING']], t.timeoutMs);
+    first = ex.replies[0];
+  }
+  let expected = 2;
+  let legacyServer = false;
+  if (first instanceof ReplyError && first.code === 'ERR' && /unknown command/i.test(first.message)) {
+    // A server before 6.0: RESP2, AUTH with the password alone (or user and password on 6.x ACLs).
+    const legacy =
+      t.password === undefined ? [] : [['AUTH', ...(t.username === undefined ? [] : [t.username]), t.password]];
+    ex = await probe.exchange([...legacy, ['PING']], t.timeoutMs);
+    expected = legacy.length + 1;
+    legacyServer = true;
+  }
+  const refused = ex.replies.find((r) => r instanceof ReplyError);
+  if (refused !== undefined) {
+    probe.close();
+    return { step: refusal(t, refused, legacyServer ? 'AUTH' : 'HELLO', performance.now() - t0) };
+  }
+  if (ex.replies.length < expected) return fail(`no reply to ${legacyServer ? 'AUTH/PING' : 'HELLO'}`, ex);
+  const server: ServerInfo = legacyServer ? { version: '', protocol: 2 } : parseHello(ex.replies[0], protocol);
+  // The step's time is the handshake's round trip; the listening window before it is in details.
+  const ms = ex.ms;
+  const who = t.password !== undefined ? `authenticated as ${user}` : 'no password (default user)';
+  return {
+    step: step('handshake', 'ok', `RESP${server.protocol}, ${who}`, {
+      ms,
+      details: {
+        listenedFirstMs: LISTEN_FIRST_MS,
+        protocol: server.protocol,
+        user: t.password !== undefined ? user : 'default',
+        authenticated: t.password !== undefined,
+        clientId: server.id,
+      },
+    }),
+    value: { probe, server },
+  };
+}
+
+function refusal(t: Target, err: ReplyError, command: string, ms: number): StepResult {
+  const msg = t.scrub(err.message);
+  switch (err.code) {
+    case 'DENIED':
+      return failed('handshake', ms, 'DENIED: the server runs in protected mode', problems.protectedMode(msg));
+    case 'WRONGPASS':
+      return failed(
+        'handshake',
+        ms,
+        'WRONGPASS: the credentials were refused',
+        problems.wrongPassword(msg, t.username ?? 'default'),
+      );
+    case 'NOAUTH':
+      return failed('handshake', ms, 'NOAUTH: the server requires a password', problems.passwordNeeded(msg));
+    case 'NOPERM':
+      return failed('handshake', ms, `NOPERM: the user may not run ${command}`, problems.noPermission(msg, command));
+    case 'LOADING':
+      return failed('handshake', ms, 'LOADING: the server is loading its dataset', problems.loading());
+    default:
+      break;
+  }
+  if (/without any password configured/i.test(err.message)) {
+    return failed('handshake', ms, 'the server has no password, but one was given', problems.passwordNotNeeded(msg));
+  }
+  if (/invalid (username-)?password/i.test(err.message)) {
+    return failed(
+      'handshake',
+      ms,
+      'the credentials were refused',
+      problems.wrongPassword(msg, t.username ?? 'default'),
+    );
+  }
+  return failed('handshake', ms, `${err.code}: the handshake was refused`, problems.handshakeRefused(msg));
+}
+
+/** The server closed, said nothing, or said something that is not RESP: find out which and why. */
+async function explainSilence(
+  t: Target,
+  address: string,
+  summary: string,
+  ex: Exchange | undefined,
+  probe: RespProbe,
+  ms: number,
+): Promise<StepResult> {
+  const protocolError = ex?.protocolError;
+  if (protocolError !== undefined && !/TLS record/.test(protocolError.message)) {
+    return failed('handshake', ms, 'the answer is not RESP', problems.notResp(where(t), protocolError.message));
+  }
+  const closed = ex?.closed ?? probe.closed;
+  if (closed !== undefined && /CERTIFICATE_REQUIRED/.test(closed)) {
+    return failed('handshake', ms, 'a client certificate is required', problems.clientCertRequired());
+  }
+  const silent = protocolError !== undefined || (closed !== undefined && probe.bytesRead === 0);
+  if (
+    silent &&
+    t.tls === undefined &&
+    t.path === undefined &&
+    (await speaksTls(address, t.port, Math.min(2000, t.timeoutMs)))
+  ) {
+    return failed('handshake', ms, 'the port expects TLS', problems.plainOnTlsPort(where(t)));
+  }
+  if (ex?.timedOut === true)
+    return failed('handshake', ms, `no answer in ${t.timeoutMs} ms`, problems.noAnswer(where(t), t.timeoutMs));
+  return failed('handshake', ms, `${summary} (${closed ?? 'closed'})`, problems.silentClose(where(t), closed ?? 'EOF'));
+}
+
+/** Does host:port answer a plain-text PING with RESP? (+PONG, -NOAUTH, -DENIED all count.) */
+async function speaksPlainResp(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  let socket: net.Socket;
+  try {
+    socket = await connectSocket({ host, port }, timeoutMs);
+  } catch {
+    return false;
+  }
+  const probe = new RespProbe(socket);
+  try {
+    const ex = await probe.exchange([['PING']], timeoutMs);
+    const answers = [...probe.unsolicited, ...ex.replies];
+    return answers.length > 0 && ex.protocolError === undefined;
+  } finally {
+    probe.close();
+  }
+}
+
+/** Does host:port complete a TLS handshake (certificate not checked: we only ask "is it TLS")? */
+function speaksTls(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = tls.connect({
+      host,
+      port,
+      rejectUnauthorized: false,
+      servername: net.isIP(host) === 0 ? host : undefined,
+    });
+    const done = (ok: boolean): void => {
+      clearTimeout(timer);
+      s.destroy();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    s.once('secureConnect', () => done(true));
+    s.once('error', () => done(false));
+  });
+}
+
+/** A certificate field may repeat (string[]); show the first. */
+function oneName(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export function connectSocket(opts: net.NetConnectOpts, timeoutMs: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(opts);
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(Object.assign(new Error('timed out'), { code: 'ETIMEOUT' }));
+    }, timeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      // Whoever reads the socket next listens for errors itself; this keeps a late one from throwing.
+      socket.on('error', () => undefined);
+      socket.setNoDelay(true);
+      resolve(socket);
+    });
+    socket.once('error', (err) => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(err);
+    });
+  });
+}
+
+export function errCode(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') return code;
+  return err instanceof Error ? err.message : String(err);
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, code: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(Object.assign(new Error('timed out'), { code })), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
+}
