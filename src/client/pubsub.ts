@@ -403,7 +403,8 @@ function deliver(listeners: Set<Listener> | undefined, message: string, channel:
   if (listeners === undefined) return; // unsubscribed meanwhile
   for (const listener of listeners) {
     try {
-      listener(message, channel, pattern ?? channel);
+      if (pattern === undefined) (listener as MessageListener)(message, channel);
+      else listener(message, channel, pattern);
     } catch (err) {
       process.nextTick(() => {
         throw err;
