@@ -152,8 +152,11 @@ export function instrumentRomaine(options: RomaineInstrumentationOptions = {}): 
   let open = 0;
   const spans = new WeakMap<CommandMessage, Span>();
   const views = new WeakMap<object, ClientView>();
-  /** Clients seen on any channel and not closed yet: what the offline-queue gauge reads. */
-  const live = new Map<object, WeakRef<object>>();
+  /**
+   * Clients seen on the channels and not closed yet: what the offline-queue gauge reads. Held
+   * weakly, so that a client dropped without close() is not kept alive by its instrumentation.
+   */
+  let live = new WeakMap<object, WeakRef<object>>();
   const liveRefs = new Set<WeakRef<object>>();
 
   /** The client's view; `seen` also puts it on the gauge's list (a command started, a state changed). */
@@ -310,7 +313,7 @@ export function instrumentRomaine(options: RomaineInstrumentationOptions = {}): 
     reconnectingChannel.unsubscribe(onReconnecting);
     offlineQueue.removeCallback(observe);
     liveRefs.clear();
-    live.clear();
+    live = new WeakMap();
     // Spans already started end when their commands settle (every command does): keep listening
     // for those, then let go.
     if (open === 0) unsubscribeSettled();

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
+import { resolveOptions } from '../../src/client/options';
 
 const repo = join(__dirname, '..', '..');
 const doc = readFileSync(join(repo, 'docs', 'options.md'), 'utf8');
@@ -39,6 +40,7 @@ function expectedOptions(): string[] {
   const nested = [
     ...keysOf('src/client/options.ts', 'ReconnectOptions').map((k) => `reconnect.${k}`),
     ...keysOf('src/protocol/types.ts', 'DecoderLimits').map((k) => `limits.${k}`),
+    ...keysOf('src/client/cache.ts', 'CacheOptions').map((k) => `cache.${k}`),
     // Inline object types in ClientOptions: { maxLength }, { intervalMs, timeoutMs }.
     'offlineQueue.maxLength',
     'healthCheck.intervalMs',
@@ -61,8 +63,7 @@ test('every row of docs/options.md names an option that exists', () => {
   assert.deepEqual(unknown, [], `docs/options.md documents options that do not exist: ${unknown.join(', ')}`);
 });
 
-test('the defaults in docs/options.md are the ones createClient() resolves', async () => {
-  const { resolveOptions } = await import('../../src/client/options');
+test('the defaults in docs/options.md are the ones createClient() resolves', () => {
   const o = resolveOptions({});
   const row = (key: string): string => {
     const line = doc.split('\n').find((l) => l.startsWith(`| \`${key}\` |`));
@@ -89,6 +90,13 @@ test('the defaults in docs/options.md are the ones createClient() resolves', asy
   assert.equal(row('reconnect.onInitialFailure'), `\`'${o.reconnect.onInitialFailure}'\``);
   assert.equal(row('reconnect.resetAfterMs'), `\`${o.reconnect.resetAfterMs}\``);
   assert.match(row('reconnect.initialTimeoutMs'), new RegExp(`^\`${o.reconnect.initialTimeoutMs}\``));
+  const cache = resolveOptions({ cache: true }).cache;
+  assert.ok(cache);
+  assert.equal(row('cache.maxEntries'), `\`${cache.maxEntries}\``);
+  assert.equal(cache.maxBytes, 64 * 1024 * 1024);
+  assert.equal(row('cache.maxBytes'), '64 MiB');
+  assert.equal(row('cache.mode'), `\`'${cache.mode}'\``);
+  assert.equal(row('cache.ttlMs'), `\`${cache.ttlMs}\` (none)`);
   assert.equal(o.commandTimeoutMs, 0, 'commandTimeoutMs: none by default');
   assert.equal(row('commandTimeoutMs'), 'none');
 });

@@ -19,6 +19,8 @@ const expected: Record<string, RegExp> = {
   'graceful-shutdown.ts': /^graceful shutdown: (\d+) jobs issued, \1 done, client closed$/m,
   'reconnect-policy.ts': /^reconnect policy: recovered=true, INCR answered 1 after the outage$/m,
   'opentelemetry.ts': /^opentelemetry: 3 spans, 3 durations recorded$/m,
+  'pubsub.ts': /^pubsub: 3 messages received, the last after a reconnect$/m,
+  'caching.ts': /^caching: theme is dark after the invalidation$/m,
 };
 
 let server: RedisServer;
