@@ -27,13 +27,19 @@ export class Workload {
   private running = false;
   private loop: Promise<void> | undefined;
   private readonly pending = new Set<Promise<void>>();
+  /** Times the client left 'ready': a command pending across one waited for a reconnect. */
+  private breaks = 0;
 
   constructor(
     private readonly client: RedisClient,
     private readonly timeline: Timeline,
     private readonly key: string,
     private readonly everyMs = 50,
-  ) {}
+  ) {
+    client.on('stateChange', (e) => {
+      if (e.from === 'ready') this.breaks++;
+    });
+  }
 
   /** Outcomes of commands issued from now on are counted under `title`. */
   chapter(title: string): void {
@@ -63,11 +69,13 @@ export class Workload {
     const tally = this.chapters[this.chapters.length - 1];
     const slot = tally.outcomes.length;
     tally.outcomes.push('unsent'); // replaced by the real outcome below
-    const waitedForConnection = this.client.state !== 'ready';
+    const issuedDuringOutage = this.client.state !== 'ready';
+    const breaksAtIssue = this.breaks;
     const started = performance.now();
     this.timeline.issued();
     const p = this.client.incr(this.key).then(
       () => {
+        const waitedForConnection = issuedDuringOutage || this.breaks !== breaksAtIssue;
         tally.outcomes[slot] = waitedForConnection ? 'waited' : 'ok';
         this.timeline.succeeded(performance.now() - started, waitedForConnection);
       },

@@ -27,6 +27,10 @@ export interface Outcome<T> {
   value?: T;
 }
 
+function tcpTitle(t: Target): string {
+  return t.path !== undefined ? 'socket connect' : 'TCP connect';
+}
+
 export function where(t: Target): string {
   return t.path !== undefined ? `unix:${t.path}` : `${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`;
 }
@@ -78,12 +82,17 @@ export async function tcpStep(t: Target, address: string): Promise<Outcome<net.S
       t.path !== undefined ? { path: t.path } : { host: address, port: t.port },
       t.timeoutMs,
     );
-    return { step: step('tcp', 'ok', `connected to ${label}`, { ms: performance.now() - t0 }), value: socket };
+    return {
+      step: step('tcp', 'ok', `connected to ${label}`, { ms: performance.now() - t0, title: tcpTitle(t) }),
+      value: socket,
+    };
   } catch (err) {
     const ms = performance.now() - t0;
     const code = errCode(err);
-    if (t.path !== undefined)
-      return { step: failed('tcp', ms, `cannot connect to ${label} (${code})`, problems.noSocket(t.path, code)) };
+    if (t.path !== undefined) {
+      const result = failed('tcp', ms, `cannot connect to ${label} (${code})`, problems.noSocket(t.path, code));
+      return { step: { ...result, title: tcpTitle(t) } };
+    }
     if (code === 'ECONNREFUSED')
       return { step: failed('tcp', ms, `${label} refused the connection`, problems.refused(label)) };
     if (code === 'ETIMEOUT') {
@@ -101,7 +110,12 @@ export async function tcpStep(t: Target, address: string): Promise<Outcome<net.S
 }
 
 export async function tlsStep(t: Target, socket: net.Socket, address: string): Promise<Outcome<tls.TLSSocket>> {
-  if (t.tls === undefined) return { step: skipped('tls', 'not used (redis://)'), value: undefined };
+  if (t.tls === undefined) {
+    return {
+      step: skipped('tls', `not used (${t.path !== undefined ? 'a Unix socket' : 'redis://'})`),
+      value: undefined,
+    };
+  }
   const t0 = performance.now();
   const servername = t.tls.servername ?? (net.isIP(t.host) === 0 ? t.host : undefined);
   const secure = tls.connect({ ...t.tls, socket, host: t.host, servername, rejectUnauthorized: false });

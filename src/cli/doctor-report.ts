@@ -49,7 +49,9 @@ export interface DoctorReport {
 }
 
 export function step(id: StepId, verdict: Verdict, summary: string, extra: Partial<StepResult> = {}): StepResult {
-  return { id, title: STEP_TITLES[id], verdict, summary, ...extra };
+  const result: StepResult = { id, title: STEP_TITLES[id], verdict, summary, ...extra };
+  if (result.notes?.length === 0) delete result.notes;
+  return result;
 }
 
 export function failed(id: StepId, ms: number | undefined, summary: string, problem: Problem): StepResult {

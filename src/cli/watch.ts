@@ -49,6 +49,12 @@ export async function runWatch(t: Target, out: WatchOutput, stopSignal?: AbortSi
   client.on('error', () => undefined);
   timeline.follow(client, endpoint);
 
+  // A PING counts as "held" when an outage began while it was pending (or it was issued during one):
+  // its time is the outage's, not a round trip.
+  let breaks = 0;
+  client.on('stateChange', (e) => {
+    if (e.from === 'ready') breaks++;
+  });
   let stopping = false;
   let window: number[] = [];
   let windowQueued: number[] = [];
@@ -56,13 +62,15 @@ export async function runWatch(t: Target, out: WatchOutput, stopSignal?: AbortSi
   let waiting = 0;
   const ping = (): void => {
     const started = performance.now();
-    const queued = client.state !== 'ready';
+    const issuedDuringOutage = client.state !== 'ready';
+    const breaksAtIssue = breaks;
     timeline.issued();
     waiting++;
     client.ping().then(
       () => {
         waiting--;
         const ms = performance.now() - started;
+        const queued = issuedDuringOutage || breaks !== breaksAtIssue;
         timeline.succeeded(ms, queued);
         (queued ? windowQueued : window).push(ms);
       },
