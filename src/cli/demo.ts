@@ -58,6 +58,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   };
   const onSignal = (): void => {
     cleanUpNow();
+    print(`\ninterrupted: the throwaway server${ns ? ' and its network namespace are' : ' is'} gone`);
     process.exit(130);
   };
   process.on('exit', cleanUpNow);

@@ -91,13 +91,19 @@ export function describeEvent(e: TimelineEvent, timeline: Timeline, style: Style
 export function describeSummary(s: TimelineSummary, style: Style): string {
   const lines = ['', style.bold('summary')];
   const row = (name: string, text: string): void => void lines.push(`  ${padEnd(name, 11)}${text}`);
+  const tries = (n: number): string => `${n} failed attempt${n === 1 ? '' : 's'}`;
+  const init = s.initialFailures;
   const first =
     s.firstReadyMs === undefined
-      ? style.fail(', never connected')
-      : s.firstReadyMs > 1000
-        ? `, first ready after ${formatMs(s.firstReadyMs)}`
+      ? ''
+      : s.firstReadyMs > 1000 || init.attempts > 0
+        ? `, first ready after ${formatMs(s.firstReadyMs)} (${tries(init.attempts)})`
         : '';
   row('ready', `${formatMs(s.readyMs)} of ${formatMs(s.durationMs)} (${s.readyPct} %)${first}`);
+  if (s.firstReadyMs === undefined) {
+    const last = init.lastReason === undefined ? '' : `; last: ${because(init.lastReason)}`;
+    row('connect', `${style.fail('never connected')}: ${tries(init.attempts)}${last}`);
+  }
   row('outages', s.outages.length === 0 ? style.ok('none') : `${s.outages.length}, recovered from ${s.recoveries}`);
   for (const o of s.outages) {
     const span = `${(o.startMs / 1000).toFixed(2)} s → ${o.ongoing ? 'still down' : `${(o.endMs / 1000).toFixed(2)} s`}`;

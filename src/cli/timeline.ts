@@ -64,6 +64,8 @@ export interface TimelineSummary {
   readyPct: number;
   /** Time from the start to the first ready; undefined when it never was. */
   firstReadyMs: number | undefined;
+  /** Failed attempts before the first ready (all of them, if it never was), and the last reason. */
+  initialFailures: { attempts: number; lastReason: Reason | undefined };
   recoveries: number;
   outages: Outage[];
   commands: { sent: number; ok: number; failed: number; failuresByCode: Record<string, number> };
@@ -206,6 +208,10 @@ export class Timeline {
     const spans = this.spans(endMs);
     const readyMs = spans.filter((s) => s.state === 'ready').reduce((sum, s) => sum + (s.endMs - s.startMs), 0);
     const firstReady = this.events.find((e) => e.type === 'state' && e.to === 'ready');
+    const early = this.events.filter(
+      (e): e is Extract<TimelineEvent, { type: 'reconnecting' }> =>
+        e.type === 'reconnecting' && (firstReady === undefined || e.t < firstReady.t),
+    );
     const round = (v: number): number | undefined => (Number.isFinite(v) ? Math.round(v * 1000) / 1000 : undefined);
     const failures: Record<string, number> = {};
     for (const e of this.events) if (e.type === 'command-failed') failures[e.code] = (failures[e.code] ?? 0) + 1;
@@ -214,6 +220,7 @@ export class Timeline {
       readyMs: Math.round(readyMs * 10) / 10,
       readyPct: endMs > 0 ? Math.round((1000 * readyMs) / endMs) / 10 : 0,
       firstReadyMs: firstReady?.t,
+      initialFailures: { attempts: early.length, lastReason: early.at(-1)?.reason },
       recoveries: this.events.filter((e) => e.type === 'ready' && e.reconnected).length,
       outages: this.outages(endMs),
       commands: {

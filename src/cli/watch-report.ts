@@ -38,7 +38,11 @@ export function renderReport(timeline: Timeline, s: TimelineSummary, endMs: numb
   );
   const verdict =
     s.firstReadyMs === undefined
-      ? 'The client never connected.'
+      ? `The client never connected: ${s.initialFailures.attempts} failed attempts${
+          s.initialFailures.lastReason
+            ? `, the last one ${causeWord(s.initialFailures.lastReason)}: ${s.initialFailures.lastReason.message}`
+            : ''
+        }.`
       : s.outages.length === 0
         ? 'Connected the whole time: no outage.'
         : `${s.outages.length} outage${s.outages.length === 1 ? '' : 's'}, recovered from ${s.recoveries}` +

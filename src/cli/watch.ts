@@ -116,9 +116,10 @@ export async function runWatch(t: Target, out: WatchOutput, stopSignal?: AbortSi
   stop.dispose();
   clearInterval(pinger);
   clearInterval(ticker);
-  // The PINGs still waiting get a moment to finish (a reply in flight, or a reconnect under way).
+  // PINGs in flight on a ready connection get a moment for their replies.
   const grace = performance.now() + 300;
-  while (waiting > 0 && performance.now() < grace) await new Promise((r) => setTimeout(r, 20));
+  while (waiting > 0 && client.state === 'ready' && performance.now() < grace)
+    await new Promise((r) => setTimeout(r, 20));
   if (window.length > 0 || windowQueued.length > 0 || windowFailed > 0) second();
   stopping = true;
   timeline.push({ type: 'stop', t: timeline.now(), why });

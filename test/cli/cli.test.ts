@@ -10,7 +10,7 @@ import { renderDoctor } from '../../src/cli/doctor-render';
 import type { DoctorReport } from '../../src/cli/doctor-report';
 import { makeStyle, percentile, wantsColor, formatMs, visibleWidth } from '../../src/cli/terminal';
 import { Timeline } from '../../src/cli/timeline';
-import { shortMessage } from '../../src/cli/timeline-text';
+import { describeSummary, shortMessage } from '../../src/cli/timeline-text';
 import { renderReport } from '../../src/cli/watch-report';
 import { romaine } from './run-cli';
 
@@ -179,6 +179,26 @@ test('Timeline: state spans, outages with cause and attempts, summary', () => {
   tl.push({ type: 'state', t: 2800, from: 'ready', to: 'reconnecting', reason: { code: 'ECONNECTION', message: 'x' } });
   const last = tl.outages(3000).at(-1);
   assert.deepEqual([last?.ongoing, last?.durationMs], [true, 200]);
+});
+
+test('a client that never connected: the summary says so, with the last reason', () => {
+  const tl = new Timeline('redis://127.0.0.1:6379');
+  tl.push({ type: 'state', t: 1, from: 'idle', to: 'connecting' });
+  const refused = {
+    kind: 'auth',
+    code: 'EAUTH',
+    message: 'the server refused authentication (server said: WRONGPASS x). More.',
+  };
+  for (const t of [5, 100, 300]) tl.push({ type: 'reconnecting', t, attempt: 2, delayMs: 100, reason: refused });
+  const s = tl.summary(2000);
+  assert.equal(s.firstReadyMs, undefined);
+  assert.deepEqual(s.initialFailures, { attempts: 3, lastReason: refused });
+  const text = describeSummary(s, makeStyle(false));
+  assert.match(
+    text,
+    /connect +never connected: 3 failed attempts; last: auth: the server refused authentication \(WRONGPASS\)/,
+  );
+  assert.match(renderReport(tl, s, 2000), /The client never connected: 3 failed attempts, the last one auth:/);
 });
 
 test('renderReport: bands, outage, latency and markers in one self-contained, escaped page', () => {

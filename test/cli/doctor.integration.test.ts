@@ -182,6 +182,33 @@ describe('romaine doctor', () => {
     );
   });
 
+  test(
+    'a black-holed port (real, iptables in a namespace): the connect times out and says so',
+    { skip: netnsSkipReason(true) },
+    async () => {
+      let ns: NetnsRedis | undefined;
+      try {
+        ns = await startNetnsRedis({ protectedMode: false });
+        ns.blackhole(true);
+        const { code, report } = await doctorJson(ns.url, '--timeout', '500');
+        assert.equal(code, 1);
+        const tcp = stepOf(report, 'tcp');
+        assert.equal(tcp.problem?.code, 'connect-timeout');
+        assert.match(tcp.summary, /no answer from .* in 500 ms/);
+      } finally {
+        await ns?.destroy();
+      }
+    },
+  );
+
+  test('a server that holds every command (CLIENT PAUSE): "answered nothing"', async () => {
+    await healthy.pause(1500);
+    const { code, report } = await doctorJson(healthy.url, '--timeout', '400');
+    assert.equal(code, 1);
+    assert.equal(stepOf(report, 'handshake').problem?.code, 'no-answer');
+    await sleep(1200); // the pause ends before the other tests use this server
+  });
+
   test('TLS client to a plain port: "speaks plain RESP, not TLS"', async () => {
     const url = `rediss://127.0.0.1:${tlsServer.port}`;
     const text = await romaine(['doctor', url]);
@@ -229,3 +256,7 @@ describe('romaine doctor', () => {
     assert.match(bad.stderr, /unsupported URL scheme/);
   });
 });
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
