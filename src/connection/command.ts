@@ -21,28 +21,34 @@ export interface CommandOptions {
   blockingMs?: number;
 }
 
+/** The settings few commands have, kept apart so that an ordinary command stays small. */
+interface CommandExtra {
+  timeoutMs: number;
+  signal: AbortSignal | undefined;
+  blockingMs: number;
+  group: CommandGroup | undefined;
+  disarm: (() => void) | undefined;
+  trace: CommandMessage | undefined;
+}
+
+const RETURN_BUFFERS = 1;
+const INTERNAL = 2;
+
 /**
  * One command from the moment it is accepted until its single outcome. The same object travels
  * from the client through the lifecycle's offline queue to a connection's in-flight FIFO and, if
  * the socket dies and it is safe, to the next connection.
+ *
+ * It exists once per command, so it is kept small: eight fields; the rare settings (timeout,
+ * signal, blocking time, MULTI group, timer cleanup, diagnostics) live in `extra`, made on first
+ * use, behind accessors.
  */
 export class Command<T = unknown> {
   stage: CommandStage = 'queued';
   /** When the bytes were handed to a socket (clock time), for the health check. */
   writtenAt = 0;
-  returnBuffers = false;
-  timeoutMs = 0;
-  signal: AbortSignal | undefined = undefined;
-  /** Milliseconds the server may legitimately hold the reply (blocking commands); Infinity = forever. */
-  blockingMs = 0;
-  /** Set for commands sent by romaine itself (handshake, health PING): never replayed or queued. */
-  internal = false;
-  /** The MULTI ... EXEC block this command belongs to, if any: such commands are replayed only as a whole. */
-  group: CommandGroup | undefined = undefined;
-  /** Cleanup for the timeout timer / abort listener, set by whoever armed them. */
-  disarm: (() => void) | undefined = undefined;
-  /** The diagnostics_channel message, when someone listened as the command started. */
-  trace: CommandMessage | undefined = undefined;
+  private flags = 0;
+  private extra: CommandExtra | undefined = undefined;
 
   constructor(
     readonly name: string,
@@ -57,6 +63,80 @@ export class Command<T = unknown> {
   // Stored without its type parameter so that a Command<T> is a Command: only `reply()` calls it.
   private readonly onResolve: (value: unknown) => void;
 
+  private get more(): CommandExtra {
+    return (this.extra ??= {
+      timeoutMs: 0,
+      signal: undefined,
+      blockingMs: 0,
+      group: undefined,
+      disarm: undefined,
+      trace: undefined,
+    });
+  }
+
+  /** Decode the reply's bulk strings as Buffers. */
+  get returnBuffers(): boolean {
+    return (this.flags & RETURN_BUFFERS) !== 0;
+  }
+  set returnBuffers(on: boolean) {
+    this.flags = on ? this.flags | RETURN_BUFFERS : this.flags & ~RETURN_BUFFERS;
+  }
+
+  /** Set for commands sent by romaine itself (handshake, health PING): never replayed or queued. */
+  get internal(): boolean {
+    return (this.flags & INTERNAL) !== 0;
+  }
+  set internal(on: boolean) {
+    this.flags = on ? this.flags | INTERNAL : this.flags & ~INTERNAL;
+  }
+
+  /** This command's own timeout (0: the client's commandTimeoutMs; Infinity: none). */
+  get timeoutMs(): number {
+    return this.extra === undefined ? 0 : this.extra.timeoutMs;
+  }
+  set timeoutMs(ms: number) {
+    if (ms !== 0 || this.extra !== undefined) this.more.timeoutMs = ms;
+  }
+
+  get signal(): AbortSignal | undefined {
+    return this.extra?.signal;
+  }
+  set signal(signal: AbortSignal | undefined) {
+    if (signal !== undefined || this.extra !== undefined) this.more.signal = signal;
+  }
+
+  /** Milliseconds the server may legitimately hold the reply (blocking commands); Infinity = forever. */
+  get blockingMs(): number {
+    return this.extra === undefined ? 0 : this.extra.blockingMs;
+  }
+  set blockingMs(ms: number) {
+    if (ms !== 0 || this.extra !== undefined) this.more.blockingMs = ms;
+  }
+
+  /** The MULTI ... EXEC block this command belongs to, if any: such commands are replayed only as a whole. */
+  get group(): CommandGroup | undefined {
+    return this.extra?.group;
+  }
+  set group(group: CommandGroup | undefined) {
+    if (group !== undefined || this.extra !== undefined) this.more.group = group;
+  }
+
+  /** Cleanup for the timeout timer / abort listener, set by whoever armed them. */
+  get disarm(): (() => void) | undefined {
+    return this.extra?.disarm;
+  }
+  set disarm(fn: (() => void) | undefined) {
+    if (fn !== undefined || this.extra !== undefined) this.more.disarm = fn;
+  }
+
+  /** The diagnostics_channel message, when someone listened as the command started. */
+  get trace(): CommandMessage | undefined {
+    return this.extra?.trace;
+  }
+  set trace(message: CommandMessage | undefined) {
+    if (message !== undefined || this.extra !== undefined) this.more.trace = message;
+  }
+
   get settled(): boolean {
     return this.stage === 'settled';
   }
@@ -65,7 +145,8 @@ export class Command<T = unknown> {
   reply(value: unknown): void {
     if (this.stage === 'settled') return;
     this.stage = 'settled';
-    if (this.disarm !== undefined) this.disarm();
+    const extra = this.extra;
+    if (extra !== undefined && extra.disarm !== undefined) extra.disarm();
     if (value instanceof ReplyError) {
       value.command = this.name;
       this.rejectWith(value);
@@ -81,17 +162,18 @@ export class Command<T = unknown> {
         return;
       }
     }
-    if (this.trace !== undefined && commandEnd.hasSubscribers) {
-      this.trace.reply = out;
-      commandEnd.publish(this.trace);
+    if (extra !== undefined && extra.trace !== undefined && commandEnd.hasSubscribers) {
+      extra.trace.reply = out;
+      commandEnd.publish(extra.trace);
     }
     this.onResolve(out);
   }
 
   private rejectWith(error: Error): void {
-    if (this.trace !== undefined && commandError.hasSubscribers) {
-      this.trace.error = error;
-      commandError.publish(this.trace);
+    const trace = this.extra?.trace;
+    if (trace !== undefined && commandError.hasSubscribers) {
+      trace.error = error;
+      commandError.publish(trace);
     }
     this.onReject(error);
   }
@@ -99,7 +181,8 @@ export class Command<T = unknown> {
   fail(error: Error): void {
     if (this.stage === 'settled') return;
     this.stage = 'settled';
-    if (this.disarm !== undefined) this.disarm();
+    const disarm = this.extra?.disarm;
+    if (disarm !== undefined) disarm();
     this.rejectWith(error);
   }
 }

@@ -116,16 +116,25 @@ describe('client-side caching', () => {
     try {
       await client.connect();
       proxy.delay(60, 'down');
+      // Invalidations are asynchronous (held 60 ms here, longer on a loaded machine): each step
+      // waits for the invalidation it depends on to arrive instead of sleeping a fixed time.
+      const invalidations = (): number => client.cache.stats().invalidations;
       for (let i = 0; i < 12; i++) {
         const key = `c4:k${i % 3}`;
+        let seen = invalidations();
         await writer.set(key, `old${i}`);
-        await sleep(70); // the invalidation of the previous round's read has come through
+        // From round 3 on, the key was cached by round i-3: its invalidation must come through.
+        if (i >= 3) await waitFor(`round ${i}: the invalidation of old${i}`, () => invalidations() > seen);
         const read = client.get(key); // miss: a placeholder, then GET
         await sleep(i * 3); // the server answers within a millisecond; the reply waits in the proxy
+        seen = invalidations();
         await writer.set(key, `new${i}`);
         const value = await read;
         assert.ok(value === `old${i}` || value === `new${i}`, `round ${i}: read ${value}`);
-        await sleep(80); // the invalidation has come through the proxy
+        // A read answered with the old value means the server tracked the key before the write:
+        // then the write's invalidation is certain and must evict it. (If the write won the race,
+        // the read saw the new value and nothing stale can be cached.)
+        if (value === `old${i}`) await waitFor(`round ${i}: the invalidation of new${i}`, () => invalidations() > seen);
         assert.equal(await client.get(key), `new${i}`, `round ${i}: a stale value was kept`);
       }
     } finally {
