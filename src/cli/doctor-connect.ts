@@ -1,11 +1,10 @@
 /**
  * The doctor's connection steps, each timed and judged on its own: name resolution, TCP connect,
- * TLS handshake with the certificate's details, then HELLO/AUTH. Each step returns its result and,
+ * then (after the TLS step, doctor-tls.ts) HELLO/AUTH. Each step returns its result and,
  * when it succeeded, what the next step needs (an address, a socket, a RESP session).
  */
 import { lookup } from 'node:dns/promises';
 import * as net from 'node:net';
-import * as tls from 'node:tls';
 import { ReplyError } from '../errors';
 import { parseHello } from '../connection/handshake';
 import type { ServerInfo } from '../connection/handshake';
@@ -13,14 +12,10 @@ import { problems } from './doctor-problems';
 import { failed, skipped, step, type StepResult } from './doctor-report';
 import { RespProbe, type Exchange } from './resp-probe';
 import type { Target } from './target';
-import { formatDuration } from './terminal';
+import { connectSocket, errCode, speaksTls, where, withTimeout } from './doctor-net';
 
 /** How long to listen before writing, so that a refusal sent on accept (-DENIED) is heard. */
 const LISTEN_FIRST_MS = 60;
-/** A TLS handshake that has not finished after this long gets a plain-RESP probe on the side. */
-const TLS_SUSPICION_MS = 800;
-/** Certificates closer than this to their expiry are a warning. */
-const EXPIRY_WARNING_DAYS = 14;
 
 export interface Outcome<T> {
   step: StepResult;
@@ -29,10 +24,6 @@ export interface Outcome<T> {
 
 function tcpTitle(t: Target): string {
   return t.path !== undefined ? 'socket connect' : 'TCP connect';
-}
-
-export function where(t: Target): string {
-  return t.path !== undefined ? `unix:${t.path}` : `${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`;
 }
 
 export async function resolveStep(t: Target): Promise<Outcome<string>> {
@@ -107,99 +98,6 @@ export async function tcpStep(t: Target, address: string): Promise<Outcome<net.S
     }
     return { step: failed('tcp', ms, `cannot reach ${label} (${code})`, problems.unreachable(label, code)) };
   }
-}
-
-export async function tlsStep(t: Target, socket: net.Socket, address: string): Promise<Outcome<tls.TLSSocket>> {
-  if (t.tls === undefined) {
-    return {
-      step: skipped('tls', `not used (${t.path !== undefined ? 'a Unix socket' : 'redis://'})`),
-      value: undefined,
-    };
-  }
-  const t0 = performance.now();
-  const servername = t.tls.servername ?? (net.isIP(t.host) === 0 ? t.host : undefined);
-  const secure = tls.connect({ ...t.tls, socket, host: t.host, servername, rejectUnauthorized: false });
-  secure.on('error', () => undefined); // judged below and by the RESP session; never thrown
-  const handshake = new Promise<string>((resolve) => {
-    secure.once('secureConnect', () => resolve('done'));
-    secure.once('error', (err) => resolve(errCode(err)));
-    secure.once('close', () => resolve('EOF'));
-  });
-  // A plain-text port never answers a ClientHello (it waits for a newline). Rather than wait for
-  // the whole timeout, ask the same port a plain PING on the side once the handshake is slow.
-  let outcome = await Promise.race([handshake, sleep(TLS_SUSPICION_MS).then(() => 'slow')]);
-  if (outcome === 'slow' || (outcome !== 'done' && /^(ERR_SSL_|EPROTO|ECONNRESET|EOF)/.test(outcome))) {
-    const plain = await speaksPlainResp(address, t.port, Math.min(2000, t.timeoutMs));
-    if (plain) {
-      secure.destroy();
-      const ms = performance.now() - t0;
-      return { step: failed('tls', ms, 'the port speaks plain RESP, not TLS', problems.tlsOnPlainPort(where(t))) };
-    }
-    if (outcome === 'slow') {
-      const left = Math.max(0, t.timeoutMs - (performance.now() - t0));
-      outcome = await Promise.race([handshake, sleep(left).then(() => 'ETIMEOUT')]);
-    }
-  }
-  const ms = performance.now() - t0;
-  if (outcome === 'ETIMEOUT') {
-    secure.destroy();
-    return {
-      step: failed('tls', ms, `no TLS handshake within ${t.timeoutMs} ms`, problems.tlsTimeout(where(t), t.timeoutMs)),
-    };
-  }
-  if (outcome !== 'done') {
-    secure.destroy();
-    if (/CERTIFICATE_REQUIRED/.test(outcome))
-      return { step: failed('tls', ms, 'a client certificate is required', problems.clientCertRequired()) };
-    return { step: failed('tls', ms, `handshake failed (${outcome})`, problems.tlsFailed(where(t), outcome)) };
-  }
-  return certificateVerdict(t, secure, ms, servername ?? t.host);
-}
-
-function certificateVerdict(t: Target, secure: tls.TLSSocket, ms: number, checkedName: string): Outcome<tls.TLSSocket> {
-  const cert = secure.getPeerCertificate();
-  const subject = oneName(cert.subject?.CN) ?? Object.values(cert.subject ?? {}).join(', ');
-  const issuer = oneName(cert.issuer?.CN) ?? Object.values(cert.issuer ?? {}).join(', ');
-  const validTo = new Date(cert.valid_to);
-  const daysLeft = (validTo.getTime() - Date.now()) / 86_400_000;
-  const names = (cert.subjectaltname ?? '').replace(/IP Address:/g, '').replace(/DNS:/g, '');
-  const verifyError = secure.authorized ? undefined : String(secure.authorizationError ?? 'unknown');
-  const details = {
-    protocol: secure.getProtocol(),
-    cipher: secure.getCipher()?.name,
-    subject,
-    subjectAltNames: names,
-    issuer,
-    validFrom: new Date(cert.valid_from).toISOString(),
-    validTo: validTo.toISOString(),
-    daysLeft: Math.floor(daysLeft),
-    fingerprint256: cert.fingerprint256,
-    verified: verifyError === undefined,
-    verifyError,
-    checkedName,
-  };
-  const date = validTo.toISOString().slice(0, 10);
-  const expiry =
-    daysLeft < 0
-      ? `expired ${date} (${formatDuration(-daysLeft * 86400)} ago)`
-      : `expires ${date} (in ${formatDuration(daysLeft * 86400)})`;
-  const summary = `${details.protocol ?? 'TLS'}, certificate CN=${subject} (issuer ${issuer}), ${expiry}, ${
-    verifyError === undefined ? 'verified' : `NOT verified: ${verifyError}`
-  }`;
-  if (verifyError !== undefined && !t.insecure) {
-    secure.destroy();
-    return { step: failed('tls', ms, summary, problems.certificate(verifyError, checkedName, names)) };
-  }
-  const notes: string[] = [];
-  if (verifyError !== undefined)
-    notes.push(
-      `The certificate was not verified (--insecure): ${verifyError}. Anyone in the path could impersonate the server.`,
-    );
-  if (daysLeft >= 0 && daysLeft < EXPIRY_WARNING_DAYS)
-    notes.push(
-      `The certificate expires in ${Math.floor(daysLeft)} days (${validTo.toISOString().slice(0, 10)}): renew it.`,
-    );
-  return { step: step('tls', notes.length > 0 ? 'warn' : 'ok', summary, { ms, details, notes }), value: secure };
 }
 
 export interface Session {
@@ -329,89 +227,4 @@ async function explainSilence(
   if (ex?.timedOut === true)
     return failed('handshake', ms, `no answer in ${t.timeoutMs} ms`, problems.noAnswer(where(t), t.timeoutMs));
   return failed('handshake', ms, `${summary} (${closed ?? 'closed'})`, problems.silentClose(where(t), closed ?? 'EOF'));
-}
-
-/** Does host:port answer a plain-text PING with RESP? (+PONG, -NOAUTH, -DENIED all count.) */
-async function speaksPlainResp(host: string, port: number, timeoutMs: number): Promise<boolean> {
-  let socket: net.Socket;
-  try {
-    socket = await connectSocket({ host, port }, timeoutMs);
-  } catch {
-    return false;
-  }
-  const probe = new RespProbe(socket);
-  try {
-    const ex = await probe.exchange([['PING']], timeoutMs);
-    const answers = [...probe.unsolicited, ...ex.replies];
-    return answers.length > 0 && ex.protocolError === undefined;
-  } finally {
-    probe.close();
-  }
-}
-
-/** Does host:port complete a TLS handshake (certificate not checked: we only ask "is it TLS")? */
-function speaksTls(host: string, port: number, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = tls.connect({
-      host,
-      port,
-      rejectUnauthorized: false,
-      servername: net.isIP(host) === 0 ? host : undefined,
-    });
-    const done = (ok: boolean): void => {
-      clearTimeout(timer);
-      s.destroy();
-      resolve(ok);
-    };
-    const timer = setTimeout(() => done(false), timeoutMs);
-    s.once('secureConnect', () => done(true));
-    s.once('error', () => done(false));
-  });
-}
-
-/** A certificate field may repeat (string[]); show the first. */
-function oneName(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-export function connectSocket(opts: net.NetConnectOpts, timeoutMs: number): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(opts);
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(Object.assign(new Error('timed out'), { code: 'ETIMEOUT' }));
-    }, timeoutMs);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      // Whoever reads the socket next listens for errors itself; this keeps a late one from throwing.
-      socket.on('error', () => undefined);
-      socket.setNoDelay(true);
-      resolve(socket);
-    });
-    socket.once('error', (err) => {
-      clearTimeout(timer);
-      socket.destroy();
-      reject(err);
-    });
-  });
-}
-
-export function errCode(err: unknown): string {
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === 'string') return code;
-  return err instanceof Error ? err.message : String(err);
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, code: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(Object.assign(new Error('timed out'), { code })), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms).unref());
 }

@@ -6,7 +6,8 @@
  */
 import { createClient } from '../client/client';
 import type { ConnectionError } from '../errors';
-import { handshakeStep, resolveStep, tcpStep, tlsStep, type Session } from './doctor-connect';
+import { handshakeStep, resolveStep, tcpStep, type Session } from './doctor-connect';
+import { tlsStep } from './doctor-tls';
 import { serverSteps } from './doctor-server';
 import { failed, skipped, step, type DoctorReport, type StepId, type StepResult, type Verdict } from './doctor-report';
 import { renderDoctor } from './doctor-render';
