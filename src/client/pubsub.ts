@@ -272,11 +272,14 @@ export class Subscriptions {
     const refused = this.refusal();
     for (const op of this.ops.drain()) {
       op.lost = true;
-      for (const { waiter } of op.waiters) {
+      for (const { waiter, owner } of op.waiters) {
         if (waiter.restore !== undefined) {
           settle(waiter, new ConnectionError('network', 'the connection was lost while resubscribing'));
         } else if (refused !== undefined) {
           settle(waiter, refused); // closed or failed: no restore will come
+        } else if (owner && !op.subscribe) {
+          // An unsubscribe is done when its connection is gone: the next one will not subscribe.
+          if (--waiter.pending <= 0) settle(waiter);
         } else if (!waiter.settled) {
           this.afterRestore.add(waiter);
         }

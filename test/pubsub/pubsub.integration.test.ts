@@ -165,8 +165,10 @@ for (const protocol of [3, 2] as const) {
       try {
         await client.subscribe(['t5:stay', 't5:gone'], listener);
         resubscribed.reset();
+        const failures: unknown[] = [];
+        client.on('error', (e) => failures.push(e)); // also the subscriber connection's, on RESP2
         await server.stop();
-        await sleep(100);
+        await waitFor('the client to notice the outage', () => failures.length > 0);
         await client.unsubscribe('t5:gone'); // nothing to tell a server that is not there: resolves now
         const subscribed = client.subscribe('t5:new', listener); // settles once restored
         await sleep(50);
