@@ -248,6 +248,10 @@ export class Subscriptions {
 
   private opSettled(op: Op, error: Error | undefined): void {
     if (op.lost) return;
+    if (error instanceof ReplyError && op.subscribe && op.names.length > 1 && op.waiters.some(isRestore)) {
+      this.splitRefusedBatch(op);
+      return;
+    }
     if (error === undefined || error instanceof ReplyError) {
       if (this.ops.peek() === op) this.ops.shift();
       if (error !== undefined && op.subscribe) for (const name of op.names) this.wanted[op.kind].delete(name);
@@ -264,6 +268,28 @@ export class Subscriptions {
       return;
     }
     this.connectionLost();
+  }
+
+  /**
+   * The server refused a whole batch of a restore (a NOPERM for one channel, after an ACL change,
+   * refuses the command): the names go again one per command, so that only the refused ones are
+   * dropped and reported, and the others are restored.
+   */
+  private splitRefusedBatch(op: Op): void {
+    if (this.ops.peek() === op) this.ops.shift();
+    let last: Op | undefined;
+    for (const name of op.names) {
+      last = this.send(op.conn, op.kind, true, [name]);
+      for (const w of op.waiters) {
+        if (!w.owner) continue;
+        w.waiter.pending++;
+        last.waiters.push(w);
+      }
+    }
+    for (const w of op.waiters) {
+      if (w.owner) w.waiter.pending--;
+      else last?.waiters.push(w);
+    }
   }
 
   /** The connection died: callers of the commands that were on it wait for the next restore. */
@@ -391,6 +417,10 @@ export class Subscriptions {
       for (const kind of KINDS) this.wanted[kind].clear();
     }
   }
+}
+
+function isRestore(w: { waiter: Waiter; owner: boolean }): boolean {
+  return w.owner && w.waiter.restore !== undefined;
 }
 
 function settle(waiter: Waiter, error?: Error): void {

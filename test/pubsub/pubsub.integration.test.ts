@@ -227,6 +227,42 @@ for (const protocol of [3, 2] as const) {
       }
     });
 
+    test('a channel the server refuses after an ACL change is dropped and reported; the rest of its batch is restored', async () => {
+      const user = `t10user${protocol}`;
+      await admin.call('ACL', 'SETUSER', user, 'on', '>pw', 'allchannels', '~*', '+@all');
+      const client = createClient({
+        host: shared.host,
+        port: shared.port,
+        username: user,
+        password: 'pw',
+        protocol,
+        reconnect: fast,
+      });
+      const { got, listener } = collector();
+      const resubscribed = latest(client);
+      try {
+        await client.subscribe([`t10:ok:${protocol}:1`, `t10:secret:${protocol}`, `t10:ok:${protocol}:2`], listener);
+        resubscribed.reset();
+        // Channels allowed from now on: t10:ok:* only. The server drops our subscribed connection.
+        await admin.call('ACL', 'SETUSER', user, 'resetchannels', '&t10:ok:*');
+        await admin.call('CLIENT', 'KILL', 'USER', user).catch(() => undefined);
+        await waitFor('resubscription', () => resubscribed.get() !== undefined);
+        const event = resubscribed.get() as ResubscribedEvent;
+        assert.deepEqual(event.channels.sort(), [`t10:ok:${protocol}:1`, `t10:ok:${protocol}:2`]);
+        assert.deepEqual(
+          event.failed.map((f) => [f.kind, f.name, f.error.code]),
+          [['channels', `t10:secret:${protocol}`, 'NOPERM']],
+        );
+        assert.equal(client.subscriptionCount, 2);
+        assert.equal(await admin.publish(`t10:ok:${protocol}:2`, 'still here'), 1);
+        await waitFor('the message', () => got.length === 1);
+        assert.equal(await admin.publish(`t10:secret:${protocol}`, 'x'), 0);
+      } finally {
+        client.destroy();
+        await admin.call('ACL', 'DELUSER', user);
+      }
+    });
+
     test('a subscription made while idle connects; after close() subscribing is refused', async () => {
       const client = createClient({ host: shared.host, port: shared.port, protocol, reconnect: fast });
       const { got, listener } = collector();
