@@ -3,7 +3,13 @@
 // connection staying usable, unsubscribing, and surviving CLIENT KILL and server restarts.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ClientClosedError, InvalidArgumentError, createClient, type RedisClient } from '../../src/index';
+import {
+  ClientClosedError,
+  CommandTimeoutError,
+  InvalidArgumentError,
+  createClient,
+  type RedisClient,
+} from '../../src/index';
 import type { ResubscribedEvent } from '../../src/index';
 import { RedisServer, sleep, waitFor } from '../support';
 
@@ -260,6 +266,39 @@ for (const protocol of [3, 2] as const) {
       } finally {
         client.destroy();
         await admin.call('ACL', 'DELUSER', user);
+      }
+    });
+
+    test('commandTimeoutMs bounds a subscribe made during an outage; the subscription stays and is restored', async () => {
+      const server = await RedisServer.start();
+      const client = createClient({
+        host: server.host,
+        port: server.port,
+        protocol,
+        reconnect: fast,
+        commandTimeoutMs: 200,
+      });
+      const { got, listener } = collector();
+      const resubscribed = latest(client);
+      const failures: unknown[] = [];
+      client.on('error', (e) => failures.push(e));
+      try {
+        await client.subscribe('t11:a', listener);
+        await server.stop();
+        await waitFor('the client to notice the outage', () => failures.length > 0);
+        resubscribed.reset();
+        await assert.rejects(client.subscribe('t11:b', listener), CommandTimeoutError);
+        assert.equal(client.subscriptionCount, 2, 'still registered');
+        await server.restart();
+        await waitFor('resubscription', () => resubscribed.get() !== undefined, 15_000);
+        assert.deepEqual(resubscribed.get()?.channels.sort(), ['t11:a', 't11:b']);
+        const publisher = createClient({ host: server.host, port: server.port });
+        assert.equal(await publisher.publish('t11:b', 'late but there'), 1);
+        publisher.destroy();
+        await waitFor('the message', () => got.length === 1);
+      } finally {
+        client.destroy();
+        await server.destroy();
       }
     });
 
