@@ -1,6 +1,18 @@
+/**
+ * romaine: a Redis client for Node.js that is right when the network, the server or its
+ * configuration is wrong. Start with {@link createClient}.
+ * @module romaine
+ */
 export { createClient, RedisClient } from './client/client';
 export type { ClientEvents, ClientCommands, BufferCommands } from './client/client';
-export type { ClientOptions, ReconnectOptions, Credentials } from './client/options';
+export type { ClientOptions, ReconnectOptions, Credentials, ResolvedOptions } from './client/options';
+export type { DecoderLimits } from './protocol/types';
+export type { Clock, TimerHandle } from './lifecycle/clock';
+export type { FailureHook } from './lifecycle/policy';
+export type { Bufferize, CommandDef, Transform } from './client/command-def';
+export { Command, CommandGroup } from './connection/command';
+export type { CommandStage, ReplyTransform } from './connection/command';
+export type { ResolvedCacheOptions } from './client/cache';
 export { Pipeline, Transaction } from './client/pipeline';
 export { createPool, Pool } from './pool/pool';
 export type { PoolOptions } from './pool/pool';
