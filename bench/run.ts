@@ -11,10 +11,11 @@
  * --docs (put the tables into docs/performance.md, between its bench:begin/end markers).
  *
  * The bench starts its own redis-server on a free loopback port and stops it by pid. Each client
- * runs in its own process (bench/worker.ts), one process per client per round, clients in a
- * rotating order; figures are medians over rounds. Results: bench/results/NAME.json, .svg, .md.
+ * runs in its own long-lived process (bench/worker.ts); a round runs each workload on every client
+ * back to back, in an order that turns by one place per workload and per round; figures are
+ * medians over rounds. Results: bench/results/NAME.json, .svg, .md.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -33,7 +34,7 @@ import { HOST, startRedis, type RedisServer } from './lib/server';
 import { formatRate, renderChart } from './lib/svg';
 import { WORKLOADS, type WorkloadId } from './lib/workloads';
 import type { MemoryArgs, MemoryResult } from './memory';
-import type { Measurement, WorkerArgs } from './worker';
+import type { Measurement, WorkerArgs, WorkerReply, WorkerRequest } from './worker';
 
 const root = join(__dirname, '..');
 const argv = process.argv.slice(2);
@@ -101,6 +102,95 @@ function runScript<T>(script: string, args: unknown, timeoutMs: number): Promise
       );
     });
   });
+}
+
+/** One client's long-lived bench/worker.ts process, driven one workload at a time over IPC. */
+class ClientProcess {
+  private stderr = '';
+  private exited = false;
+  private pending: { resolve: (r: WorkerReply) => void; reject: (e: Error) => void } | undefined;
+  private readonly exitPromise: Promise<void>;
+
+  private constructor(
+    readonly id: string,
+    private readonly child: ChildProcess,
+  ) {
+    child.stderr?.on('data', (d: Buffer) => (this.stderr += d.toString()));
+    child.on('message', (m: WorkerReply) => {
+      const p = this.pending;
+      this.pending = undefined;
+      p?.resolve(m);
+    });
+    this.exitPromise = new Promise((resolve) =>
+      child.once('exit', (code, signal) => {
+        this.exited = true;
+        const p = this.pending;
+        this.pending = undefined;
+        p?.reject(
+          new Error(`the ${id} worker exited (${signal ?? `exit ${code}`}):\n${this.stderr.trim() || 'no output'}`),
+        );
+        resolve();
+      }),
+    );
+  }
+
+  static async start(id: string, port: number): Promise<ClientProcess> {
+    const args: WorkerArgs = { client: id, port, durationMs: 0, warmupMs: 0, workloads: [] };
+    const child = spawn(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', join(root, 'bench', 'worker.ts'), JSON.stringify(args)],
+      {
+        cwd: root,
+        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      },
+    );
+    const proc = new ClientProcess(id, child);
+    const first = await proc.next(60_000, 'start');
+    if (first.type !== 'ready') throw new Error(`the ${id} worker did not start: ${JSON.stringify(first)}`);
+    return proc;
+  }
+
+  private next(timeoutMs: number, what: string): Promise<WorkerReply> {
+    if (this.exited) return Promise.reject(new Error(`the ${this.id} worker is gone:\n${this.stderr.trim()}`));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending = undefined;
+        this.kill();
+        reject(new Error(`the ${this.id} worker did not ${what} within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
+      this.pending = {
+        resolve: (r) => {
+          clearTimeout(timer);
+          resolve(r);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      };
+    });
+  }
+
+  async run(workload: WorkloadId, durationMs: number, warmupMs: number): Promise<Measurement> {
+    const reply = this.next(60_000 + 3 * (durationMs + warmupMs), `run ${workload}`);
+    this.child.send({ type: 'run', workload, durationMs, warmupMs } satisfies WorkerRequest);
+    const r = await reply;
+    if (r.type !== 'result') throw new Error(`the ${this.id} worker answered ${JSON.stringify(r)}`);
+    return r.measurement;
+  }
+
+  /** Closes the client and waits for the process to end (killed after 10 s). */
+  async close(): Promise<void> {
+    if (this.exited) return;
+    const timer = setTimeout(() => this.kill(), 10_000);
+    this.child.send({ type: 'close' } satisfies WorkerRequest);
+    await this.exitPromise;
+    clearTimeout(timer);
+  }
+
+  kill(): void {
+    if (!this.exited && this.child.pid !== undefined) process.kill(this.child.pid, 'SIGKILL');
+  }
 }
 
 function redisBenchmark(port: number, extra: string[], n: number): { set: number; get: number } {
@@ -191,35 +281,40 @@ async function main(): Promise<void> {
     `${rounds} round(s), ${durationMs / 1000} s per workload after ${warmupMs / 1000} s of warm-up; clients: ${clients.join(', ')}`,
   );
 
-  const entries = flag('no-ceiling') ? clients : [...clients, 'redis-benchmark'];
   const perRound: Record<string, Measurement[]>[] = [];
   const ceilings: Ceiling[] = [];
-  const orders: string[][] = [];
+  /** orders[round][workload]: the order the clients ran in. */
+  const orders: Record<string, string[]>[] = [];
+  const procs: ClientProcess[] = [];
   try {
+    procs.push(...(await Promise.all(clients.map((id) => ClientProcess.start(id, server.port)))));
     for (let r = 0; r < rounds; r++) {
-      const order = entries.map((_, i) => entries[(i + r) % entries.length]);
-      orders.push(order);
       const results: Record<string, Measurement[]> = {};
-      for (const id of order) {
-        if (id === 'redis-benchmark') {
-          const c1 = redisBenchmark(server.port, [], quick ? 10_000 : 30_000);
-          const p100 = redisBenchmark(server.port, ['-P', '100'], quick ? 200_000 : 600_000);
-          ceilings.push({ c1, p100 });
-          log(
-            `round ${r + 1}/${rounds}  ${'redis-benchmark'.padEnd(26)} -c 1: SET ${formatRate(c1.set)} GET ${formatRate(c1.get)}   -P 100: SET ${formatRate(p100.set)} GET ${formatRate(p100.get)}`,
-          );
-          continue;
+      const roundOrders: Record<string, string[]> = {};
+      for (const [wi, workload] of workloads.entries()) {
+        // The order turns by one place per round and per workload: no client is always first or last.
+        const order = procs.map((_, i) => procs[(i + r + wi) % procs.length]);
+        roundOrders[workload] = order.map((p) => p.id);
+        const line: string[] = [];
+        for (const proc of order) {
+          const m = await proc.run(workload, durationMs, warmupMs);
+          (results[proc.id] ??= []).push(m);
+          line.push(`${labels[proc.id] ?? proc.id} ${formatRate(m.opsPerSec)}`);
         }
-        const args: WorkerArgs = { client: id, port: server.port, durationMs, warmupMs, workloads };
-        const budget = 60_000 + workloads.length * (durationMs + warmupMs) * 3;
-        const ms = await runScript<Measurement[]>('worker.ts', args, budget);
-        results[id] = ms;
+        log(`round ${r + 1}/${rounds}  ${workload.padEnd(10)}  ${line.join(' · ')}`);
+      }
+      if (!flag('no-ceiling')) {
+        const c1 = redisBenchmark(server.port, [], quick ? 10_000 : 30_000);
+        const p100 = redisBenchmark(server.port, ['-P', '100'], quick ? 200_000 : 600_000);
+        ceilings.push({ c1, p100 });
         log(
-          `round ${r + 1}/${rounds}  ${(labels[id] ?? id).padEnd(26)} ${ms.map((m) => `${m.workload} ${formatRate(m.opsPerSec)}`).join('  ')}`,
+          `round ${r + 1}/${rounds}  ${'ceiling'.padEnd(10)}  redis-benchmark -c 1: SET ${formatRate(c1.set)} GET ${formatRate(c1.get)} · -P 100: SET ${formatRate(p100.set)} GET ${formatRate(p100.get)}`,
         );
       }
       perRound.push(results);
+      orders.push(roundOrders);
     }
+    await Promise.all(procs.splice(0).map((p) => p.close()));
 
     let memory: MemoryResult | undefined;
     if (!flag('no-memory')) {
@@ -406,6 +501,7 @@ async function main(): Promise<void> {
       log('updated docs/performance.md');
     }
   } finally {
+    for (const p of procs) p.kill();
     await server.stop();
   }
 }
