@@ -1,8 +1,6 @@
 import {
   ClientClosedError,
   ClientFailedError,
-  CommandTimeoutError,
-  AbortError,
   ConnectionError,
   ConnectionLostError,
   OfflineQueueFullError,
@@ -15,9 +13,10 @@ import { Fifo } from '../connection/fifo';
 import { backoffDelay, type BackoffOptions } from './backoff';
 import { classifyFailure } from './classify';
 import type { Clock, TimerHandle } from './clock';
+import { armDeadline } from './deadlines';
 import { HealthMonitor, type HealthOptions, type HealthTarget } from './health';
 import { defaultDecision, type FailureHook, type Phase } from './policy';
-import { mayReplay, type RetryInFlight } from './replay';
+import { sortLeftovers, type RetryInFlight } from './replay';
 import { nextState, type LifecycleEvent, type State } from './states';
 
 /** The part of a Connection the lifecycle drives (a fake one in unit tests). */
@@ -347,19 +346,7 @@ export class Lifecycle {
     }
 
     // Written but unanswered: replay what is safe, in order, ahead of everything queued since.
-    const requeue: Command[] = [];
-    for (const cmd of leftovers.written) {
-      if (this.config.offlineQueue.enabled && mayReplay(cmd, this.config.retryInFlight)) {
-        cmd.stage = 'queued';
-        requeue.push(cmd);
-      } else {
-        cmd.fail(new ConnectionLostError(cmd.name, true, error));
-      }
-    }
-    for (const cmd of leftovers.unwritten) {
-      if (this.config.offlineQueue.enabled) requeue.push(cmd);
-      else cmd.fail(new ConnectionLostError(cmd.name, false, error));
-    }
+    const requeue = sortLeftovers(leftovers, this.config.offlineQueue.enabled, this.config.retryInFlight, error);
     this.offline.unshiftAll(requeue);
 
     const now = this.config.clock.now();
@@ -445,42 +432,9 @@ export class Lifecycle {
     this.offline.unshiftAll(live);
   }
 
-  /** Starts the command's timeout and abort listener; `disarm` undoes both when it settles. */
+  /** Starts the command's deadline and abort listener (deadlines.ts). */
   private arm(cmd: Command): void {
-    if (cmd.disarm !== undefined) return; // a replayed command keeps its original deadline
-    const timeoutMs = cmd.timeoutMs > 0 ? cmd.timeoutMs : this.config.commandTimeoutMs;
-    const signal = cmd.signal;
-    if ((timeoutMs <= 0 || timeoutMs === Infinity) && signal === undefined) return;
-    if (signal?.aborted) {
-      cmd.fail(new AbortError(cmd.name, false, signal.reason));
-      return;
-    }
-    const clock = this.config.clock;
-    let timer: TimerHandle | undefined;
-    if (timeoutMs > 0 && timeoutMs !== Infinity)
-      timer = clock.setTimeout(() => this.timedOut(cmd, timeoutMs), timeoutMs);
-    const onAbort = (): void => cmd.fail(new AbortError(cmd.name, cmd.stage === 'written', signal?.reason));
-    signal?.addEventListener('abort', onAbort, { once: true });
-    cmd.disarm = () => {
-      if (timer !== undefined) clock.clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    };
-  }
-
-  private timedOut(cmd: Command, timeoutMs: number): void {
-    if (cmd.settled) return;
-    const written = cmd.stage === 'written';
-    cmd.fail(new CommandTimeoutError(cmd.name, timeoutMs, written));
-    // Sent, and not one byte has come back since: the connection itself is suspect.
-    const conn = this.conn;
-    if (written && conn !== undefined && cmd.blockingMs === 0 && conn.lastReadAt <= cmd.writtenAt) {
-      conn.destroy(
-        new ConnectionError(
-          'health',
-          `${conn.endpoint} sent no byte in the ${timeoutMs} ms after ${cmd.name} was written: the connection is presumed dead and will be replaced`,
-        ),
-      );
-    }
+    armDeadline(cmd, this.config.clock, this.config.commandTimeoutMs, () => this.conn);
   }
 
   /** Drops the current socket as if it had died (for READONLY on a demoted primary, and tests). */

@@ -1,5 +1,7 @@
 import * as commands from '@ioredis/commands';
 import type { Command } from '../connection/command';
+import type { Leftovers } from '../connection/connection';
+import { ConnectionLostError } from '../errors';
 import type { Arg } from '../protocol/types';
 
 export type RetryInFlight = 'idempotent' | 'always' | 'never';
@@ -98,4 +100,27 @@ export function mayReplay(cmd: Command, mode: RetryInFlight): boolean {
     );
   }
   return mode === 'always' || isIdempotent(cmd.name, cmd.args);
+}
+
+/**
+ * What becomes of a dead connection's commands: those written but unanswered go again only when
+ * `mayReplay` allows it, the others fail with ConnectionLostError { maybeExecuted: true }; those
+ * never written go again (ConnectionLostError { maybeExecuted: false } when there is no offline
+ * queue to hold them). Returns the commands to send again, in their original order.
+ */
+export function sortLeftovers(leftovers: Leftovers, canQueue: boolean, mode: RetryInFlight, cause: Error): Command[] {
+  const requeue: Command[] = [];
+  for (const cmd of leftovers.written) {
+    if (canQueue && mayReplay(cmd, mode)) {
+      cmd.stage = 'queued';
+      requeue.push(cmd);
+    } else {
+      cmd.fail(new ConnectionLostError(cmd.name, true, cause));
+    }
+  }
+  for (const cmd of leftovers.unwritten) {
+    if (canQueue) requeue.push(cmd);
+    else cmd.fail(new ConnectionLostError(cmd.name, false, cause));
+  }
+  return requeue;
 }

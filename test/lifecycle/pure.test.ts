@@ -5,8 +5,16 @@ import { TRANSITIONS, nextState, type State, type LifecycleEvent } from '../../s
 import { backoffDelay, type Jitter } from '../../src/lifecycle/backoff';
 import { classifyFailure } from '../../src/lifecycle/classify';
 import { defaultDecision, policyTable } from '../../src/lifecycle/policy';
-import { isIdempotent } from '../../src/lifecycle/replay';
-import { AuthError, ConnectionError, ProtectedModeError, ProtocolError, ReplyError } from '../../src/errors';
+import { isIdempotent, sortLeftovers } from '../../src/lifecycle/replay';
+import { Command } from '../../src/connection/command';
+import {
+  AuthError,
+  ConnectionError,
+  ConnectionLostError,
+  ProtectedModeError,
+  ProtocolError,
+  ReplyError,
+} from '../../src/errors';
 import { AttemptFailure } from '../../src/connection/connection';
 
 const STATES: State[] = ['idle', 'connecting', 'ready', 'reconnecting', 'failed', 'closing', 'closed'];
@@ -199,4 +207,52 @@ describe('replay safety (which unanswered commands may be sent twice)', () => {
       assert.equal(isIdempotent(name.toLowerCase(), args), safe, 'case does not matter');
     });
   }
+});
+
+describe("what becomes of a dead connection's commands (sortLeftovers)", () => {
+  const make = (name: string, ...args: string[]) => {
+    const o: { error?: any } = {};
+    const cmd = new Command(
+      name,
+      args,
+      undefined,
+      () => undefined,
+      (e) => (o.error = e),
+    );
+    cmd.stage = 'written';
+    return { cmd, o };
+  };
+  test('written reads go again in order, unsafe writes fail maybeExecuted, unwritten go again after them', () => {
+    const get = make('GET', 'k');
+    const incr = make('INCR', 'n');
+    const set = make('SET', 'k', 'v');
+    const later = make('DEL', 'x');
+    later.cmd.stage = 'queued';
+    const cause = new Error('reset');
+    const again = sortLeftovers(
+      { written: [get.cmd, incr.cmd, set.cmd], unwritten: [later.cmd] },
+      true,
+      'idempotent',
+      cause,
+    );
+    assert.deepEqual(
+      again.map((c) => c.name),
+      ['GET', 'SET', 'DEL'],
+    );
+    assert.ok(
+      incr.o.error instanceof ConnectionLostError && incr.o.error.maybeExecuted && incr.o.error.cause === cause,
+    );
+    assert.equal(get.cmd.stage, 'queued');
+  });
+  test('without an offline queue nothing goes again, and unwritten commands say they never ran', () => {
+    const get = make('GET', 'k');
+    const later = make('GET', 'y');
+    later.cmd.stage = 'queued';
+    assert.deepEqual(
+      sortLeftovers({ written: [get.cmd], unwritten: [later.cmd] }, false, 'always', new Error('x')),
+      [],
+    );
+    assert.equal(get.o.error.maybeExecuted, true);
+    assert.equal(later.o.error.maybeExecuted, false);
+  });
 });
