@@ -315,16 +315,18 @@ export class RedisClient extends EventEmitter<ClientEvents> {
    * SELECT and CLIENT SETNAME are remembered, so a reconnect restores them.
    */
   call(name: string, ...args: Arg[]): Promise<unknown> {
-    const refused = rawSubscribeRefusal(name);
-    if (refused !== undefined) return Promise.reject(refused);
-    return this.sendCommand(name, args, this.trackState(name, args));
+    return this.callWith(name, args, undefined);
   }
 
   /** Like call(), with bulk strings in the reply as Buffers. */
   callBuffer(name: string, ...args: Arg[]): Promise<unknown> {
+    return this.callWith(name, args, BUFFERS);
+  }
+
+  private callWith(name: string, args: Arg[], options: CommandOptions | undefined): Promise<unknown> {
     const refused = rawSubscribeRefusal(name);
     if (refused !== undefined) return Promise.reject(refused);
-    return this.sendCommand(name, args, this.trackState(name, args), { returnBuffers: true });
+    return this.sendCommand(name, args, this.trackState(name, args), options);
   }
 
   /** SELECT and CLIENT SETNAME change the connection; remember them for the next handshake. */

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { ConnectionError, ProtocolError, ReplyError } from '../errors';
+import { ConnectionError, ConnectionLostError, ProtocolError, ReplyError } from '../errors';
 import { Decoder } from '../protocol/decoder';
 import { CommandEncoder } from '../protocol/encoder';
 import type { Arg, DecoderLimits } from '../protocol/types';
@@ -170,8 +170,10 @@ export class Connection {
   /** Queues a command for the next write batch (this tick), or writes the batch now if it is large. */
   send(cmd: Command): void {
     if (this.stage === 'dead') {
-      // The lifecycle never sends to a dead connection; if it did, hand the command straight back.
-      this.hooks.onClose(this.deathCause ?? new Error('connection is closed'), { unwritten: [cmd], written: [] });
+      // The lifecycle never sends to a dead connection, but a layer holding on to one (a pub/sub
+      // restore racing the socket's death) may: the command was not sent, and onClose has already
+      // been called once, as it must be only once.
+      cmd.fail(new ConnectionLostError(cmd.name, false, this.deathCause));
       return;
     }
     this.outbox.push(cmd);
@@ -243,10 +245,15 @@ export class Connection {
       else this.die(new ProtocolError(`the server sent a reply nobody asked for: ${preview(value)}`));
       return;
     }
+    this.settleShifted(cmd, value);
+    if (value instanceof ReplyError && value.code === 'READONLY') this.hooks.onReadOnly?.();
+  }
+
+  /** `cmd` was just taken off the FIFO: ready the decoder for the next reply, then settle it. */
+  private settleShifted(cmd: Command, value: unknown): void {
     const next = this.inflight.peek();
     this.decoder.returnBuffers = next !== undefined && next.returnBuffers;
     cmd.reply(value);
-    if (value instanceof ReplyError && value.code === 'READONLY') this.hooks.onReadOnly?.();
     if (this.stage === 'ending' && this.inflight.length === 0 && this.outbox.length === 0) this.socket.end();
   }
 
@@ -269,10 +276,7 @@ export class Connection {
   settleOldest(cmd: Command, value: unknown): boolean {
     if (this.stage === 'dead' || this.inflight.peek() !== cmd) return false;
     this.inflight.shift();
-    const next = this.inflight.peek();
-    this.decoder.returnBuffers = next !== undefined && next.returnBuffers;
-    cmd.reply(value);
-    if (this.stage === 'ending' && this.inflight.length === 0 && this.outbox.length === 0) this.socket.end();
+    this.settleShifted(cmd, value);
     return true;
   }
 

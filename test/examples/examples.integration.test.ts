@@ -3,10 +3,10 @@
 // line. So the examples cannot rot: an API change that breaks one fails the tests.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RedisServer } from '../support/redis-server';
+import { runTs, type TsRun } from '../support/run-ts';
 
 const repo = join(__dirname, '..', '..');
 const examplesDir = join(repo, 'examples');
@@ -31,28 +31,8 @@ after(async () => {
   await server?.destroy();
 });
 
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  output: string;
-}
-
-function runExample(file: string, timeoutMs = 30_000): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, REDIS_URL: server.url };
-  delete env.NODE_TEST_CONTEXT;
-  delete env.NODE_OPTIONS;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join('examples', file)], { cwd: repo, env });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, output });
-    });
-  });
+function runExample(file: string): Promise<TsRun> {
+  return runTs(join('examples', file), { cwd: repo, redisUrl: server.url });
 }
 
 const files = readdirSync(examplesDir)
