@@ -516,6 +516,9 @@ export class RedisClient extends EventEmitter<ClientEvents> {
         get lastError() {
           return lifecycle.lastError;
         },
+        get wasReady() {
+          return lifecycle.phase === 'runtime';
+        },
         readyConnection: () => lifecycle.connection,
         startConnecting: () => void lifecycle.connect().catch(() => undefined),
         commandTimeoutMs: this.options.commandTimeoutMs,

@@ -14,6 +14,12 @@ export type SubscriptionKind = 'channels' | 'patterns' | 'shardChannels';
 
 /** The 'resubscribed' event: what a new connection was subscribed to before the client became ready. */
 export interface ResubscribedEvent {
+  /**
+   * false on the client's first connection (subscribe() called before connect()): nothing can
+   * have been missed yet. true after a reconnect: messages published while the connection was
+   * down are lost, so this is the gap to react to.
+   */
+  reconnected: boolean;
   channels: string[];
   patterns: string[];
   shardChannels: string[];
@@ -27,6 +33,8 @@ export interface ResubscribedEvent {
 export interface SubscriptionHost {
   readonly state: State;
   readonly lastError: ConnectionError | undefined;
+  /** Whether the owning client was ready before the connection being restored (a reconnect). */
+  readonly wasReady: boolean;
   /** The ready connection, if any. */
   readyConnection(): ConnectionLike | undefined;
   /** Starts connecting when idle (a subscription, like a command, connects the client). */
@@ -384,6 +392,7 @@ export class Subscriptions {
       const refused = new Set(failures.map((f) => `${f.kind}\n${f.name}`));
       const keep = (kind: SubscriptionKind) => restored[kind].filter((n) => !refused.has(`${kind}\n${n}`));
       this.host.resubscribed({
+        reconnected: this.host.wasReady,
         channels: keep('channels'),
         patterns: keep('patterns'),
         shardChannels: keep('shardChannels'),

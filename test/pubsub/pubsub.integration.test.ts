@@ -101,6 +101,26 @@ for (const protocol of [3, 2] as const) {
       }
     });
 
+    test("'resubscribed' says reconnected: false on the first connection (subscribe() before connect()) and true after a reconnect", async () => {
+      // The docs suggest the event as a gap detector: only a reconnect can have lost messages.
+      const client = createClient({ host: shared.host, port: shared.port, protocol, reconnect: fast });
+      const events: ResubscribedEvent[] = [];
+      client.on('resubscribed', (e) => events.push(e));
+      try {
+        const subscribed = client.subscribe('t3r:a', () => undefined);
+        await client.connect();
+        await subscribed;
+        await waitFor('the first restore', () => events.length === 1);
+        assert.equal((events[0] as unknown as { reconnected?: unknown }).reconnected, false);
+        await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+        await waitFor('resubscription after CLIENT KILL', () => events.length === 2);
+        assert.equal(events[1].reconnected, true);
+        assert.deepEqual(events[1].channels, ['t3r:a']);
+      } finally {
+        await client.close();
+      }
+    });
+
     test('CLIENT KILL of the subscribed connection: resubscribed (before ready), and a message published after recovery arrives', async () => {
       const client = createClient({ host: shared.host, port: shared.port, protocol, reconnect: fast });
       const { got, listener } = collector();
