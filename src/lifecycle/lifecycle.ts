@@ -15,7 +15,7 @@ import { classifyFailure } from './classify';
 import type { Clock, TimerHandle } from './clock';
 import { armDeadline } from './deadlines';
 import { HealthMonitor, type HealthOptions, type HealthTarget } from './health';
-import { defaultDecision, type FailureHook, type Phase } from './policy';
+import { defaultDecision, initialGiveUpError, type FailureHook, type Phase } from './policy';
 import { sortLeftovers, type RetryInFlight } from './replay';
 import { nextState, type LifecycleEvent, type State } from './states';
 
@@ -289,7 +289,13 @@ export class Lifecycle {
     if (decision === 'fail') return this.giveUp(error);
     if (phase === 'runtime' && this.attempts >= policy.maxAttempts) return this.giveUp(error);
     const delay = this.nextDelay();
-    if (phase === 'initial' && this.config.clock.now() + delay >= this.initialDeadline) return this.giveUp(error);
+    const now = this.config.clock.now();
+    if (phase === 'initial' && now + delay >= this.initialDeadline) {
+      const elapsed = now - (this.initialDeadline - policy.initialTimeoutMs);
+      return this.giveUp(
+        initialGiveUpError(error, this.attempts, elapsed, policy.initialTimeoutMs, policy.onInitialFailure),
+      );
+    }
     this.scheduleAttempt('retry', delay, error);
   }
 

@@ -1,4 +1,4 @@
-import type { ConnectionError, FailureKind } from '../errors';
+import { ConnectionError, type FailureKind } from '../errors';
 import { CONFIGURATION_KINDS } from './classify';
 
 export type Phase = 'initial' | 'runtime';
@@ -48,4 +48,29 @@ export function policyTable(): Record<FailureKind, Record<Phase, Decision>> {
     };
   }
   return table;
+}
+
+/**
+ * The error connect() rejects with when transient failures were retried until
+ * reconnect.initialTimeoutMs: the last attempt's error alone ("nothing accepts connections")
+ * hides that the client already waited, and which option bounds the wait. Kind and code are the
+ * last attempt's, so code that matches on them keeps working; that error is the `cause`.
+ */
+export function initialGiveUpError(
+  last: ConnectionError,
+  attempts: number,
+  elapsedMs: number,
+  initialTimeoutMs: number,
+  onInitialFailure: 'fail-fast' | 'retry',
+): ConnectionError {
+  const longer =
+    onInitialFailure === 'retry'
+      ? 'raise reconnect.initialTimeoutMs (Infinity: wait as long as it takes)'
+      : "raise reconnect.initialTimeoutMs, or set reconnect: { onInitialFailure: 'retry' } (no deadline) for a service that may start before its Redis";
+  return new ConnectionError(
+    last.kind,
+    `connect() gave up after ${attempts} attempt${attempts === 1 ? '' : 's'} over ${(elapsedMs / 1000).toFixed(1)} s ` +
+      `(reconnect.initialTimeoutMs: ${initialTimeoutMs} ms); the last one failed: ${last.message.replace(/\.$/, '')}. To wait longer, ${longer}.`,
+    { cause: last, code: last.code },
+  );
 }

@@ -48,6 +48,37 @@ describe('initial phase, nothing listening (ECONNREFUSED)', () => {
     }
   });
 
+  test('the give-up error says how many attempts over how long, names reconnect.initialTimeoutMs and onInitialFailure, and keeps the last attempt as its cause', async () => {
+    const port = await freePort();
+    const client = createClient({ host: '127.0.0.1', port, reconnect: { ...fast, initialTimeoutMs: 800 } });
+    let retries = 0;
+    client.on('reconnecting', () => retries++);
+    try {
+      const err = (await client.connect().then(
+        () => undefined,
+        (e: unknown) => e,
+      )) as ConnectionError & { cause?: unknown };
+      assert.ok(err instanceof ConnectionError, String(err));
+      assert.equal(err.kind, 'network');
+      assert.equal(err.code, 'ECONNECTION');
+      const m = /after (\d+) attempts over ([\d.]+) s/.exec(err.message);
+      assert.ok(m, err.message);
+      assert.equal(Number(m[1]), retries + 1, err.message);
+      assert.ok(Number(m[2]) > 0 && Number(m[2]) < 5, err.message);
+      assert.match(err.message, /reconnect\.initialTimeoutMs/);
+      assert.match(err.message, /800 ms/);
+      assert.match(err.message, /onInitialFailure: 'retry'/);
+      assert.match(err.message, /nothing accepts connections.*ECONNREFUSED/);
+      // The last attempt's own error, typed and classified, stays reachable.
+      assert.ok(err.cause instanceof ConnectionError, String(err.cause));
+      assert.equal(err.cause.kind, 'network');
+      assert.match(err.cause.message, /ECONNREFUSED/);
+      console.log(`# give-up message: ${err.message}`);
+    } finally {
+      client.destroy();
+    }
+  });
+
   test("onInitialFailure 'retry', initialTimeoutMs Infinity: a connect() started before the server exists resolves once it starts", async () => {
     const port = await freePort();
     const client = createClient({
