@@ -124,13 +124,16 @@ export class AbortError extends RomaineError {
 export class ConnectionLostError extends RomaineError {
   readonly command: string;
   readonly maybeExecuted: boolean;
-  constructor(command: string, maybeExecuted: boolean, cause: unknown) {
+  /** `why: 'twice'`: it was safe to re-send, but it was already in flight on the connection before (see docs/resilience.md). */
+  constructor(command: string, maybeExecuted: boolean, cause: unknown, why?: 'twice') {
     super(
       'ECONNLOST',
       `the connection was lost before ${command} got its reply` +
-        (maybeExecuted
-          ? '; it had been sent, so it may have run on the server, and it was not re-sent because running it twice is not safe'
-          : '; it was never sent'),
+        (why === 'twice'
+          ? '; it was in flight on two connections in a row that both died, so it is not sent a third time (a command that breaks every connection it is sent on must not keep the client reconnecting); it may have run on the server'
+          : maybeExecuted
+            ? '; it had been sent, so it may have run on the server, and it was not re-sent because running it twice is not safe'
+            : '; it was never sent'),
       { cause },
     );
     this.command = command;

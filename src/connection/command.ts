@@ -33,6 +33,7 @@ interface CommandExtra {
 
 const RETURN_BUFFERS = 1;
 const INTERNAL = 2;
+const RESENT = 4;
 
 /**
  * One command from the moment it is accepted until its single outcome. The same object travels
@@ -88,6 +89,17 @@ export class Command<T = unknown> {
   }
   set internal(on: boolean) {
     this.flags = on ? this.flags | INTERNAL : this.flags & ~INTERNAL;
+  }
+
+  /**
+   * Set when the command was in flight on a connection that died and was queued to be sent again:
+   * if the next connection dies under it too, it fails instead of going a third time.
+   */
+  get resent(): boolean {
+    return (this.flags & RESENT) !== 0;
+  }
+  set resent(on: boolean) {
+    this.flags = on ? this.flags | RESENT : this.flags & ~RESENT;
   }
 
   /** This command's own timeout (0: the client's commandTimeoutMs; Infinity: none). */

@@ -107,12 +107,20 @@ export function mayReplay(cmd: Command, mode: RetryInFlight): boolean {
  * `mayReplay` allows it, the others fail with ConnectionLostError { maybeExecuted: true }; those
  * never written go again (ConnectionLostError { maybeExecuted: false } when there is no offline
  * queue to hold them). Returns the commands to send again, in their original order.
+ *
+ * A command goes again at most once: one that was in flight on two consecutive connection deaths
+ * fails (maybeExecuted: true). A command that kills every connection it is sent on (a reply the
+ * decoder refuses, a proxy that drops it, a server bug) would otherwise keep the client
+ * reconnecting forever, and with it every command queued behind it.
  */
 export function sortLeftovers(leftovers: Leftovers, canQueue: boolean, mode: RetryInFlight, cause: Error): Command[] {
   const requeue: Command[] = [];
   for (const cmd of leftovers.written) {
-    if (canQueue && mayReplay(cmd, mode)) {
+    if (cmd.resent) {
+      cmd.fail(new ConnectionLostError(cmd.name, true, cause, 'twice'));
+    } else if (canQueue && mayReplay(cmd, mode)) {
       cmd.stage = 'queued';
+      cmd.resent = true;
       requeue.push(cmd);
     } else {
       cmd.fail(new ConnectionLostError(cmd.name, true, cause));

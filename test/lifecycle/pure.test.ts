@@ -255,4 +255,25 @@ describe("what becomes of a dead connection's commands (sortLeftovers)", () => {
     assert.equal(get.o.error.maybeExecuted, true);
     assert.equal(later.o.error.maybeExecuted, false);
   });
+  test('a command in flight on two connection deaths in a row fails instead of going a third time', () => {
+    const get = make('GET', 'poison');
+    const first = sortLeftovers({ written: [get.cmd], unwritten: [] }, true, 'always', new Error('first'));
+    assert.deepEqual(first, [get.cmd], 'the first death: sent again');
+    get.cmd.stage = 'written';
+    const cause = new Error('second');
+    assert.deepEqual(sortLeftovers({ written: [get.cmd], unwritten: [] }, true, 'always', cause), []);
+    assert.ok(get.o.error instanceof ConnectionLostError, String(get.o.error));
+    assert.equal(get.o.error.maybeExecuted, true);
+    assert.equal(get.o.error.cause, cause);
+    assert.match(get.o.error.message, /two connections in a row/);
+  });
+  test('a command that was re-sent but still unwritten when the next connection died is not counted', () => {
+    const get = make('GET', 'k');
+    sortLeftovers({ written: [get.cmd], unwritten: [] }, true, 'idempotent', new Error('first'));
+    // Never written on the second connection: it goes again, and still may be re-sent once.
+    assert.deepEqual(sortLeftovers({ written: [], unwritten: [get.cmd] }, true, 'idempotent', new Error('x')), [
+      get.cmd,
+    ]);
+    assert.equal(get.o.error, undefined);
+  });
 });
