@@ -8,3 +8,4 @@ export * from './tls';
 export * from './raw';
 export * from './wait';
 export { onProcessExit } from './cleanup';
+export * from './cluster';
