@@ -80,8 +80,11 @@ export class AuthError extends ConnectionError {
 
 /** The server sent bytes that are not RESP, or a reply broke a limit. The connection is dropped. */
 export class ProtocolError extends RomaineError {
-  constructor(message: string) {
+  /** The bytes were a TLS record: the server expects TLS (a plain-text client on a TLS port). */
+  readonly looksLikeTls: boolean;
+  constructor(message: string, looksLikeTls = false) {
     super('EPROTOCOL', message);
+    this.looksLikeTls = looksLikeTls;
   }
 }
 

@@ -12,7 +12,9 @@ import { problems } from './doctor-problems';
 import { failed, skipped, step, type StepResult } from './doctor-report';
 import { RespProbe, type Exchange } from './resp-probe';
 import type { Target } from './target';
-import { connectSocket, errCode, speaksTls, where, withTimeout } from './doctor-net';
+import { connectSocket, errCode, where, withTimeout } from './doctor-net';
+import { speaksTls } from '../transport/tls-probe';
+import { diagnoseTls } from '../transport/tls-failure';
 
 /** How long to listen before writing, so that a refusal sent on accept (-DENIED) is heard. */
 const LISTEN_FIRST_MS = 60;
@@ -212,8 +214,12 @@ async function explainSilence(
     return failed('handshake', ms, 'the answer is not RESP', problems.notResp(where(t), protocolError.message));
   }
   const closed = ex?.closed ?? probe.closed;
-  if (closed !== undefined && /CERTIFICATE_REQUIRED/.test(closed)) {
-    return failed('handshake', ms, 'a client certificate is required', problems.clientCertRequired());
+  const tlsCause = closed !== undefined ? diagnoseTls(closed) : undefined;
+  if (closed !== undefined && tlsCause !== undefined && tlsCause.reason.startsWith('client-certificate')) {
+    // TLS 1.3: the server judges the client certificate after our handshake is done, so its
+    // refusal arrives as the first thing read on the RESP session.
+    const problem = problems.tls(closed, t.host);
+    return failed('handshake', ms, problem.what.replace(/\.$/, ''), problem);
   }
   const silent = protocolError !== undefined || (closed !== undefined && probe.bytesRead === 0);
   if (

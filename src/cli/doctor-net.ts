@@ -3,7 +3,6 @@
  * port on the side when a handshake goes wrong — "do you answer plain RESP?", "do you speak TLS?".
  */
 import * as net from 'node:net';
-import * as tls from 'node:tls';
 import { RespProbe } from './resp-probe';
 import type { Target } from './target';
 
@@ -55,26 +54,6 @@ export async function speaksPlainResp(host: string, port: number, timeoutMs: num
   } finally {
     probe.close();
   }
-}
-
-/** Does host:port complete a TLS handshake (certificate not checked: we only ask "is it TLS")? */
-export function speaksTls(host: string, port: number, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = tls.connect({
-      host,
-      port,
-      rejectUnauthorized: false,
-      servername: net.isIP(host) === 0 ? host : undefined,
-    });
-    const done = (ok: boolean): void => {
-      clearTimeout(timer);
-      s.destroy();
-      resolve(ok);
-    };
-    const timer = setTimeout(() => done(false), timeoutMs);
-    s.once('secureConnect', () => done(true));
-    s.once('error', () => done(false));
-  });
 }
 
 export function withTimeout<T>(promise: Promise<T>, ms: number, code: string): Promise<T> {

@@ -4,6 +4,8 @@
  * (docs/cli.md shows them). No text here ever includes a password.
  */
 
+import { diagnoseTls, type TlsFailureReason } from '../transport/tls-failure';
+
 export interface Problem {
   /** Stable identifier, for --json readers: 'protected-mode', 'wrong-password', 'refused', ... */
   code: string;
@@ -90,15 +92,6 @@ export const problems = {
     ],
   }),
 
-  tlsFailed: (where: string, detail: string): Problem => ({
-    code: 'tls-failed',
-    what: `The TLS handshake with ${where} failed: ${detail}.`,
-    fix: [
-      'Check that this port serves TLS (`tls-port` in redis.conf).',
-      'Check the server log for the reason it gave (protocol versions, ciphers).',
-    ],
-  }),
-
   tlsTimeout: (where: string, ms: number): Problem => ({
     code: 'tls-timeout',
     what: `${where} accepted the TCP connection but completed no TLS handshake within ${ms} ms.`,
@@ -108,53 +101,20 @@ export const problems = {
     ],
   }),
 
-  certificate: (code: string, host: string, names: string): Problem => {
-    switch (code) {
-      case 'CERT_HAS_EXPIRED':
-        return {
-          code: 'certificate-expired',
-          what: 'The server\u2019s certificate has expired.',
-          fix: ['Renew the certificate and reload it on the server (`CONFIG SET tls-cert-file ...` or a restart).'],
-        };
-      case 'ERR_TLS_CERT_ALTNAME_INVALID':
-        return {
-          code: 'certificate-wrong-host',
-          what: `The server\u2019s certificate is not for ${host}: it names ${names || 'no host at all'}.`,
-          fix: [
-            'Connect with a name the certificate lists, or',
-            'give the name to check with --tls-servername (in code: tls: { servername }), or',
-            'reissue the certificate with this name in its subjectAltName.',
-          ],
-        };
-      case 'DEPTH_ZERO_SELF_SIGNED_CERT':
-      case 'SELF_SIGNED_CERT_IN_CHAIN':
-      case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
-      case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
-      case 'UNABLE_TO_GET_ISSUER_CERT':
-        return {
-          code: 'certificate-untrusted',
-          what: `The server\u2019s certificate is not signed by a CA this machine trusts (${code}).`,
-          fix: [
-            'Give the CA that signed it: --tls-ca ca.pem (in code, the `tls.ca` option).',
-            'For a throwaway test server only: --insecure (in code, `tls.rejectUnauthorized: false`).',
-          ],
-        };
-      default:
-        return {
-          code: 'certificate-rejected',
-          what: `The server\u2019s certificate was not accepted (${code}).`,
-          fix: ['Check the certificate chain the server sends (`openssl s_client -connect host:port -showcerts`).'],
-        };
-    }
+  /**
+   * A TLS failure, told by the classifier the client uses too (transport/tls-failure.ts): the same
+   * cause in the same words, with the fix in command-line flags as well as options.
+   */
+  tls: (code: string, host: string, names?: string): Problem => {
+    const d = diagnoseTls(code, host) ?? {
+      reason: 'other' as const,
+      what: `the TLS handshake failed (${code})`,
+      fix: '',
+    };
+    let what = `${d.what.charAt(0).toUpperCase()}${d.what.slice(1)}.`;
+    if (d.reason === 'wrong-host') what += ` It names ${names || 'no host at all'}.`;
+    return { code: TLS_PROBLEM_CODES[d.reason], what, fix: TLS_FIXES[d.reason] };
   },
-
-  clientCertRequired: (): Problem => ({
-    code: 'client-certificate-required',
-    what: 'The server requires a client certificate (tls-auth-clients yes) and refused the connection without one.',
-    fix: [
-      'Give one signed by a CA the server trusts: --tls-cert client.pem --tls-key client.key (in code, `tls.cert` and `tls.key`).',
-    ],
-  }),
 
   protectedMode: (serverMessage: string): Problem => ({
     code: 'protected-mode',
@@ -241,4 +201,60 @@ export const problems = {
       'Check that this is a Redis port and, if it serves TLS, use rediss://.',
     ],
   }),
+};
+
+/** The doctor's problem codes (stable, for --json readers) for each cause the classifier knows. */
+const TLS_PROBLEM_CODES: Record<TlsFailureReason, string> = {
+  'client-certificate-required': 'client-certificate-required',
+  'client-certificate-rejected': 'client-certificate-rejected',
+  'untrusted-ca': 'certificate-untrusted',
+  'self-signed': 'certificate-untrusted',
+  'wrong-host': 'certificate-wrong-host',
+  expired: 'certificate-expired',
+  'not-yet-valid': 'certificate-not-yet-valid',
+  'plain-port': 'tls-on-plain-port',
+  'tls-port': 'plain-on-tls-port',
+  'protocol-version': 'tls-version',
+  other: 'tls-failed',
+};
+
+const TLS_FIXES: Record<TlsFailureReason, string[]> = {
+  'client-certificate-required': [
+    'Give one signed by a CA the server trusts: --tls-cert client.pem --tls-key client.key (in code, `tls.cert` and `tls.key`).',
+    'Or, if clients need not prove who they are, set `tls-auth-clients no` (or `optional`) on the server.',
+  ],
+  'client-certificate-rejected': [
+    'Give a client certificate signed by the CA in the server\u2019s `tls-ca-cert-file`, and not expired: --tls-cert client.pem --tls-key client.key (in code, `tls.cert` and `tls.key`).',
+  ],
+  'untrusted-ca': [
+    'Give the CA that signed it: --tls-ca ca.pem (in code, the `tls.ca` option).',
+    'For a throwaway test server only: --insecure (in code, `tls.rejectUnauthorized: false`).',
+  ],
+  'self-signed': [
+    'Give that certificate itself as the CA: --tls-ca server.pem (in code, the `tls.ca` option), or have the server use one signed by a CA you trust.',
+    'For a throwaway test server only: --insecure (in code, `tls.rejectUnauthorized: false`).',
+  ],
+  'wrong-host': [
+    'Connect with a name the certificate lists, or',
+    'give the name to check with --tls-servername (in code: tls: { servername }), or',
+    'reissue the certificate with this name in its subjectAltName.',
+  ],
+  expired: [
+    'Renew the certificate and reload it on the server (`CONFIG SET tls-cert-file ...` or a restart).',
+    'If it should still be valid, check this machine\u2019s clock.',
+  ],
+  'not-yet-valid': ['Check the clocks of this machine and of the machine that issued the certificate.'],
+  'plain-port': [
+    'Use redis:// instead of rediss:// for this port, or',
+    'connect to the server\u2019s TLS port (`tls-port` in redis.conf) with rediss://.',
+  ],
+  'tls-port': ['Use rediss:// instead of redis:// (and --tls-ca <file> if the certificate is signed by your own CA).'],
+  'protocol-version': [
+    'Compare the server\u2019s `tls-protocols` and `tls-ciphers` with what this Node.js accepts (in code, `tls.minVersion`, `tls.maxVersion`, `tls.ciphers`).',
+    'On TLS 1.2 the same alert means a client certificate is required: --tls-cert / --tls-key.',
+  ],
+  other: [
+    'Check that this port serves TLS (`tls-port` in redis.conf).',
+    'Check the server log for the reason it gave (protocol versions, ciphers).',
+  ],
 };

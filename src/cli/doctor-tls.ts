@@ -58,9 +58,8 @@ export async function tlsStep(t: Target, socket: net.Socket, address: string): P
   }
   if (outcome !== 'done') {
     secure.destroy();
-    if (/CERTIFICATE_REQUIRED/.test(outcome))
-      return { step: failed('tls', ms, 'a client certificate is required', problems.clientCertRequired()) };
-    return { step: failed('tls', ms, `handshake failed (${outcome})`, problems.tlsFailed(where(t), outcome)) };
+    const problem = problems.tls(outcome, servername ?? t.host);
+    return { step: failed('tls', ms, problem.what.replace(/\.$/, ''), problem) };
   }
   return certificateVerdict(t, secure, ms, servername ?? t.host);
 }
@@ -97,7 +96,7 @@ function certificateVerdict(t: Target, secure: tls.TLSSocket, ms: number, checke
   }`;
   if (verifyError !== undefined && !t.insecure) {
     secure.destroy();
-    return { step: failed('tls', ms, summary, problems.certificate(verifyError, checkedName, names)) };
+    return { step: failed('tls', ms, summary, problems.tls(verifyError, checkedName, names)) };
   }
   const notes: string[] = [];
   if (verifyError !== undefined)

@@ -236,6 +236,7 @@ export class RedisClient extends EventEmitter<ClientEvents> {
         libVersion: VERSION,
         limits: o.limits,
         listenFirstMs: info.listenFirstMs,
+        probeTlsOnSilentClose: info.phase === 'initial',
         now: () => this.clock.now(),
       },
       hooks,

@@ -4,6 +4,7 @@ import { Decoder } from '../protocol/decoder';
 import { CommandEncoder } from '../protocol/encoder';
 import type { Arg, DecoderLimits } from '../protocol/types';
 import { openSocket, describeEndpoint, type TransportOptions } from '../transport/socket';
+import { speaksTls } from '../transport/tls-probe';
 import { Command } from './command';
 import { Fifo } from './fifo';
 import { runHandshake, type HandshakeConfig, type ServerInfo } from './handshake';
@@ -21,7 +22,16 @@ export interface ConnectionConfig extends TransportOptions, HandshakeConfig {
   now: () => number;
   /** Flush the write batch early once this many commands are waiting in one tick. */
   maxBatchCommands?: number;
+  /**
+   * When a plain-TCP handshake dies before a single byte came back, ask the port for a TLS
+   * handshake on the side (see AttemptFailure.portSpeaksTls). The client sets it before its first
+   * ready, where a redis:// URL pointed at a TLS port must fail at once, not after retrying.
+   */
+  probeTlsOnSilentClose?: boolean;
 }
+
+/** How long the side TLS handshake of probeTlsOnSilentClose may take (a local TLS port answers in ms). */
+const TLS_PROBE_MS = 2000;
 
 /** What a dead connection hands back: commands never written, and written ones never answered. */
 export interface Leftovers {
@@ -50,6 +60,8 @@ export class AttemptFailure extends Error {
     readonly stage: 'connect' | 'handshake',
     readonly bytesRead: number,
     readonly endpoint: string,
+    /** The handshake died silently and a TLS handshake on the same port succeeded: it speaks TLS. */
+    readonly portSpeaksTls = false,
   ) {
     super(cause instanceof Error ? cause.message : String(cause));
   }
@@ -96,7 +108,9 @@ export class Connection {
     const conn = new Connection(socket, config, hooks, endpoint);
     // connectTimeoutMs covers the handshake too: a peer that accepted the connection but never
     // answers (a black hole, a server that does not speak RESP) must not hold the attempt forever.
+    let timedOut = false;
     const handshakeTimer = setTimeout(() => {
+      timedOut = true;
       conn.destroy(
         new ConnectionError(
           'network',
@@ -112,7 +126,17 @@ export class Connection {
       // What the server said outranks how the socket ended: a refusal (-DENIED, WRONGPASS) is
       // usually followed at once by the server closing, and the close must not hide the reason.
       const cause = err instanceof ReplyError ? err : (conn.deathCause ?? err);
-      throw new AttemptFailure(cause, 'handshake', conn.bytesRead, endpoint);
+      clearTimeout(handshakeTimer);
+      // A TLS port resets a plain-text client without a word (it read bytes that are not a
+      // ClientHello); a dead server or proxy does the same. One handshake on the side tells them apart.
+      const silent = conn.bytesRead === 0 && !timedOut && !(err instanceof ReplyError);
+      const tlsPort =
+        silent &&
+        config.probeTlsOnSilentClose === true &&
+        config.tls === undefined &&
+        config.path === undefined &&
+        (await speaksTls(config.host, config.port, Math.min(config.connectTimeoutMs, TLS_PROBE_MS)));
+      throw new AttemptFailure(cause, 'handshake', conn.bytesRead, endpoint, tlsPort);
     } finally {
       clearTimeout(handshakeTimer);
     }

@@ -8,10 +8,7 @@ import {
   type FailureKind,
 } from '../errors';
 import { AttemptFailure } from '../connection/connection';
-
-/** TLS failures Node reports by `code`: certificate verification, and a server that does not speak TLS. */
-const TLS_CODES =
-  /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH|INVALID_CA|INVALID_PURPOSE|CERT_UNTRUSTED)/;
+import { diagnoseTls, tlsPortDiagnosis, type TlsDiagnosis } from '../transport/tls-failure';
 
 const NETWORK_HINTS: Record<string, string> = {
   ECONNREFUSED: 'nothing accepts connections there: is the server running, and on this port?',
@@ -33,6 +30,11 @@ export interface ClassifyContext {
   sentPassword: boolean;
 }
 
+/** One line saying what is wrong and what to fix; OpenSSL's multi-line text stays in `cause`. */
+export function tlsError(endpoint: string, d: TlsDiagnosis, cause: unknown): ConnectionError {
+  return new ConnectionError('tls', `TLS with ${endpoint} failed: ${d.what}. Fix: ${d.fix}.`, { cause });
+}
+
 /**
  * Turns whatever ended a connection attempt or a connection into a ConnectionError of one kind.
  * Server answers are recognised by their error code (DENIED, WRONGPASS, NOAUTH, NOPERM, LOADING),
@@ -45,21 +47,25 @@ export function classifyFailure(raw: unknown, ctx: ClassifyContext): ConnectionE
   if (raw instanceof AttemptFailure) {
     cause = raw.cause;
     endpoint = raw.endpoint;
+    if (raw.portSpeaksTls) {
+      const d = tlsPortDiagnosis(
+        'it closed the plain-text handshake without a word, and a TLS handshake on it succeeds',
+      );
+      return tlsError(endpoint, d, cause);
+    }
   }
   if (cause instanceof ConnectionError) return cause;
   if (cause instanceof ReplyError) return classifyReply(cause, endpoint, ctx.sentPassword);
   if (cause instanceof ProtocolError) {
+    // A TLS record where RESP was expected: a plain-text client on a TLS port.
+    if (cause.looksLikeTls) return tlsError(endpoint, tlsPortDiagnosis('it answered with a TLS record'), cause);
     return new ConnectionError('protocol', `${endpoint} sent something that is not RESP: ${cause.message}`, { cause });
   }
   if (cause instanceof RomaineError) return new ConnectionError('network', cause.message, { cause });
   const code = (cause as { code?: unknown } | null)?.code;
   const message = cause instanceof Error ? cause.message : String(cause);
-  if (typeof code === 'string' && TLS_CODES.test(code)) {
-    const hint = code.startsWith('ERR_SSL_')
-      ? " The server does not seem to speak TLS on this port: use redis:// (not rediss://), or the server's tls-port."
-      : " The server's certificate was not accepted: give the CA that signed it in tls.ca, or fix the certificate (host name, expiry).";
-    return new ConnectionError('tls', `TLS with ${endpoint} failed (${code}: ${message}).${hint}`, { cause });
-  }
+  const tls = typeof code === 'string' ? diagnoseTls(code, (cause as { host?: string }).host) : undefined;
+  if (tls !== undefined) return tlsError(endpoint, tls, cause);
   const hint = typeof code === 'string' ? NETWORK_HINTS[code] : undefined;
   // A plain-text client on a TLS port: the server resets the handshake before sending a byte.
   const silentReset =

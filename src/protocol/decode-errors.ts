@@ -25,6 +25,7 @@ export function checkNotTls(first: number): void {
     throw new ProtocolError(
       `the server's first byte is ${describeByte(first)}, which looks like a TLS record: ` +
         'the server probably expects TLS — connect with a rediss:// URL (or the tls option)',
+      true,
     );
   }
 }

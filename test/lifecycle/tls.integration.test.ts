@@ -1,7 +1,8 @@
-// TLS against a real redis-server built with TLS (Debian's 7.0 is): the right CA -> ready; an
-// unknown CA or a self-signed certificate -> connect() rejects at once with kind 'tls'; a TLS
-// client on the plain port -> kind 'tls' saying the server does not seem to speak TLS; a plain
-// client on the TLS port -> rejects (kind and message printed, not asserted).
+// TLS against a real redis-server built with TLS (Debian's 7.0 is): the right CA -> ready; every
+// other case -> connect() rejects at once with kind 'tls' and a one-line message naming the real
+// cause and its fix (client certificate required, unknown CA, self-signed, host-name mismatch,
+// expired, no common TLS version, a TLS client on the plain port, a plain client on the TLS port),
+// OpenSSL's own text kept in `cause`.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClient, ConnectionError, type ClientOptions } from '../../src/index';
@@ -115,14 +116,141 @@ describe('TLS (real server)', async () => {
     assert.equal(r.state, 'failed');
   });
 
-  test('a plain client on the TLS port -> rejects (what comes out is printed)', { skip }, async () => {
-    const r = await attempt({ port: server.tlsPort, reconnect: { ...fast, initialTimeoutMs: 2000 } });
-    const e = r.err as ConnectionError;
-    console.log(
-      `# plain client -> TLS port: rejected after ${r.ms.toFixed(0)} ms, ${r.retries.length + 1} attempt(s) ` +
-        `(retry kinds: ${[...new Set(r.retries)].join(',') || 'none'}), ${e?.name} kind ${e?.kind}: ${e?.message}`,
+  test(
+    'a plain redis:// client on the TLS port -> recognised on the first attempt: kind tls, "this port speaks TLS: use rediss://"',
+    { skip },
+    async () => {
+      // Default initialTimeoutMs (10 s): the old code retried the silent reset as a network error until then.
+      const client = createClient(`redis://127.0.0.1:${server.tlsPort}`, { reconnect: fast });
+      const retries: string[] = [];
+      client.on('reconnecting', (e) => retries.push(e.reason.kind));
+      const t0 = performance.now();
+      try {
+        const err = await client.connect().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        const ms = performance.now() - t0;
+        console.log(
+          `# plain client -> TLS port: rejected after ${ms.toFixed(0)} ms, ${retries.length + 1} attempt(s): ${String(err)}`,
+        );
+        assert.ok(err instanceof ConnectionError, String(err));
+        assert.equal(err.kind, 'tls', err.message);
+        assert.match(err.message, /this port speaks TLS/);
+        assert.match(err.message, /use rediss:\/\//);
+        assert.deepEqual(retries, [], 'no retry: it is a configuration error');
+        assert.equal(client.state, 'failed');
+      } finally {
+        client.destroy();
+      }
+    },
+  );
+});
+
+/** connect() to `url` and its error, checked for the things every TLS message must have. */
+async function tlsFailure(url: string, options: ClientOptions): Promise<ConnectionError> {
+  const client = createClient(url, { reconnect: fast, ...options });
+  const retries: string[] = [];
+  client.on('reconnecting', (e) => retries.push(e.reason.kind));
+  try {
+    const err = await client.connect().then(
+      () => undefined,
+      (e: unknown) => e,
     );
-    assert.ok(r.err instanceof ConnectionError, String(r.err));
-    assert.equal(r.state, 'failed');
+    assert.ok(err instanceof ConnectionError, String(err));
+    assert.equal(err.kind, 'tls', err.message);
+    assert.equal(client.state, 'failed');
+    assert.deepEqual(retries, [], `no retry for ${err.message}`);
+    // One line, no OpenSSL internals (those stay in cause).
+    assert.doesNotMatch(err.message, /\n|rec_layer|\.c:\d+|SSL routines/, err.message);
+    assert.doesNotMatch(err.message, /does not seem to speak TLS|use redis:\/\//, err.message);
+    assert.ok(err.cause instanceof Error, 'the TLS error is the cause');
+    console.log(`# ${url}: ${err.message}`);
+    return err;
+  } finally {
+    client.destroy();
+  }
+}
+
+describe('TLS failures say their real cause', async () => {
+  const skip = await tlsSupported();
+  const t = skip === false ? tlsFixtures() : undefined;
+
+  test(
+    'a server that requires a client certificate (tls-auth-clients) -> "requires a client certificate", tls.cert / tls.key',
+    { skip },
+    async () => {
+      const s = await RedisServer.start({ tls: 'only', tlsAuthClients: true });
+      try {
+        const err = await tlsFailure(s.url, { tls: { ca: t!.ca.pem } });
+        assert.match(err.message, /requires a client certificate/);
+        assert.match(err.message, /tls\.cert and tls\.key/);
+        assert.match((err.cause as Error).message, /certificate required/);
+        // With one, it works.
+        const client = createClient(s.url, { tls: { ca: t!.ca.pem, cert: t!.client.pem, key: t!.client.keyPem } });
+        try {
+          assert.equal(await client.ping(), 'PONG');
+        } finally {
+          client.destroy();
+        }
+      } finally {
+        await s.destroy();
+      }
+    },
+  );
+
+  test('an unknown CA -> "not signed by a CA this client trusts", tls.ca', { skip }, async () => {
+    const s = await RedisServer.start({ tls: 'only' });
+    try {
+      const err = await tlsFailure(s.url, { tls: { ca: t!.otherCa.pem } });
+      assert.match(err.message, /not signed by a CA this client trusts/);
+      assert.match(err.message, /tls\.ca/);
+    } finally {
+      await s.destroy();
+    }
+  });
+
+  test('a self-signed certificate -> "self-signed"', { skip }, async () => {
+    const s = await RedisServer.start({ tls: 'only', tlsCert: t!.selfSigned });
+    try {
+      const err = await tlsFailure(s.url, { tls: { ca: t!.ca.pem } });
+      assert.match(err.message, /self-signed/);
+      assert.match(err.message, /give that certificate itself in tls\.ca/);
+    } finally {
+      await s.destroy();
+    }
+  });
+
+  test('a certificate for another host -> "not for 127.0.0.1", tls.servername', { skip }, async () => {
+    const s = await RedisServer.start({ tls: 'only', tlsCert: t!.wrongHost });
+    try {
+      const err = await tlsFailure(s.url, { tls: { ca: t!.ca.pem } });
+      assert.match(err.message, /certificate is not for 127\.0\.0\.1/);
+      assert.match(err.message, /tls\.servername/);
+    } finally {
+      await s.destroy();
+    }
+  });
+
+  test('an expired certificate -> "has expired"', { skip }, async () => {
+    const s = await RedisServer.start({ tls: 'only', tlsCert: t!.expired });
+    try {
+      const err = await tlsFailure(s.url, { tls: { ca: t!.ca.pem } });
+      assert.match(err.message, /has expired/);
+      assert.match(err.message, /renew the server\u2019s certificate/);
+    } finally {
+      await s.destroy();
+    }
+  });
+
+  test('no TLS version in common -> "share no TLS version", tls.minVersion', { skip }, async () => {
+    const s = await RedisServer.start({ tls: 'only' });
+    try {
+      const err = await tlsFailure(s.url, { tls: { ca: t!.ca.pem, minVersion: 'TLSv1', maxVersion: 'TLSv1.1' } });
+      assert.match(err.message, /share no TLS version/);
+      assert.match(err.message, /tls\.minVersion/);
+    } finally {
+      await s.destroy();
+    }
   });
 });
