@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { parseUrl } from '../client/options';
+import { redactUrl } from '../client/redact-url';
 import type { ClientOptions } from '../client/options';
 import { UsageError, type OptionKind, type ParsedArgs } from './argv';
 
@@ -97,7 +98,7 @@ export function readTarget(url: string, args: ParsedArgs, env: NodeJS.ProcessEnv
     connectTimeoutMs: timeoutMs,
   };
   return {
-    display: scrub(redact(url)),
+    display: scrub(redactUrl(url)),
     host: clientOptions.host as string,
     port: clientOptions.port as number,
     path: parsed.path,
@@ -120,18 +121,5 @@ function readPem(file: string, option: string): string {
   }
 }
 
-/**
- * The URL with the password in its user info replaced by ***. The user info ends at the last '@'
- * before the host, so a password with a raw '@' or '/' in it is still covered whole.
- */
-export function redact(url: string): string {
-  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url);
-  if (scheme === null) return url;
-  const rest = url.slice(scheme[0].length);
-  const at = rest.lastIndexOf('@');
-  if (at === -1) return url;
-  const userinfo = rest.slice(0, at);
-  const colon = userinfo.indexOf(':');
-  if (colon === -1) return url;
-  return `${scheme[0]}${userinfo.slice(0, colon)}:***@${rest.slice(at + 1)}`;
-}
+/** The URL with the password replaced by *** (the client's own redaction: see src/client/redact-url.ts). */
+export { redactUrl as redact };

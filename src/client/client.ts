@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { inspect, type InspectOptions } from 'node:util';
 import { ConnectionError, InvalidArgumentError, type RomaineError } from '../errors';
 import { Command, type CommandOptions } from '../connection/command';
 import { AttemptFailure, Connection, type ConnectionHooks } from '../connection/connection';
@@ -24,6 +25,7 @@ import {
 import { PubSubRouter, nameList, rawSubscribeRefusal } from './pubsub-router';
 import { Pipeline, Transaction } from './pipeline';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options';
+import { clientSummary, type ClientSummary } from './inspect';
 import {
   hscanIterator,
   scanIterator,
@@ -108,7 +110,7 @@ export class RedisClient extends EventEmitter<ClientEvents> {
     this.lifecycle = new Lifecycle({
       clock: this.clock,
       endpoint: this.endpoint,
-      sentPassword: options.password !== undefined || options.credentials !== undefined,
+      sentPassword: options.auth.sendsPassword,
       open: (info, hooks) => this.openConnection(info, hooks),
       onPush: (frame) => this.onPush(frame),
       restore: (conn) => this.restoreConnection(conn),
@@ -200,24 +202,31 @@ export class RedisClient extends EventEmitter<ClientEvents> {
     await this.close();
   }
 
+  /** `console.log(client)`: endpoint, state, database, name, protocol, pending work; never a secret. */
+  [inspect.custom](_depth: number, options: InspectOptions, show: typeof inspect): string {
+    return `RedisClient ${show(this.toJSON(), options)}`;
+  }
+
+  /** `JSON.stringify(client)` (a logger printing a diagnostics message): the same summary as inspect. */
+  toJSON(): ClientSummary {
+    return clientSummary(this, this.clientName);
+  }
+
   private async openConnection(info: AttemptInfo, hooks: ConnectionHooks): Promise<ConnectionLike> {
     const o = this.options;
-    let username = o.username;
-    let password = o.password;
-    if (o.credentials !== undefined) {
-      try {
-        const c = await o.credentials();
-        username = c.username;
-        password = c.password;
-      } catch (err) {
-        const why = err instanceof Error ? err.message : String(err);
-        throw new AttemptFailure(
-          new ConnectionError('auth', `the credentials provider failed: ${why}`, { cause: err }),
-          'connect',
-          0,
-          this.endpoint,
-        );
-      }
+    // The secret lives in this attempt's locals and the handshake's commands only: nothing that
+    // outlives the attempt keeps it (see Auth, and Connection, which drops it after the handshake).
+    let credentials: { username?: string; password?: string };
+    try {
+      credentials = await o.auth.current();
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new AttemptFailure(
+        new ConnectionError('auth', `the credentials provider failed: ${why}`, { cause: err }),
+        'connect',
+        0,
+        this.endpoint,
+      );
     }
     const conn = await Connection.open(
       {
@@ -228,8 +237,8 @@ export class RedisClient extends EventEmitter<ClientEvents> {
         connectTimeoutMs: o.connectTimeoutMs,
         keepAliveMs: o.keepAliveMs,
         protocol: o.protocol,
-        username,
-        password,
+        username: credentials.username ?? o.username,
+        password: credentials.password,
         database: this.database,
         clientName: this.clientName,
         libName: o.libName,
@@ -407,8 +416,6 @@ export class RedisClient extends EventEmitter<ClientEvents> {
       port: o.port,
       path: o.path,
       username: o.username,
-      password: o.password,
-      credentials: o.credentials,
       database: this.database,
       clientName: this.clientName,
       protocol: o.protocol,
@@ -425,7 +432,11 @@ export class RedisClient extends EventEmitter<ClientEvents> {
       maxDedicatedConnections: o.maxDedicatedConnections,
       clock: o.clock,
     };
-    return new RedisClient(resolveOptions({ ...base, ...overrides }));
+    const resolved = resolveOptions({ ...base, ...overrides });
+    // The secret is not in `base` (it is in no plain object): the copy shares this client's Auth,
+    // unless the overrides bring their own.
+    const ownAuth = overrides?.password !== undefined || overrides?.credentials !== undefined;
+    return new RedisClient(ownAuth ? resolved : Object.freeze({ ...resolved, auth: o.auth }));
   }
 
   /**

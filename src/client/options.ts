@@ -1,12 +1,16 @@
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { inspect } from 'node:util';
 import { InvalidArgumentError } from '../errors';
+import { Auth } from './credentials';
+import { redactUrl } from './redact-url';
 import type { Jitter } from '../lifecycle/backoff';
 import type { Clock } from '../lifecycle/clock';
 import type { CacheOptions, ResolvedCacheOptions } from './cache';
 import type { FailureHook } from '../lifecycle/policy';
 import type { RetryInFlight } from '../lifecycle/replay';
 import type { DecoderLimits } from '../protocol/types';
+
+export { redactUrl };
 
 export interface Credentials {
   username?: string;
@@ -76,8 +80,8 @@ export interface ResolvedOptions {
   port: number;
   path: string | undefined;
   username: string | undefined;
-  password: string | undefined;
-  credentials: (() => Credentials | Promise<Credentials>) | undefined;
+  /** The password or credentials provider, out of reach of util.inspect and JSON (see Auth). */
+  auth: Auth;
   database: number;
   clientName: string | undefined;
   protocol: 2 | 3;
@@ -139,8 +143,14 @@ export function parseUrl(url: string): ClientOptions {
     u = new URL(url);
   } catch {
     throw new InvalidArgumentError(
-      `invalid Redis URL '${redactUrl(url)}': expected redis://[user:pass@]host[:port][/db], rediss://... or unix:///path`,
+      `invalid Redis URL '${redactUrl(url)}': expected redis://[user:pass@]host[:port][/db], rediss://... or unix:///path. ${ENCODE_HINT}`,
     );
+  }
+  // An '@' after the authority is the rest of a password with an unencoded '/', '?' or '#' in it
+  // (the parser ended the authority there): reading it as a path or parameter would send part of
+  // the password to the server as a database or client name, and show it in messages.
+  if (u.pathname.includes('@') || u.search.includes('@') || u.hash.includes('@')) {
+    throw new InvalidArgumentError(`invalid Redis URL '${redactUrl(url)}': ${ENCODE_HINT}`);
   }
   const out: ClientOptions = {};
   const scheme = u.protocol;
@@ -153,14 +163,14 @@ export function parseUrl(url: string): ClientOptions {
   } else if (scheme === 'unix:') {
     if (u.pathname === '' || u.pathname === '/')
       throw new InvalidArgumentError(`unix URL '${redactUrl(url)}' has no socket path`);
-    out.path = decodeURIComponent(u.pathname);
+    out.path = decodeUrlPart(u.pathname, 'socket path', url);
   } else {
     throw new InvalidArgumentError(
       `unsupported URL scheme '${scheme}' in '${redactUrl(url)}': use redis://, rediss:// or unix://`,
     );
   }
-  if (u.username !== '') out.username = decodeURIComponent(u.username);
-  if (u.password !== '') out.password = decodeURIComponent(u.password);
+  if (u.username !== '') out.username = decodeUrlPart(u.username, 'user name', url);
+  if (u.password !== '') out.password = decodeUrlPart(u.password, 'password', url);
   for (const [key, value] of u.searchParams) {
     switch (key) {
       case 'db':
@@ -176,23 +186,33 @@ export function parseUrl(url: string): ClientOptions {
         out.clientName = value;
         break;
       default:
+        // Neither the value nor the URL: an unknown parameter may be a password (`?password=...`).
         throw new InvalidArgumentError(
-          `unknown URL parameter '${key}' in '${redactUrl(url)}' (known: db, protocol, name)`,
+          `unknown URL parameter '${key}' (known: db, protocol, name); a password goes in the user info: redis://[user]:PASSWORD@host`,
         );
     }
   }
   return out;
 }
 
+const ENCODE_HINT =
+  'Special characters in a user name or password (/ ? # @ % : and spaces) must be percent-encoded: build the URL with encodeURIComponent(password), or pass { password } as an option.';
+
+/** decodeURIComponent, failing with InvalidArgumentError (never the bare URIError) and without the text. */
+function decodeUrlPart(text: string, what: string, url: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new InvalidArgumentError(
+      `the ${what} in Redis URL '${redactUrl(url)}' has a malformed %-escape ('%' must be followed by two hex digits; write '%' itself as %25). ${ENCODE_HINT}`,
+    );
+  }
+}
+
 function parseDb(text: string, url: string): number {
   if (!/^\d+$/.test(text))
     throw new InvalidArgumentError(`invalid database '${text}' in '${redactUrl(url)}': expected a number`);
   return Number(text);
-}
-
-/** The URL with its password replaced, for messages. */
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]*):([^@/]*)@/, '//$1:***@');
 }
 
 /** Merges a URL and/or options and validates every field, naming the option at fault. */
@@ -326,13 +346,13 @@ export function resolveOptions(urlOrOptions?: string | ClientOptions, extra?: Cl
       `option 'clientName' must not contain spaces (Redis refuses such names), got '${clientName}'`,
     );
   }
-  return {
+  // Frozen: `client.options` is a view of what the client uses, shared with its pool and duplicates.
+  return Object.freeze({
     host: str('host', o.host) ?? '127.0.0.1',
     port: int('port', o.port, 6379, 1, 65535),
     path,
     username: str('username', o.username),
-    password: str('password', o.password),
-    credentials: o.credentials,
+    auth: new Auth(str('password', o.password), o.credentials),
     database: int('database', o.database, 0, 0, 2 ** 31 - 1),
     clientName,
     protocol: oneOf('protocol', o.protocol, [2, 3] as const, 3),
@@ -349,7 +369,7 @@ export function resolveOptions(urlOrOptions?: string | ClientOptions, extra?: Cl
     maxDedicatedConnections: int('maxDedicatedConnections', o.maxDedicatedConnections, 10, 1, 10_000),
     cache: resolveCache(o.cache, oneOf('protocol', o.protocol, [2, 3] as const, 3), num, int),
     clock: o.clock,
-  };
+  });
 }
 
 const KNOWN_CACHE = new Set(['maxEntries', 'maxBytes', 'ttlMs', 'mode', 'prefixes']);

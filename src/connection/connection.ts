@@ -147,13 +147,18 @@ export class Connection {
     return conn;
   }
 
+  /** Clock for the health check's bookkeeping. */
+  private readonly now: () => number;
+
+  // `config` is not kept: it holds the password, which must not stay reachable from the client.
   private constructor(
     private readonly socket: Socket,
-    private readonly config: ConnectionConfig,
+    config: ConnectionConfig,
     private readonly hooks: ConnectionHooks,
     endpoint: string,
   ) {
     this.endpoint = endpoint;
+    this.now = config.now;
     this.maxBatch = config.maxBatchCommands ?? 1024;
     this.lastReadAt = this.lastWriteAt = config.now();
     this.decoder = new Decoder(
@@ -219,7 +224,7 @@ export class Connection {
     }
     const batch = this.outbox;
     this.outbox = [];
-    const now = this.config.now();
+    const now = this.now();
     const wasIdle = this.inflight.length === 0;
     for (let i = 0; i < batch.length; i++) {
       const cmd = batch[i];
@@ -244,7 +249,7 @@ export class Connection {
 
   private onData(chunk: Buffer): void {
     if (this.stage === 'dead') return;
-    this.lastReadAt = this.config.now();
+    this.lastReadAt = this.now();
     this.bytesRead += chunk.length;
     try {
       this.decoder.feed(chunk);

@@ -1,8 +1,10 @@
+import { inspect, type InspectOptions } from 'node:util';
 import { InvalidArgumentError } from '../errors';
 import { RedisClient } from '../client/client';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from '../client/options';
 import { recycleClient, usableClient } from './recycle';
 import { ResourcePool, type PoolStats } from './resource-pool';
+import { describeEndpoint } from '../transport/socket';
 
 export interface PoolOptions {
   /** Connections kept open even when idle (opened when the pool is made). Default 0. */
@@ -78,6 +80,17 @@ export class Pool {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  /** `console.log(pool)`: where it points, its bounds and its connections; never the options' secrets. */
+  [inspect.custom](_depth: number, options: InspectOptions, show: typeof inspect): string {
+    return `Pool ${show(this.toJSON(), options)}`;
+  }
+
+  toJSON(): { endpoint: string; min: number; max: number } & PoolStats {
+    const o = this.clientOptions;
+    const endpoint = describeEndpoint({ host: o.host, port: o.port, path: o.path, tls: o.tls });
+    return { endpoint, min: this.options.min, max: this.options.max, ...this.stats() };
   }
 }
 
