@@ -3,7 +3,7 @@
 // ZUNIONSTORE, XREAD and MIGRATE handled), so the typed methods and call() route the same way
 // from the same arguments; see docs/cluster.md for why not a per-definition field.
 import * as commands from '@ioredis/commands';
-import calculateSlot = require('cluster-key-slot');
+import calculateSlot from 'cluster-key-slot';
 import type { Arg } from '../protocol/types';
 
 /**

@@ -148,7 +148,8 @@ function asInt(v: unknown, what: string): number {
 
 function asText(v: unknown): string | undefined {
   if (v === null || v === undefined) return undefined;
-  return Buffer.isBuffer(v) ? v.toString() : String(v);
+  if (Buffer.isBuffer(v)) return v.toString();
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' ? String(v) : undefined;
 }
 
 function checkSlot(n: number): number {
