@@ -75,13 +75,23 @@ export interface Io {
   env: NodeJS.ProcessEnv;
   /** The terminal stdout is, if it is one. */
   tty: { isTTY?: boolean; columns?: number };
+  /** Aborts when nobody reads stdout any more (`romaine watch ... | head -3`): a watch then ends. */
+  outClosed?: AbortSignal;
 }
 
+/**
+ * A reader that goes away (`| head -3`) makes the next write fail with EPIPE, emitted as an
+ * 'error' on stdout: unhandled, it crashes with a stack trace. It means "stop writing", not "fail".
+ */
+const stdoutClosed = new AbortController();
 const processIo: Io = {
-  out: (text) => void process.stdout.write(text),
+  out: (text) => {
+    if (!stdoutClosed.signal.aborted) process.stdout.write(text);
+  },
   err: (text) => void process.stderr.write(text),
   env: process.env,
   tty: process.stdout,
+  outClosed: stdoutClosed.signal,
 };
 
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
@@ -127,6 +137,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       durationS: args.numbers.get('duration'),
       style,
       write: (text) => io.out(text),
+      closed: io.outClosed,
     });
   } catch (err) {
     if (err instanceof UsageError) {
@@ -138,9 +149,14 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
 }
 
 if (require.main === module) {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    stdoutClosed.abort();
+  });
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
+      if (stdoutClosed.signal.aborted) process.exit(code);
       // Let stdout drain (a pipe may be slow), then leave even if a stray handle is open.
       process.stdout.write('', () => process.exit(code));
     },

@@ -22,6 +22,8 @@ export interface WatchOutput {
   durationS: number | undefined;
   style: Style;
   write: (text: string) => void;
+  /** Aborts when nobody reads the output any more (a closed pipe): the watch ends, exit 0. */
+  closed?: AbortSignal;
 }
 
 export async function runWatch(t: Target, out: WatchOutput, stopSignal?: AbortSignal): Promise<number> {
@@ -111,7 +113,7 @@ export async function runWatch(t: Target, out: WatchOutput, stopSignal?: AbortSi
   client.connect().catch(() => undefined); // failures arrive as events; a watch never gives up
   const pinger = setInterval(ping, PING_EVERY_MS);
   const ticker = setInterval(second, 1000);
-  const stop = untilStopped(out.durationS, stopSignal);
+  const stop = untilStopped(out.durationS, stopSignal, out.closed);
   const why = await stop.reason;
   stop.dispose();
   clearInterval(pinger);
@@ -126,6 +128,11 @@ export async function runWatch(t: Target, out: WatchOutput, stopSignal?: AbortSi
   const endMs = timeline.now();
   client.destroy();
   const summary = timeline.summary(endMs);
+  // Ended because nobody reads stdout any more (a closed pipe): the summary has no reader either.
+  if (why === 'output closed') {
+    if (out.report !== undefined) writeFileSync(out.report, t.scrub(renderReport(timeline, summary, endMs)));
+    return 0;
+  }
   if (out.json) emit({ type: 'summary', t: endMs, ...summary });
   else out.write(t.scrub(describeSummary(summary, out.style)));
   if (out.report !== undefined) {
@@ -136,10 +143,11 @@ export async function runWatch(t: Target, out: WatchOutput, stopSignal?: AbortSi
   return 0;
 }
 
-/** Resolves with why the watch ends: Ctrl-C (SIGINT), SIGTERM, --duration, or the caller's signal. */
+/** Resolves with why the watch ends: Ctrl-C (SIGINT), SIGTERM, --duration, a closed output, or the caller's signal. */
 function untilStopped(
   durationS: number | undefined,
   signal: AbortSignal | undefined,
+  outputClosed: AbortSignal | undefined,
 ): { reason: Promise<string>; dispose(): void } {
   const cleanups: (() => void)[] = [];
   const reason = new Promise<string>((resolve) => {
@@ -152,6 +160,12 @@ function untilStopped(
       const on = (): void => resolve('aborted');
       signal.addEventListener('abort', on, { once: true });
       cleanups.push(() => signal.removeEventListener('abort', on));
+    }
+    if (outputClosed !== undefined) {
+      const on = (): void => resolve('output closed');
+      if (outputClosed.aborted) on();
+      outputClosed.addEventListener('abort', on, { once: true });
+      cleanups.push(() => outputClosed.removeEventListener('abort', on));
     }
     if (durationS !== undefined) {
       const timer = setTimeout(() => resolve('duration'), durationS * 1000);
