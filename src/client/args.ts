@@ -14,3 +14,16 @@ export function argError(name: string, args: readonly Arg[]): InvalidArgumentErr
   }
   return undefined;
 }
+
+/**
+ * A fault a build function found in what the caller passed (a field of an object whose value is
+ * undefined, ...). It names the argument in the caller's terms; the generated method adds its own
+ * name and turns it into an InvalidArgumentError (see buildError).
+ */
+export class ArgumentProblem extends Error {}
+
+/** What a build function threw, as the method reports it: an ArgumentProblem names the method. */
+export function buildError(method: string, err: unknown): Error {
+  if (err instanceof ArgumentProblem) return new InvalidArgumentError(`${method}(): ${err.message}`);
+  return err instanceof Error ? err : new Error(String(err));
+}

@@ -7,7 +7,8 @@ import type { ServerInfo } from '../connection/handshake';
 import { systemClock, type Clock } from '../lifecycle/clock';
 import { Lifecycle, type AttemptInfo, type ConnectionLike } from '../lifecycle/lifecycle';
 import type { State } from '../lifecycle/states';
-import { argError } from './args';
+import { argError, buildError } from './args';
+import { batchArrayError, callError, checkFrom } from './call-check';
 import type { Arg } from '../protocol/types';
 import { describeEndpoint } from '../transport/socket';
 import { VERSION } from '../version';
@@ -400,11 +401,16 @@ export class RedisClient extends EventEmitter<ClientEvents> {
 
   /** Commands sent back to back in one write; exec() gives each one's result or error. Not atomic. */
   pipeline(): Pipeline {
+    // A JavaScript caller may pass ioredis' array form, which would otherwise be ignored.
+    // eslint-disable-next-line prefer-rest-params
+    if (arguments.length > 0) throw batchArrayError('pipeline', arguments[0]);
     return new Pipeline(this);
   }
 
   /** MULTI ... EXEC: queued commands run atomically; exec() gives their results, or null if a WATCH failed. */
   multi(): Transaction {
+    // eslint-disable-next-line prefer-rest-params
+    if (arguments.length > 0) throw batchArrayError('multi', arguments[0]);
     return new Transaction(this);
   }
 
@@ -587,18 +593,39 @@ class BufferView {
 }
 
 // One method per command definition (see command-def.ts), on the client and on the buffers view.
+// A call with more arguments than checkFrom() is checked against the definition (call-check.ts);
+// a fault found while building the arguments rejects the promise like any argument error.
 for (const [method, d] of Object.entries(COMMANDS as Record<string, CommandDef>)) {
+  const from = checkFrom(d);
+  // Read once: a bundler's module export may be a getter, and this runs on every call with options.
+  const check = callError;
   (RedisClient.prototype as unknown as Record<string, unknown>)[method] = function (
     this: RedisClient,
     ...args: unknown[]
   ) {
-    return this.dispatch(d, args, false);
+    if (args.length > from) {
+      const invalid = check(method, d, args);
+      if (invalid !== undefined) return Promise.reject(invalid);
+    }
+    try {
+      return this.dispatch(d, args, false);
+    } catch (err) {
+      return Promise.reject(buildError(method, err));
+    }
   };
   (BufferView.prototype as unknown as Record<string, unknown>)[method] = function (
     this: BufferView,
     ...args: unknown[]
   ) {
-    return this.client.dispatch(d, args, true);
+    if (args.length > from) {
+      const invalid = check(method, d, args);
+      if (invalid !== undefined) return Promise.reject(invalid);
+    }
+    try {
+      return this.client.dispatch(d, args, true);
+    } catch (err) {
+      return Promise.reject(buildError(method, err));
+    }
   };
 }
 

@@ -25,6 +25,30 @@ export interface CommandDef<A extends unknown[] = any[], R = unknown> {
    * on the connection that sends it), so it is not moved to a dedicated one.
    */
   readonly sameConnection?: boolean;
+  /**
+   * The most arguments the method takes (Infinity for a rest parameter). JavaScript callers get no
+   * compile-time check, so the generated method compares `args.length` with it and refuses a call
+   * that passes more (an ioredis-style `set(k, v, 'EX', 60)` would otherwise set no TTL).
+   */
+  readonly maxArgs: number;
+  /** The parameters that are option objects and the keys each knows; checked only when one is passed. */
+  readonly options?: readonly OptionsParam[];
+}
+
+/** An option-object parameter: its position and its known keys. */
+export interface OptionsParam {
+  readonly index: number;
+  readonly keys: readonly string[];
+  /** The keys as an object with a fast shape (`known[k] === true`): a for-in over the value checks it. */
+  readonly known: Readonly<Record<string, true>>;
+}
+
+export function optionsParam(index: number, keys: readonly string[]): OptionsParam {
+  // A plain object, not Object.create(null): one without a prototype is a dictionary, several
+  // times slower to look up. Inherited names (toString, ...) are not `true`, so they count as unknown.
+  const known: Record<string, true> = {};
+  for (const k of keys) known[k] = true;
+  return { index, keys, known };
 }
 
 /** Marks a definition whose reply is binary. */
@@ -51,7 +75,39 @@ export function def<A extends unknown[], R>(
   transform: Transform<R>,
   blockingMs?: (args: Arg[]) => number,
 ): CommandDef<A, R> {
-  return blockingMs === undefined ? { name, build, transform } : { name, build, transform, blockingMs };
+  // Function.length counts the parameters before the first rest or default one: right for every
+  // build without them; the others say their arity with variadic() or arity().
+  const maxArgs = build.length;
+  return blockingMs === undefined
+    ? { name, build, transform, maxArgs }
+    : { name, build, transform, blockingMs, maxArgs };
+}
+
+/** The build has a rest parameter: any number of arguments (each still checked on its own). */
+export function variadic<A extends unknown[], R>(d: CommandDef<A, R>): CommandDef<A, R> {
+  return { ...d, maxArgs: Infinity };
+}
+
+/** The build's parameter count that Function.length cannot see (default values, a spread tuple). */
+export function arity<A extends unknown[], R>(maxArgs: number, d: CommandDef<A, R>): CommandDef<A, R> {
+  return { ...d, maxArgs };
+}
+
+/**
+ * Declares an option-object parameter (by default the last one) and its keys, so that an unknown
+ * key (`{ ex: 60 }`, node-redis' `{ expiration: ... }`) is refused instead of ignored.
+ */
+export function withOptions<A extends unknown[], R>(
+  d: CommandDef<A, R>,
+  keys: readonly string[],
+  index = d.maxArgs - 1,
+): CommandDef<A, R> {
+  return { ...d, options: [...(d.options ?? []), optionsParam(index, keys)] };
+}
+
+/** The keys of an options type, checked by the compiler to be all of them and only them. */
+export function optionKeys<T>(keys: { [K in keyof Required<T>]: 0 }): readonly string[] {
+  return Object.keys(keys);
 }
 
 /** A string return type becomes Buffer (literal types such as 'OK' stay: simple strings are never Buffers). */

@@ -1,5 +1,6 @@
 import { ConnectionLostError, InvalidArgumentError, ReplyError } from '../errors';
-import { argError } from './args';
+import { argError, buildError } from './args';
+import { callError, checkFrom } from './call-check';
 import { Command, CommandGroup } from '../connection/command';
 import type { Arg } from '../protocol/types';
 import type { CommandDef, Transform } from './command-def';
@@ -156,14 +157,29 @@ export class Transaction extends CommandBatch {
   }
 }
 
+// A builder returns the batch synchronously, so a call that does not fit its method throws at once,
+// where the stack points at it.
 for (const [method, d] of Object.entries(COMMANDS as Record<string, CommandDef>)) {
   const { name, build, transform } = d;
   const returnBuffers = d.binary === true;
+  const from = checkFrom(d);
+  // Read once: a bundler's module export may be a getter, and this runs on every call with options.
+  const check = callError;
   (CommandBatch.prototype as unknown as Record<string, unknown>)[method] = function (
     this: CommandBatch & { queued: Queued[] },
     ...args: unknown[]
   ) {
-    this.queued.push({ name, args: build(...args), transform, returnBuffers });
+    if (args.length > from) {
+      const invalid = check(method, d, args);
+      if (invalid !== undefined) throw invalid;
+    }
+    let built: Arg[];
+    try {
+      built = build(...args);
+    } catch (err) {
+      throw buildError(method, err);
+    }
+    this.queued.push({ name, args: built, transform, returnBuffers });
     return this;
   };
 }

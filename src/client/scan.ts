@@ -4,22 +4,35 @@
  * hold: every element present for the whole iteration is returned at least once (possibly more:
  * deduplicate if that matters), and `count` is only a hint of the work per page.
  *
- *   for await (const key of scanIterator(client, { match: 'user:*' })) ...
+ *   for await (const key of scanIterator(client, { MATCH: 'user:*' })) ...
+ *
+ * The options are spelled like SCAN's own (upper case, as every romaine option object); the
+ * lower-case spelling of ioredis' scanStream() is refused with a hint, because ignoring it would
+ * scan every key (a cleanup loop would then delete every key).
  */
-import type { RedisKey } from './command-def';
+import { optionsError } from './call-check';
+import { optionsParam, type RedisKey } from './command-def';
+import { MEMBER_SCAN_KEYS, SCAN_KEYS } from './commands/keys';
 import type { ScoredMember } from './commands/reply';
 import type { RedisClient } from './client';
 
 export interface ScanIteratorOptions {
   /** Glob pattern the keys (fields, members) must match. */
-  match?: string;
+  MATCH?: string;
   /** A hint of how many elements each page looks at (Redis default 10). */
-  count?: number;
+  COUNT?: number;
 }
 
 export interface KeyScanIteratorOptions extends ScanIteratorOptions {
   /** Only keys of this type ('string', 'hash', 'zset', ...). */
-  type?: string;
+  TYPE?: string;
+}
+
+/** Refuses unknown option keys before the first page, so no SCAN runs with a filter dropped. */
+function checked<T>(method: string, params: string[], keys: readonly string[], opts: T | undefined): T | undefined {
+  const invalid = optionsError(method, params, optionsParam(params.length - 1, keys), opts);
+  if (invalid !== undefined) throw invalid;
+  return opts;
 }
 
 /** Loops a cursor until the server answers '0', yielding each page's items. */
@@ -37,9 +50,10 @@ async function* cursorIterator<T>(
 /** Every key of the selected database (matching the options). */
 export function scanIterator(
   client: Pick<RedisClient, 'scan'>,
-  opts: KeyScanIteratorOptions = {},
+  opts?: KeyScanIteratorOptions,
 ): AsyncGenerator<string, void, undefined> {
-  const scanOpts = { MATCH: opts.match, COUNT: opts.count, TYPE: opts.type };
+  const o = checked('scanIterator', ['opts'], SCAN_KEYS, opts) ?? {};
+  const scanOpts = { MATCH: o.MATCH, COUNT: o.COUNT, TYPE: o.TYPE };
   return cursorIterator(async (cursor) => {
     const p = await client.scan(cursor, scanOpts);
     return { cursor: p.cursor, items: p.keys };
@@ -50,9 +64,10 @@ export function scanIterator(
 export function hscanIterator(
   client: Pick<RedisClient, 'hscan'>,
   key: RedisKey,
-  opts: ScanIteratorOptions = {},
+  opts?: ScanIteratorOptions,
 ): AsyncGenerator<[string, string], void, undefined> {
-  const scanOpts = { MATCH: opts.match, COUNT: opts.count };
+  const o = checked('hscanIterator', ['key', 'opts'], MEMBER_SCAN_KEYS, opts) ?? {};
+  const scanOpts = { MATCH: o.MATCH, COUNT: o.COUNT };
   return cursorIterator(async (cursor) => {
     const p = await client.hscan(key, cursor, scanOpts);
     return { cursor: p.cursor, items: p.entries };
@@ -63,9 +78,10 @@ export function hscanIterator(
 export function sscanIterator(
   client: Pick<RedisClient, 'sscan'>,
   key: RedisKey,
-  opts: ScanIteratorOptions = {},
+  opts?: ScanIteratorOptions,
 ): AsyncGenerator<string, void, undefined> {
-  const scanOpts = { MATCH: opts.match, COUNT: opts.count };
+  const o = checked('sscanIterator', ['key', 'opts'], MEMBER_SCAN_KEYS, opts) ?? {};
+  const scanOpts = { MATCH: o.MATCH, COUNT: o.COUNT };
   return cursorIterator(async (cursor) => {
     const p = await client.sscan(key, cursor, scanOpts);
     return { cursor: p.cursor, items: p.members };
@@ -76,9 +92,10 @@ export function sscanIterator(
 export function zscanIterator(
   client: Pick<RedisClient, 'zscan'>,
   key: RedisKey,
-  opts: ScanIteratorOptions = {},
+  opts?: ScanIteratorOptions,
 ): AsyncGenerator<ScoredMember, void, undefined> {
-  const scanOpts = { MATCH: opts.match, COUNT: opts.count };
+  const o = checked('zscanIterator', ['key', 'opts'], MEMBER_SCAN_KEYS, opts) ?? {};
+  const scanOpts = { MATCH: o.MATCH, COUNT: o.COUNT };
   return cursorIterator(async (cursor) => {
     const p = await client.zscan(key, cursor, scanOpts);
     return { cursor: p.cursor, items: p.members };

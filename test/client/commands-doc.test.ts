@@ -35,3 +35,12 @@ test('docs/commands.md marks exactly the blocking commands as (blocking)', () =>
 test('docs/commands.md states the number of methods', () => {
   assert.match(doc, new RegExp(`There are ${Object.keys(table).length} methods`));
 });
+
+test('docs/commands.md describes every method (no empty "what it does" cell)', () => {
+  const empty = [...rows].filter(([, line]) => /\|\s*\|\s*$/.test(line)).map(([method]) => method);
+  assert.deepEqual(empty, []);
+});
+
+test('docs/commands.md spells out ExpireCondition', () => {
+  assert.match(doc, /`ExpireCondition` \(Redis 7\) is `'NX' \| 'XX' \| 'GT' \| 'LT'`/);
+});

@@ -45,9 +45,9 @@ for (const protocol of [3, 2] as const) {
     });
 
     test('scanIterator loops the cursor until 0 and yields every key', async () => {
-      const keys = await collect(scanIterator(c, { count: 10 }));
+      const keys = await collect(scanIterator(c, { COUNT: 10 }));
       assert.equal(new Set(keys).size, N + 4);
-      const matched = await collect(scanIterator(c, { match: 'key:1*', count: 50 }));
+      const matched = await collect(scanIterator(c, { MATCH: 'key:1*', COUNT: 50 }));
       assert.deepEqual(
         [...new Set(matched)].sort(),
         range(N)
@@ -55,16 +55,16 @@ for (const protocol of [3, 2] as const) {
           .filter((k) => k.startsWith('key:1'))
           .sort(),
       );
-      assert.deepEqual(await collect(scanIterator(c, { type: 'zset', count: 1000 })), ['zset']);
-      assert.deepEqual(await collect(scanIterator(c, { match: 'nothing:*' })), []);
+      assert.deepEqual(await collect(scanIterator(c, { TYPE: 'zset', COUNT: 1000 })), ['zset']);
+      assert.deepEqual(await collect(scanIterator(c, { MATCH: 'nothing:*' })), []);
     });
 
     test('hscanIterator yields [field, value]', async () => {
-      const entries = await collect(hscanIterator(c, 'hash', { count: 10 }));
+      const entries = await collect(hscanIterator(c, 'hash', { COUNT: 10 }));
       const map = new Map(entries);
       assert.equal(map.size, N);
       assert.equal(map.get('f7'), 'v7');
-      const f29 = await collect(hscanIterator(c, 'hash', { match: 'f29?' }));
+      const f29 = await collect(hscanIterator(c, 'hash', { MATCH: 'f29?' }));
       assert.deepEqual(
         f29.sort(),
         range(10).map((i) => [`f29${i}`, `v29${i}`]),
@@ -73,10 +73,10 @@ for (const protocol of [3, 2] as const) {
     });
 
     test('sscanIterator yields members', async () => {
-      const members = await collect(sscanIterator(c, 'set', { count: 10 }));
+      const members = await collect(sscanIterator(c, 'set', { COUNT: 10 }));
       assert.equal(new Set(members).size, N);
       assert.deepEqual(
-        (await collect(sscanIterator(c, 'set', { match: 'm1?' }))).sort(),
+        (await collect(sscanIterator(c, 'set', { MATCH: 'm1?' }))).sort(),
         range(10)
           .map((i) => `m1${i}`)
           .sort(),
@@ -84,16 +84,16 @@ for (const protocol of [3, 2] as const) {
     });
 
     test('zscanIterator yields {value, score} with numeric scores', async () => {
-      const members = await collect(zscanIterator(c, 'zset', { count: 10 }));
+      const members = await collect(zscanIterator(c, 'zset', { COUNT: 10 }));
       const byValue = new Map(members.map((m) => [m.value, m.score]));
       assert.equal(byValue.size, N);
       assert.equal(byValue.get('z3'), 1.5);
-      assert.deepEqual(await collect(zscanIterator(c, 'zset', { match: 'z299' })), [{ value: 'z299', score: 149.5 }]);
+      assert.deepEqual(await collect(zscanIterator(c, 'zset', { MATCH: 'z299' })), [{ value: 'z299', score: 149.5 }]);
     });
 
     test('an iterator can stop early (break) without draining', async () => {
       let seen = 0;
-      for await (const key of scanIterator(c, { count: 5 })) {
+      for await (const key of scanIterator(c, { COUNT: 5 })) {
         assert.equal(typeof key, 'string');
         if (++seen === 3) break;
       }

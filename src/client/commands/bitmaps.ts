@@ -1,4 +1,4 @@
-import { def, id, type RedisKey } from '../command-def';
+import { def, id, optionKeys, withOptions, variadic, type RedisKey } from '../command-def';
 import type { Arg } from '../../protocol/types';
 
 /** A byte (default) or bit range for BITCOUNT / BITPOS; end needs start. */
@@ -49,18 +49,26 @@ export const BITMAPS = {
   /** GETBIT key offset: the bit (0 past the end). */
   getbit: def('GETBIT', (key: RedisKey, offset: number) => [key, offset], id<0 | 1>()),
   /** BITCOUNT key [start end [BYTE|BIT]]: how many bits are set. */
-  bitcount: def('BITCOUNT', (key: RedisKey, range?: BitRange) => rangeArgs([key], range), id<number>()),
+  bitcount: withOptions(
+    def('BITCOUNT', (key: RedisKey, range?: BitRange) => rangeArgs([key], range), id<number>()),
+    optionKeys<BitRange>({ start: 0, end: 0, mode: 0 }),
+  ),
   /** BITPOS key 0|1 [start [end [BYTE|BIT]]]: the first position of that bit, or -1. */
-  bitpos: def('BITPOS', (key: RedisKey, bit: 0 | 1, range?: BitRange) => rangeArgs([key, bit], range), id<number>()),
+  bitpos: withOptions(
+    def('BITPOS', (key: RedisKey, bit: 0 | 1, range?: BitRange) => rangeArgs([key, bit], range), id<number>()),
+    optionKeys<BitRange>({ start: 0, end: 0, mode: 0 }),
+  ),
   /** BITOP AND|OR|XOR|NOT destination key [key ...]: the length of the result in bytes. */
-  bitop: def(
-    'BITOP',
-    (operation: 'AND' | 'OR' | 'XOR' | 'NOT', destination: RedisKey, ...keys: RedisKey[]) => [
-      operation,
-      destination,
-      ...keys,
-    ],
-    id<number>(),
+  bitop: variadic(
+    def(
+      'BITOP',
+      (operation: 'AND' | 'OR' | 'XOR' | 'NOT', destination: RedisKey, ...keys: RedisKey[]) => [
+        operation,
+        destination,
+        ...keys,
+      ],
+      id<number>(),
+    ),
   ),
   /** BITFIELD key [GET|SET|INCRBY|OVERFLOW ...]: one value per GET/SET/INCRBY; null where OVERFLOW FAIL stopped one. */
   bitfield: def('BITFIELD', bitfieldArgs, id<(number | null)[]>()),

@@ -1,4 +1,4 @@
-import { def, id } from '../command-def';
+import { def, id, optionKeys, withOptions } from '../command-def';
 import type { Arg } from '../../protocol/types';
 import { setOwn, textLike } from './reply';
 
@@ -72,15 +72,18 @@ export const CLIENTS = {
   /** CLIENT ID: this connection's id. */
   clientId: def('CLIENT', () => ['ID'], id<number>()),
   /** CLIENT LIST [TYPE t] [ID id ...]: every connection, parsed. */
-  clientList: def(
-    'CLIENT',
-    (filter?: { TYPE?: 'normal' | 'master' | 'replica' | 'pubsub'; ID?: number[] }): Arg[] => {
-      const args: Arg[] = ['LIST'];
-      if (filter?.TYPE !== undefined) args.push('TYPE', filter.TYPE);
-      if (filter?.ID !== undefined) args.push('ID', ...filter.ID);
-      return args;
-    },
-    parseClientList,
+  clientList: withOptions(
+    def(
+      'CLIENT',
+      (filter?: { TYPE?: 'normal' | 'master' | 'replica' | 'pubsub'; ID?: number[] }): Arg[] => {
+        const args: Arg[] = ['LIST'];
+        if (filter?.TYPE !== undefined) args.push('TYPE', filter.TYPE);
+        if (filter?.ID !== undefined) args.push('ID', ...filter.ID);
+        return args;
+      },
+      parseClientList,
+    ),
+    ['TYPE', 'ID'],
   ),
   /** CLIENT INFO: this connection, parsed like a CLIENT LIST line. */
   clientInfo: def(
@@ -89,20 +92,23 @@ export const CLIENTS = {
     (r: unknown) => parseClientLine(String(r).trim(), r),
   ),
   /** CLIENT KILL filter ...: how many connections were closed. */
-  clientKill: def(
-    'CLIENT',
-    (filters: ClientKillFilters): Arg[] => {
-      const args: Arg[] = ['KILL'];
-      if (filters.ID !== undefined) args.push('ID', filters.ID);
-      if (filters.ADDR !== undefined) args.push('ADDR', filters.ADDR);
-      if (filters.LADDR !== undefined) args.push('LADDR', filters.LADDR);
-      if (filters.USER !== undefined) args.push('USER', filters.USER);
-      if (filters.TYPE !== undefined) args.push('TYPE', filters.TYPE);
-      if (filters.SKIPME !== undefined) args.push('SKIPME', filters.SKIPME ? 'yes' : 'no');
-      if (filters.MAXAGE !== undefined) args.push('MAXAGE', filters.MAXAGE);
-      return args;
-    },
-    id<number>(),
+  clientKill: withOptions(
+    def(
+      'CLIENT',
+      (filters: ClientKillFilters): Arg[] => {
+        const args: Arg[] = ['KILL'];
+        if (filters.ID !== undefined) args.push('ID', filters.ID);
+        if (filters.ADDR !== undefined) args.push('ADDR', filters.ADDR);
+        if (filters.LADDR !== undefined) args.push('LADDR', filters.LADDR);
+        if (filters.USER !== undefined) args.push('USER', filters.USER);
+        if (filters.TYPE !== undefined) args.push('TYPE', filters.TYPE);
+        if (filters.SKIPME !== undefined) args.push('SKIPME', filters.SKIPME ? 'yes' : 'no');
+        if (filters.MAXAGE !== undefined) args.push('MAXAGE', filters.MAXAGE);
+        return args;
+      },
+      id<number>(),
+    ),
+    optionKeys<ClientKillFilters>({ ID: 0, ADDR: 0, LADDR: 0, USER: 0, TYPE: 0, SKIPME: 0, MAXAGE: 0 }),
   ),
   /** CLIENT GETNAME: this connection's name, or null. */
   clientGetname: def('CLIENT', () => ['GETNAME'], id<string | null>()),

@@ -1,4 +1,4 @@
-import { def, id, type RedisKey, type RedisValue } from '../command-def';
+import { def, id, optionKeys, withOptions, variadic, type RedisKey, type RedisValue } from '../command-def';
 import type { Arg } from '../../protocol/types';
 import { toNullableNumber, toNumber } from './reply';
 
@@ -43,6 +43,8 @@ export interface GeoSearchWithOptions {
 /** A GEOSEARCH result with what was asked for. */
 export type GeoSearchResult = { member: string; distance?: number; hash?: number; coordinates?: GeoCoordinates };
 
+const GEOSEARCH_KEYS = optionKeys<GeoSearchOptions>({ ORDER: 0, COUNT: 0 });
+
 function searchArgs(args: Arg[], from: GeoSearchFrom, by: GeoSearchBy, opts: GeoSearchOptions | undefined): Arg[] {
   if ('member' in from) args.push('FROMMEMBER', from.member);
   else args.push('FROMLONLAT', from.longitude, from.latitude);
@@ -84,23 +86,28 @@ function toSearchResults(reply: unknown[]): GeoSearchResult[] {
 /** Geospatial commands. Coordinates and distances are numbers (bulk strings in RESP2, doubles in RESP3). */
 export const GEO = {
   /** GEOADD key [NX|XX] [CH] {longitude, latitude, member} ...: how many were added (with CH: changed). */
-  geoadd: def(
-    'GEOADD',
-    (key: RedisKey, members: GeoMember | GeoMember[], opts?: GeoAddOptions): Arg[] => {
-      const args: Arg[] = [key];
-      if (opts?.NX) args.push('NX');
-      if (opts?.XX) args.push('XX');
-      if (opts?.CH) args.push('CH');
-      for (const m of Array.isArray(members) ? members : [members]) args.push(m.longitude, m.latitude, m.member);
-      return args;
-    },
-    id<number>(),
+  geoadd: withOptions(
+    def(
+      'GEOADD',
+      (key: RedisKey, members: GeoMember | GeoMember[], opts?: GeoAddOptions): Arg[] => {
+        const args: Arg[] = [key];
+        if (opts?.NX) args.push('NX');
+        if (opts?.XX) args.push('XX');
+        if (opts?.CH) args.push('CH');
+        for (const m of Array.isArray(members) ? members : [members]) args.push(m.longitude, m.latitude, m.member);
+        return args;
+      },
+      id<number>(),
+    ),
+    optionKeys<GeoAddOptions>({ NX: 0, XX: 0, CH: 0 }),
   ),
   /** GEOPOS key member [member ...]: each member's {longitude, latitude}, or null if it is not in the set. */
-  geopos: def(
-    'GEOPOS',
-    (key: RedisKey, ...members: RedisValue[]) => [key, ...members],
-    (r: unknown[]): (GeoCoordinates | null)[] => r.map((p) => (p === null ? null : toCoordinates(p as unknown[]))),
+  geopos: variadic(
+    def(
+      'GEOPOS',
+      (key: RedisKey, ...members: RedisValue[]) => [key, ...members],
+      (r: unknown[]): (GeoCoordinates | null)[] => r.map((p) => (p === null ? null : toCoordinates(p as unknown[]))),
+    ),
   ),
   /** GEODIST key member1 member2 [unit]: the distance (meters by default), or null if a member is missing. */
   geodist: def(
@@ -110,39 +117,61 @@ export const GEO = {
     toNullableNumber,
   ),
   /** GEOHASH key member [member ...]: each member's 11-character geohash, or null if it is not in the set. */
-  geohash: def('GEOHASH', (key: RedisKey, ...members: RedisValue[]) => [key, ...members], id<(string | null)[]>()),
+  geohash: variadic(
+    def('GEOHASH', (key: RedisKey, ...members: RedisValue[]) => [key, ...members], id<(string | null)[]>()),
+  ),
   /** GEOSEARCH key FROMMEMBER|FROMLONLAT BYRADIUS|BYBOX [ASC|DESC] [COUNT n [ANY]]: the members found. */
-  geosearch: def(
-    'GEOSEARCH',
-    (key: RedisKey, from: GeoSearchFrom, by: GeoSearchBy, opts?: GeoSearchOptions) => searchArgs([key], from, by, opts),
-    id<string[]>(),
+  geosearch: withOptions(
+    def(
+      'GEOSEARCH',
+      (key: RedisKey, from: GeoSearchFrom, by: GeoSearchBy, opts?: GeoSearchOptions) =>
+        searchArgs([key], from, by, opts),
+      id<string[]>(),
+    ),
+    GEOSEARCH_KEYS,
   ),
   /** GEOSEARCH ... WITHDIST|WITHHASH|WITHCOORD: [{member, distance?, hash?, coordinates?}]. */
-  geosearchWith: def(
-    'GEOSEARCH',
-    (key: RedisKey, from: GeoSearchFrom, by: GeoSearchBy, withOpts: GeoSearchWithOptions, opts?: GeoSearchOptions) => {
-      const args = searchArgs([key], from, by, opts);
-      if (withOpts.WITHCOORD) args.push('WITHCOORD');
-      if (withOpts.WITHDIST) args.push('WITHDIST');
-      if (withOpts.WITHHASH) args.push('WITHHASH');
-      return args;
-    },
-    toSearchResults,
+  geosearchWith: withOptions(
+    withOptions(
+      def(
+        'GEOSEARCH',
+        (
+          key: RedisKey,
+          from: GeoSearchFrom,
+          by: GeoSearchBy,
+          withOpts: GeoSearchWithOptions,
+          opts?: GeoSearchOptions,
+        ) => {
+          const args = searchArgs([key], from, by, opts);
+          if (withOpts.WITHCOORD) args.push('WITHCOORD');
+          if (withOpts.WITHDIST) args.push('WITHDIST');
+          if (withOpts.WITHHASH) args.push('WITHHASH');
+          return args;
+        },
+        toSearchResults,
+      ),
+      GEOSEARCH_KEYS,
+    ),
+    optionKeys<GeoSearchWithOptions>({ WITHDIST: 0, WITHHASH: 0, WITHCOORD: 0 }),
+    3,
   ),
   /** GEOSEARCHSTORE destination source ... [STOREDIST]: how many were stored. */
-  geosearchstore: def(
-    'GEOSEARCHSTORE',
-    (
-      destination: RedisKey,
-      source: RedisKey,
-      from: GeoSearchFrom,
-      by: GeoSearchBy,
-      opts?: GeoSearchOptions & { STOREDIST?: true },
-    ) => {
-      const args = searchArgs([destination, source], from, by, opts);
-      if (opts?.STOREDIST) args.push('STOREDIST');
-      return args;
-    },
-    id<number>(),
+  geosearchstore: withOptions(
+    def(
+      'GEOSEARCHSTORE',
+      (
+        destination: RedisKey,
+        source: RedisKey,
+        from: GeoSearchFrom,
+        by: GeoSearchBy,
+        opts?: GeoSearchOptions & { STOREDIST?: true },
+      ) => {
+        const args = searchArgs([destination, source], from, by, opts);
+        if (opts?.STOREDIST) args.push('STOREDIST');
+        return args;
+      },
+      id<number>(),
+    ),
+    [...GEOSEARCH_KEYS, 'STOREDIST'],
   ),
 };

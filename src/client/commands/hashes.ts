@@ -1,6 +1,7 @@
-import { def, id, type RedisKey, type RedisValue } from '../command-def';
+import { def, id, withOptions, variadic, type RedisKey, type RedisValue } from '../command-def';
 import type { Arg } from '../../protocol/types';
-import { scanArgs, type ScanOptions } from './keys';
+import { ArgumentProblem } from '../args';
+import { MEMBER_SCAN_KEYS, scanArgs, type ScanOptions } from './keys';
 import { toBoolean, toNumber, toObject, toStringPairs } from './reply';
 import { flattenPairs, type KeyValues } from './strings';
 
@@ -9,7 +10,11 @@ export type HashScanPage = { cursor: string; entries: [string, string][] };
 
 /** HSET's fields: an object, a Map, [field, value] tuples, or field, value, field, value, ... */
 function hsetArgs(key: RedisKey, fields: KeyValues | RedisValue, ...more: RedisValue[]): Arg[] {
-  if (typeof fields === 'object' && !Buffer.isBuffer(fields)) return [key, ...flattenPairs(fields)];
+  if (typeof fields === 'object' && !Buffer.isBuffer(fields)) {
+    if (more.length > 0)
+      throw new ArgumentProblem(`takes the fields as one object, Map or list of pairs, then nothing more`);
+    return [key, ...flattenPairs(fields, 'field')];
+  }
   return [key, fields, ...more];
 }
 
@@ -19,13 +24,13 @@ export const HASHES = {
    * HSET key {field: value, ...} | key field value [field value ...]: how many fields were added
    * (not counting updated ones).
    */
-  hset: def('HSET', hsetArgs, id<number>()),
+  hset: variadic(def('HSET', hsetArgs, id<number>())),
   /** HSETNX key field value: true if the field was set (it did not exist). */
   hsetnx: def('HSETNX', (key: RedisKey, field: RedisValue, value: RedisValue) => [key, field, value], toBoolean),
   /** HGET key field: the value, or null. */
   hget: def('HGET', (key: RedisKey, field: RedisValue) => [key, field], id<string | null>()),
   /** HMGET key field [field ...]: the values, null for missing fields. */
-  hmget: def('HMGET', (key: RedisKey, ...fields: RedisValue[]) => [key, ...fields], id<(string | null)[]>()),
+  hmget: variadic(def('HMGET', (key: RedisKey, ...fields: RedisValue[]) => [key, ...fields], id<(string | null)[]>())),
   /** HGETALL key: every field and value as an object ({} when the key is missing). */
   hgetall: def(
     'HGETALL',
@@ -33,7 +38,7 @@ export const HASHES = {
     (r: unknown) => toObject<string>(r),
   ),
   /** HDEL key field [field ...]: how many fields were removed. */
-  hdel: def('HDEL', (key: RedisKey, ...fields: RedisValue[]) => [key, ...fields], id<number>()),
+  hdel: variadic(def('HDEL', (key: RedisKey, ...fields: RedisValue[]) => [key, ...fields], id<number>())),
   /** HEXISTS key field: true if the field exists. */
   hexists: def('HEXISTS', (key: RedisKey, field: RedisValue) => [key, field], toBoolean),
   /** HINCRBY key field increment: the new value. */
@@ -63,9 +68,12 @@ export const HASHES = {
   /** HRANDFIELD key count WITHVALUES: [field, value] tuples (flat in RESP2, pairs in RESP3: same result). */
   hrandfieldWithValues: def('HRANDFIELD', (key: RedisKey, count: number) => [key, count, 'WITHVALUES'], toStringPairs),
   /** HSCAN key cursor [MATCH] [COUNT]: one step; see hscanIterator for the whole loop. */
-  hscan: def(
-    'HSCAN',
-    (key: RedisKey, cursor: string | number, opts?: Omit<ScanOptions, 'TYPE'>) => scanArgs([key, cursor], opts),
-    (r: unknown[]): HashScanPage => ({ cursor: String(r[0]), entries: toStringPairs(r[1]) }),
+  hscan: withOptions(
+    def(
+      'HSCAN',
+      (key: RedisKey, cursor: string | number, opts?: Omit<ScanOptions, 'TYPE'>) => scanArgs([key, cursor], opts),
+      (r: unknown[]): HashScanPage => ({ cursor: String(r[0]), entries: toStringPairs(r[1]) }),
+    ),
+    MEMBER_SCAN_KEYS,
   ),
 };

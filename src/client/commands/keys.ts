@@ -1,8 +1,11 @@
-import { def, id, type RedisKey, binary } from '../command-def';
+import { def, id, optionKeys, variadic, withOptions, type RedisKey, binary } from '../command-def';
 import type { Arg } from '../../protocol/types';
 import { toBoolean } from './reply';
 
-/** When EXPIRE and friends apply (Redis 7): only without a TTL, only with one, only to raise or lower it. */
+/**
+ * When EXPIRE and friends apply (Redis 7): NX only if the key has no timeout, XX only if it has
+ * one, GT only if the new expiry is later, LT only if it is earlier (no timeout counts as infinite).
+ */
 export type ExpireCondition = 'NX' | 'XX' | 'GT' | 'LT';
 
 /** What TYPE answers (simple strings: never Buffers). */
@@ -49,6 +52,11 @@ export interface ScanOptions {
 /** One step of SCAN: the next cursor ('0' when done) and the keys found. */
 export type ScanPage = { cursor: string; keys: string[] };
 
+const SORT_KEYS = optionKeys<SortOptions>({ BY: 0, LIMIT: 0, GET: 0, ORDER: 0, ALPHA: 0 });
+/** SCAN's options; HSCAN, SSCAN and ZSCAN take the same without TYPE. */
+export const SCAN_KEYS = optionKeys<ScanOptions>({ MATCH: 0, COUNT: 0, TYPE: 0 });
+export const MEMBER_SCAN_KEYS = SCAN_KEYS.filter((k) => k !== 'TYPE');
+
 function sortArgs(key: RedisKey, opts?: SortOptions): Arg[] {
   const args: Arg[] = [key];
   if (opts === undefined) return args;
@@ -79,11 +87,11 @@ const expire = (name: string) =>
 /** Keys and expiry. */
 export const KEYS = {
   /** DEL key [key ...]: how many keys were removed. */
-  del: def('DEL', (...keys: RedisKey[]) => keys, id<number>()),
+  del: variadic(def('DEL', (...keys: RedisKey[]) => keys, id<number>())),
   /** UNLINK key [key ...]: like DEL, reclaiming memory in the background. */
-  unlink: def('UNLINK', (...keys: RedisKey[]) => keys, id<number>()),
+  unlink: variadic(def('UNLINK', (...keys: RedisKey[]) => keys, id<number>())),
   /** EXISTS key [key ...]: how many of the keys exist (a key named twice counts twice). */
-  exists: def('EXISTS', (...keys: RedisKey[]) => keys, id<number>()),
+  exists: variadic(def('EXISTS', (...keys: RedisKey[]) => keys, id<number>())),
   /** EXPIRE key seconds [NX|XX|GT|LT]: true if the timeout was set. */
   expire: expire('EXPIRE'),
   /** PEXPIRE key milliseconds [NX|XX|GT|LT]: true if the timeout was set. */
@@ -113,17 +121,20 @@ export const KEYS = {
   /** RANDOMKEY: a random key, or null when the database is empty. */
   randomkey: def('RANDOMKEY', () => [], id<string | null>()),
   /** TOUCH key [key ...]: how many of the keys exist (their access time is updated). */
-  touch: def('TOUCH', (...keys: RedisKey[]) => keys, id<number>()),
+  touch: variadic(def('TOUCH', (...keys: RedisKey[]) => keys, id<number>())),
   /** COPY source destination [DB n] [REPLACE]: true if copied. */
-  copy: def(
-    'COPY',
-    (source: RedisKey, destination: RedisKey, opts?: CopyOptions): Arg[] => {
-      const args: Arg[] = [source, destination];
-      if (opts?.DB !== undefined) args.push('DB', opts.DB);
-      if (opts?.REPLACE) args.push('REPLACE');
-      return args;
-    },
-    toBoolean,
+  copy: withOptions(
+    def(
+      'COPY',
+      (source: RedisKey, destination: RedisKey, opts?: CopyOptions): Arg[] => {
+        const args: Arg[] = [source, destination];
+        if (opts?.DB !== undefined) args.push('DB', opts.DB);
+        if (opts?.REPLACE) args.push('REPLACE');
+        return args;
+      },
+      toBoolean,
+    ),
+    optionKeys<CopyOptions>({ DB: 0, REPLACE: 0 }),
   ),
   /**
    * DUMP key: the serialized value, or null. Binary: use `client.buffers.dump(key)` to get a Buffer
@@ -131,17 +142,20 @@ export const KEYS = {
    */
   dump: binary(def('DUMP', (key: RedisKey) => [key], id<Buffer | null>())),
   /** RESTORE key ttl serialized [REPLACE] [ABSTTL] [IDLETIME s] [FREQ f]: 'OK'. ttl 0 = no expiry. */
-  restore: def(
-    'RESTORE',
-    (key: RedisKey, ttl: number, serialized: Buffer | string, opts?: RestoreOptions): Arg[] => {
-      const args: Arg[] = [key, ttl, serialized];
-      if (opts?.REPLACE) args.push('REPLACE');
-      if (opts?.ABSTTL) args.push('ABSTTL');
-      if (opts?.IDLETIME !== undefined) args.push('IDLETIME', opts.IDLETIME);
-      if (opts?.FREQ !== undefined) args.push('FREQ', opts.FREQ);
-      return args;
-    },
-    id<'OK'>(),
+  restore: withOptions(
+    def(
+      'RESTORE',
+      (key: RedisKey, ttl: number, serialized: Buffer | string, opts?: RestoreOptions): Arg[] => {
+        const args: Arg[] = [key, ttl, serialized];
+        if (opts?.REPLACE) args.push('REPLACE');
+        if (opts?.ABSTTL) args.push('ABSTTL');
+        if (opts?.IDLETIME !== undefined) args.push('IDLETIME', opts.IDLETIME);
+        if (opts?.FREQ !== undefined) args.push('FREQ', opts.FREQ);
+        return args;
+      },
+      id<'OK'>(),
+    ),
+    optionKeys<RestoreOptions>({ REPLACE: 0, ABSTTL: 0, IDLETIME: 0, FREQ: 0 }),
   ),
   /** OBJECT ENCODING key: the internal encoding ('listpack', 'int', 'embstr', ...), or null. */
   objectEncoding: def('OBJECT', (key: RedisKey) => ['ENCODING', key], id<string | null>()),
@@ -152,20 +166,26 @@ export const KEYS = {
   /** OBJECT REFCOUNT key: the reference count, or null. */
   objectRefcount: def('OBJECT', (key: RedisKey) => ['REFCOUNT', key], id<number | null>()),
   /** SORT key [BY] [LIMIT] [GET ...] [ASC|DESC] [ALPHA]: the sorted elements (null for a GET of a missing key). */
-  sort: def('SORT', sortArgs, id<(string | null)[]>()),
+  sort: withOptions(def('SORT', sortArgs, id<(string | null)[]>()), SORT_KEYS),
   /** SORT_RO: SORT without STORE, allowed on replicas. */
-  sortRo: def('SORT_RO', sortArgs, id<(string | null)[]>()),
+  sortRo: withOptions(def('SORT_RO', sortArgs, id<(string | null)[]>()), SORT_KEYS),
   /** SORT key ... STORE destination: how many elements were stored. */
-  sortStore: def(
-    'SORT',
-    (key: RedisKey, destination: RedisKey, opts?: SortOptions) => [...sortArgs(key, opts), 'STORE', destination],
-    id<number>(),
+  sortStore: withOptions(
+    def(
+      'SORT',
+      (key: RedisKey, destination: RedisKey, opts?: SortOptions) => [...sortArgs(key, opts), 'STORE', destination],
+      id<number>(),
+    ),
+    SORT_KEYS,
   ),
   /** SCAN cursor [MATCH] [COUNT] [TYPE]: one step; see scanIterator for the whole loop. */
-  scan: def(
-    'SCAN',
-    (cursor: string | number, opts?: ScanOptions) => scanArgs([cursor], opts),
-    (r: unknown[]): ScanPage => ({ cursor: String(r[0]), keys: r[1] as string[] }),
+  scan: withOptions(
+    def(
+      'SCAN',
+      (cursor: string | number, opts?: ScanOptions) => scanArgs([cursor], opts),
+      (r: unknown[]): ScanPage => ({ cursor: String(r[0]), keys: r[1] as string[] }),
+    ),
+    SCAN_KEYS,
   ),
   /** MOVE key db: true if moved to the other database. */
   move: def('MOVE', (key: RedisKey, db: number) => [key, db], toBoolean),

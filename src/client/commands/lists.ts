@@ -1,4 +1,4 @@
-import { def, id, type RedisKey, type RedisValue } from '../command-def';
+import { def, id, withOptions, variadic, type RedisKey, type RedisValue, optionKeys } from '../command-def';
 import type { Arg } from '../../protocol/types';
 import { secondsAt } from './blocking';
 
@@ -17,6 +17,8 @@ export type KeyElement = { key: string; element: string };
 export type KeyElements = { key: string; elements: string[] };
 
 const keyList = (keys: RedisKey | RedisKey[]): RedisKey[] => (Array.isArray(keys) ? keys : [keys]);
+
+const LPOS_KEYS = optionKeys<LposOptions>({ RANK: 0, MAXLEN: 0 });
 
 function lposArgs(args: Arg[], opts: LposOptions | undefined): Arg[] {
   if (opts?.RANK !== undefined) args.push('RANK', opts.RANK);
@@ -39,13 +41,13 @@ const toKeyElements = (r: unknown[] | null): KeyElements | null =>
 /** List commands. */
 export const LISTS = {
   /** LPUSH key element [element ...]: the new length. */
-  lpush: def('LPUSH', (key: RedisKey, ...elements: RedisValue[]) => [key, ...elements], id<number>()),
+  lpush: variadic(def('LPUSH', (key: RedisKey, ...elements: RedisValue[]) => [key, ...elements], id<number>())),
   /** RPUSH key element [element ...]: the new length. */
-  rpush: def('RPUSH', (key: RedisKey, ...elements: RedisValue[]) => [key, ...elements], id<number>()),
+  rpush: variadic(def('RPUSH', (key: RedisKey, ...elements: RedisValue[]) => [key, ...elements], id<number>())),
   /** LPUSHX key element [element ...]: the new length; 0 (nothing pushed) when the list is missing. */
-  lpushx: def('LPUSHX', (key: RedisKey, ...elements: RedisValue[]) => [key, ...elements], id<number>()),
+  lpushx: variadic(def('LPUSHX', (key: RedisKey, ...elements: RedisValue[]) => [key, ...elements], id<number>())),
   /** RPUSHX key element [element ...]: the new length; 0 (nothing pushed) when the list is missing. */
-  rpushx: def('RPUSHX', (key: RedisKey, ...elements: RedisValue[]) => [key, ...elements], id<number>()),
+  rpushx: variadic(def('RPUSHX', (key: RedisKey, ...elements: RedisValue[]) => [key, ...elements], id<number>())),
   /** LPOP key: the first element, or null. */
   lpop: def('LPOP', (key: RedisKey) => [key], id<string | null>()),
   /** LPOP key count: up to count elements from the head, or null when the list is missing. */
@@ -73,17 +75,23 @@ export const LISTS = {
   /** LTRIM key start stop: 'OK'. */
   ltrim: def('LTRIM', (key: RedisKey, start: number, stop: number) => [key, start, stop], id<'OK'>()),
   /** LPOS key element [RANK r] [MAXLEN n]: the index of the match, or null. */
-  lpos: def(
-    'LPOS',
-    (key: RedisKey, element: RedisValue, opts?: LposOptions) => lposArgs([key, element], opts),
-    id<number | null>(),
+  lpos: withOptions(
+    def(
+      'LPOS',
+      (key: RedisKey, element: RedisValue, opts?: LposOptions) => lposArgs([key, element], opts),
+      id<number | null>(),
+    ),
+    LPOS_KEYS,
   ),
   /** LPOS key element COUNT n [RANK r] [MAXLEN n]: the indexes of up to n matches (0 = all). */
-  lposCount: def(
-    'LPOS',
-    (key: RedisKey, element: RedisValue, count: number, opts?: LposOptions) =>
-      lposArgs([key, element, 'COUNT', count], opts),
-    id<number[]>(),
+  lposCount: withOptions(
+    def(
+      'LPOS',
+      (key: RedisKey, element: RedisValue, count: number, opts?: LposOptions) =>
+        lposArgs([key, element, 'COUNT', count], opts),
+      id<number[]>(),
+    ),
+    LPOS_KEYS,
   ),
   /** LMOVE source destination LEFT|RIGHT LEFT|RIGHT: the element moved, or null when source is empty. */
   lmove: def(
@@ -92,10 +100,13 @@ export const LISTS = {
     id<string | null>(),
   ),
   /** LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT n]: from the first non-empty list, or null. */
-  lmpop: def(
-    'LMPOP',
-    (keys: RedisKey | RedisKey[], end: ListEnd, opts?: { COUNT?: number }) => mpopArgs(keys, end, opts?.COUNT),
-    toKeyElements,
+  lmpop: withOptions(
+    def(
+      'LMPOP',
+      (keys: RedisKey | RedisKey[], end: ListEnd, opts?: { COUNT?: number }) => mpopArgs(keys, end, opts?.COUNT),
+      toKeyElements,
+    ),
+    ['COUNT'],
   ),
   /** BLPOP key [key ...] timeout (seconds, 0 = forever): {key, element}, or null on timeout. Blocking. */
   blpop: def(
@@ -132,13 +143,16 @@ export const LISTS = {
     secondsAt(-1),
   ),
   /** BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT n]: {key, elements}, or null on timeout. Blocking. */
-  blmpop: def(
-    'BLMPOP',
-    (timeout: number, keys: RedisKey | RedisKey[], end: ListEnd, opts?: { COUNT?: number }) => [
-      timeout,
-      ...mpopArgs(keys, end, opts?.COUNT),
-    ],
-    toKeyElements,
-    secondsAt(0),
+  blmpop: withOptions(
+    def(
+      'BLMPOP',
+      (timeout: number, keys: RedisKey | RedisKey[], end: ListEnd, opts?: { COUNT?: number }) => [
+        timeout,
+        ...mpopArgs(keys, end, opts?.COUNT),
+      ],
+      toKeyElements,
+      secondsAt(0),
+    ),
+    ['COUNT'],
   ),
 };

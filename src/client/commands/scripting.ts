@@ -1,4 +1,4 @@
-import { def, id, type RedisKey, type RedisValue } from '../command-def';
+import { def, id, withOptions, arity, variadic, type RedisKey, type RedisValue } from '../command-def';
 import type { Arg } from '../../protocol/types';
 import { camelCase, setOwn, toBooleanArray, toObject } from './reply';
 
@@ -43,17 +43,17 @@ function toLibraries(reply: unknown[]): LibraryInfo[] {
 /** Lua scripts and functions. Replies are whatever the script returns, decoded as usual. */
 export const SCRIPTING = {
   /** EVAL script numkeys key ... arg ...: the script's reply. */
-  eval: def('EVAL', scriptCall, id<unknown>()),
+  eval: arity(3, def('EVAL', scriptCall, id<unknown>())),
   /** EVALSHA sha1 numkeys key ... arg ...: the cached script's reply (NOSCRIPT error if not cached). */
-  evalsha: def('EVALSHA', shaCall, id<unknown>()),
+  evalsha: arity(3, def('EVALSHA', shaCall, id<unknown>())),
   /** EVAL_RO: EVAL for read-only scripts (allowed on replicas). */
-  evalRo: def('EVAL_RO', scriptCall, id<unknown>()),
+  evalRo: arity(3, def('EVAL_RO', scriptCall, id<unknown>())),
   /** EVALSHA_RO: EVALSHA for read-only scripts. */
-  evalshaRo: def('EVALSHA_RO', shaCall, id<unknown>()),
+  evalshaRo: arity(3, def('EVALSHA_RO', shaCall, id<unknown>())),
   /** SCRIPT LOAD script: its SHA1, to use with EVALSHA. */
   scriptLoad: def('SCRIPT', (script: RedisValue) => ['LOAD', script], id<string>()),
   /** SCRIPT EXISTS sha1 [sha1 ...]: for each, true if it is cached. */
-  scriptExists: def('SCRIPT', (...sha1s: string[]) => ['EXISTS', ...sha1s], toBooleanArray),
+  scriptExists: variadic(def('SCRIPT', (...sha1s: string[]) => ['EXISTS', ...sha1s], toBooleanArray)),
   /** SCRIPT FLUSH [ASYNC|SYNC]: empties the script cache. */
   scriptFlush: def(
     'SCRIPT',
@@ -61,23 +61,29 @@ export const SCRIPTING = {
     id<'OK'>(),
   ),
   /** FUNCTION LOAD [REPLACE] code: the library's name. */
-  functionLoad: def(
-    'FUNCTION',
-    (code: RedisValue, opts?: { REPLACE?: true }) => (opts?.REPLACE ? ['LOAD', 'REPLACE', code] : ['LOAD', code]),
-    id<string>(),
+  functionLoad: withOptions(
+    def(
+      'FUNCTION',
+      (code: RedisValue, opts?: { REPLACE?: true }) => (opts?.REPLACE ? ['LOAD', 'REPLACE', code] : ['LOAD', code]),
+      id<string>(),
+    ),
+    ['REPLACE'],
   ),
   /** FUNCTION DELETE library: 'OK'. */
   functionDelete: def('FUNCTION', (library: string) => ['DELETE', library], id<'OK'>()),
   /** FUNCTION LIST [LIBRARYNAME pattern] [WITHCODE]: [{libraryName, engine, functions, libraryCode?}]. */
-  functionList: def(
-    'FUNCTION',
-    (opts?: { LIBRARYNAME?: string; WITHCODE?: true }): Arg[] => {
-      const args: Arg[] = ['LIST'];
-      if (opts?.LIBRARYNAME !== undefined) args.push('LIBRARYNAME', opts.LIBRARYNAME);
-      if (opts?.WITHCODE) args.push('WITHCODE');
-      return args;
-    },
-    toLibraries,
+  functionList: withOptions(
+    def(
+      'FUNCTION',
+      (opts?: { LIBRARYNAME?: string; WITHCODE?: true }): Arg[] => {
+        const args: Arg[] = ['LIST'];
+        if (opts?.LIBRARYNAME !== undefined) args.push('LIBRARYNAME', opts.LIBRARYNAME);
+        if (opts?.WITHCODE) args.push('WITHCODE');
+        return args;
+      },
+      toLibraries,
+    ),
+    ['LIBRARYNAME', 'WITHCODE'],
   ),
   /** FUNCTION FLUSH [ASYNC|SYNC]: deletes every library. */
   functionFlush: def(
@@ -86,7 +92,7 @@ export const SCRIPTING = {
     id<'OK'>(),
   ),
   /** FCALL function numkeys key ... arg ...: the function's reply. */
-  fcall: def('FCALL', functionCall, id<unknown>()),
+  fcall: arity(3, def('FCALL', functionCall, id<unknown>())),
   /** FCALL_RO: FCALL for functions flagged no-writes (allowed on replicas). */
-  fcallRo: def('FCALL_RO', functionCall, id<unknown>()),
+  fcallRo: arity(3, def('FCALL_RO', functionCall, id<unknown>())),
 };

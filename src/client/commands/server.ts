@@ -1,4 +1,4 @@
-import { def, id, type RedisKey, type RedisValue, sameConnection } from '../command-def';
+import { def, id, withOptions, variadic, type RedisKey, type RedisValue, sameConnection } from '../command-def';
 import type { Arg } from '../../protocol/types';
 import { millisecondsAt } from './blocking';
 import { setOwn, textLike, toNumber, toObject } from './reply';
@@ -51,9 +51,9 @@ export const SERVER = {
   /** ECHO message. */
   echo: def('ECHO', (message: RedisValue) => [message], id<string>()),
   /** INFO [section ...]: {section: {field: value}}, numbers where numeric. */
-  info: def('INFO', (...sections: string[]) => sections, parseInfo),
+  info: variadic(def('INFO', (...sections: string[]) => sections, parseInfo)),
   /** INFO [section ...] as the server's text (a verbatim string in RESP3, a bulk string in RESP2). */
-  infoRaw: def('INFO', (...sections: string[]) => sections, id<string>()),
+  infoRaw: variadic(def('INFO', (...sections: string[]) => sections, id<string>())),
   /** DBSIZE: the number of keys in the selected database. */
   dbsize: def('DBSIZE', () => [], id<number>()),
   /** FLUSHDB [ASYNC|SYNC]: removes every key of the selected database. */
@@ -73,10 +73,12 @@ export const SERVER = {
   /** LASTSAVE: the Unix time (s) of the last successful save. */
   lastsave: def('LASTSAVE', () => [], id<number>()),
   /** CONFIG GET parameter [parameter ...] (globs allowed): {name: value}. */
-  configGet: def(
-    'CONFIG',
-    (...parameters: string[]) => ['GET', ...parameters],
-    (r: unknown) => toObject<string>(r),
+  configGet: variadic(
+    def(
+      'CONFIG',
+      (...parameters: string[]) => ['GET', ...parameters],
+      (r: unknown) => toObject<string>(r),
+    ),
   ),
   /** CONFIG SET {name: value, ...} | name value: 'OK' (all or nothing). */
   configSet: def(
@@ -94,11 +96,14 @@ export const SERVER = {
   /** COMMAND COUNT: how many commands the server has. */
   commandCount: def('COMMAND', () => ['COUNT'], id<number>()),
   /** MEMORY USAGE key [SAMPLES n]: bytes the key and its value take, or null if it does not exist. */
-  memoryUsage: def(
-    'MEMORY',
-    (key: RedisKey, opts?: { SAMPLES?: number }): Arg[] =>
-      opts?.SAMPLES === undefined ? ['USAGE', key] : ['USAGE', key, 'SAMPLES', opts.SAMPLES],
-    id<number | null>(),
+  memoryUsage: withOptions(
+    def(
+      'MEMORY',
+      (key: RedisKey, opts?: { SAMPLES?: number }): Arg[] =>
+        opts?.SAMPLES === undefined ? ['USAGE', key] : ['USAGE', key, 'SAMPLES', opts.SAMPLES],
+      id<number | null>(),
+    ),
+    ['SAMPLES'],
   ),
   /**
    * WAIT numreplicas timeout (ms, 0 = forever): how many replicas acknowledged this connection's

@@ -1,7 +1,7 @@
-import { def, id, type RedisKey, type RedisValue } from '../command-def';
+import { def, id, withOptions, variadic, type RedisKey, type RedisValue, optionKeys } from '../command-def';
 import type { Arg } from '../../protocol/types';
 import { secondsAt } from './blocking';
-import { scanArgs, type ScanOptions } from './keys';
+import { MEMBER_SCAN_KEYS, scanArgs, type ScanOptions } from './keys';
 import { toNullableNumber, toNullableNumberArray, toNumber, toScoredMembers, type ScoredMember } from './reply';
 
 export type { ScoredMember };
@@ -50,6 +50,10 @@ export type KeyScoredMembers = { key: string; members: ScoredMember[] };
 export type SortedSetScanPage = { cursor: string; members: ScoredMember[] };
 
 const keyList = (keys: RedisKey | RedisKey[]): RedisKey[] => (Array.isArray(keys) ? keys : [keys]);
+
+const ZADD_KEYS: readonly string[] = optionKeys<ZAddOptions>({ NX: 0, XX: 0, GT: 0, LT: 0, CH: 0 });
+const ZRANGE_KEYS = optionKeys<ZRangeOptions>({ BY: 0, REV: 0, LIMIT: 0 });
+const ZCOMBINE_KEYS = optionKeys<ZCombineOptions>({ WEIGHTS: 0, AGGREGATE: 0 });
 
 function zaddArgs(key: RedisKey, opts: ZAddOptions | undefined): Arg[] {
   const args: Arg[] = [key];
@@ -105,50 +109,64 @@ const diff = (keys: RedisKey | RedisKey[]) => combineArgs(keys, undefined);
 /** Sorted set commands. Scores are numbers whether they came as RESP3 doubles or RESP2 strings. */
 export const SORTED_SETS = {
   /** ZADD key [NX|XX] [GT|LT] [CH] {score, value} ...: how many were added (with CH: changed). */
-  zadd: def(
-    'ZADD',
-    (key: RedisKey, members: ZMember | ZMember[], opts?: ZAddOptions): Arg[] => {
-      const args = zaddArgs(key, opts);
-      for (const m of Array.isArray(members) ? members : [members]) args.push(m.score, m.value);
-      return args;
-    },
-    id<number>(),
+  zadd: withOptions(
+    def(
+      'ZADD',
+      (key: RedisKey, members: ZMember | ZMember[], opts?: ZAddOptions): Arg[] => {
+        const args = zaddArgs(key, opts);
+        for (const m of Array.isArray(members) ? members : [members]) args.push(m.score, m.value);
+        return args;
+      },
+      id<number>(),
+    ),
+    ZADD_KEYS,
   ),
   /** ZADD key [NX|XX] [GT|LT] INCR {score, value}: the new score, or null when a condition prevented it. */
-  zaddIncr: def(
-    'ZADD',
-    (key: RedisKey, member: ZMember, opts?: Omit<ZAddOptions, 'CH'>) => [
-      ...zaddArgs(key, opts),
-      'INCR',
-      member.score,
-      member.value,
-    ],
-    toNullableNumber,
+  zaddIncr: withOptions(
+    def(
+      'ZADD',
+      (key: RedisKey, member: ZMember, opts?: Omit<ZAddOptions, 'CH'>) => [
+        ...zaddArgs(key, opts),
+        'INCR',
+        member.score,
+        member.value,
+      ],
+      toNullableNumber,
+    ),
+    ZADD_KEYS.filter((k) => k !== 'CH'),
   ),
   /** ZRANGE key start stop [BYSCORE|BYLEX] [REV] [LIMIT]: the members. */
-  zrange: def('ZRANGE', range, id<string[]>()),
+  zrange: withOptions(def('ZRANGE', range, id<string[]>()), ZRANGE_KEYS),
   /** ZRANGE ... WITHSCORES: [{value, score}] (flat in RESP2, pairs in RESP3: same result). */
-  zrangeWithScores: def(
-    'ZRANGE',
-    (key: RedisKey, start: RangeBound, stop: RangeBound, opts?: ZRangeOptions) => [
-      ...range(key, start, stop, opts),
-      'WITHSCORES',
-    ],
-    toScoredMembers,
+  zrangeWithScores: withOptions(
+    def(
+      'ZRANGE',
+      (key: RedisKey, start: RangeBound, stop: RangeBound, opts?: ZRangeOptions) => [
+        ...range(key, start, stop, opts),
+        'WITHSCORES',
+      ],
+      toScoredMembers,
+    ),
+    ZRANGE_KEYS,
   ),
   /** ZRANGESTORE dst src start stop [BYSCORE|BYLEX] [REV] [LIMIT]: how many were stored. */
-  zrangestore: def(
-    'ZRANGESTORE',
-    (destination: RedisKey, source: RedisKey, start: RangeBound, stop: RangeBound, opts?: ZRangeOptions) =>
-      rangeArgs([destination, source, start, stop], opts),
-    id<number>(),
+  zrangestore: withOptions(
+    def(
+      'ZRANGESTORE',
+      (destination: RedisKey, source: RedisKey, start: RangeBound, stop: RangeBound, opts?: ZRangeOptions) =>
+        rangeArgs([destination, source, start, stop], opts),
+      id<number>(),
+    ),
+    ZRANGE_KEYS,
   ),
   /** ZREM key member [member ...]: how many were removed. */
-  zrem: def('ZREM', (key: RedisKey, ...members: RedisValue[]) => [key, ...members], id<number>()),
+  zrem: variadic(def('ZREM', (key: RedisKey, ...members: RedisValue[]) => [key, ...members], id<number>())),
   /** ZSCORE key member: the score, or null. */
   zscore: def('ZSCORE', (key: RedisKey, member: RedisValue) => [key, member], toNullableNumber),
   /** ZMSCORE key member [member ...]: the scores, null for non-members. */
-  zmscore: def('ZMSCORE', (key: RedisKey, ...members: RedisValue[]) => [key, ...members], toNullableNumberArray),
+  zmscore: variadic(
+    def('ZMSCORE', (key: RedisKey, ...members: RedisValue[]) => [key, ...members], toNullableNumberArray),
+  ),
   /** ZINCRBY key increment member: the new score. */
   zincrby: def('ZINCRBY', (key: RedisKey, increment: number, member: RedisValue) => [key, increment, member], toNumber),
   /** ZCARD key: the number of members. */
@@ -184,21 +202,21 @@ export const SORTED_SETS = {
     toScoredMembers,
   ),
   /** ZUNION numkeys key ... [WEIGHTS] [AGGREGATE]: the members of the union. */
-  zunion: def('ZUNION', combine, id<string[]>()),
+  zunion: withOptions(def('ZUNION', combine, id<string[]>()), ZCOMBINE_KEYS),
   /** ZUNION ... WITHSCORES: [{value, score}]. */
-  zunionWithScores: def('ZUNION', combineWithScores, toScoredMembers),
+  zunionWithScores: withOptions(def('ZUNION', combineWithScores, toScoredMembers), ZCOMBINE_KEYS),
   /** ZINTER numkeys key ... [WEIGHTS] [AGGREGATE]: the members of the intersection. */
-  zinter: def('ZINTER', combine, id<string[]>()),
+  zinter: withOptions(def('ZINTER', combine, id<string[]>()), ZCOMBINE_KEYS),
   /** ZINTER ... WITHSCORES: [{value, score}]. */
-  zinterWithScores: def('ZINTER', combineWithScores, toScoredMembers),
+  zinterWithScores: withOptions(def('ZINTER', combineWithScores, toScoredMembers), ZCOMBINE_KEYS),
   /** ZDIFF numkeys key ...: the members of the first set not in the others. */
   zdiff: def('ZDIFF', diff, id<string[]>()),
   /** ZDIFF ... WITHSCORES: [{value, score}]. */
   zdiffWithScores: def('ZDIFF', (keys: RedisKey | RedisKey[]) => [...diff(keys), 'WITHSCORES'], toScoredMembers),
   /** ZUNIONSTORE destination numkeys key ... [WEIGHTS] [AGGREGATE]: the size of the stored union. */
-  zunionstore: def('ZUNIONSTORE', combineStore, id<number>()),
+  zunionstore: withOptions(def('ZUNIONSTORE', combineStore, id<number>()), ZCOMBINE_KEYS),
   /** ZINTERSTORE destination numkeys key ... [WEIGHTS] [AGGREGATE]: the size of the stored intersection. */
-  zinterstore: def('ZINTERSTORE', combineStore, id<number>()),
+  zinterstore: withOptions(def('ZINTERSTORE', combineStore, id<number>()), ZCOMBINE_KEYS),
   /** ZDIFFSTORE destination numkeys key ...: the size of the stored difference. */
   zdiffstore: def(
     'ZDIFFSTORE',
@@ -206,14 +224,17 @@ export const SORTED_SETS = {
     id<number>(),
   ),
   /** ZINTERCARD numkeys key ... [LIMIT n]: the size of the intersection (stopping at LIMIT). */
-  zintercard: def(
-    'ZINTERCARD',
-    (keys: RedisKey | RedisKey[], opts?: { LIMIT?: number }) => {
-      const args = diff(keys);
-      if (opts?.LIMIT !== undefined) args.push('LIMIT', opts.LIMIT);
-      return args;
-    },
-    id<number>(),
+  zintercard: withOptions(
+    def(
+      'ZINTERCARD',
+      (keys: RedisKey | RedisKey[], opts?: { LIMIT?: number }) => {
+        const args = diff(keys);
+        if (opts?.LIMIT !== undefined) args.push('LIMIT', opts.LIMIT);
+        return args;
+      },
+      id<number>(),
+    ),
+    ['LIMIT'],
   ),
   /** ZREMRANGEBYSCORE key min max: how many were removed. */
   zremrangebyscore: def(
@@ -230,11 +251,14 @@ export const SORTED_SETS = {
   /** ZREMRANGEBYLEX key min max: how many were removed. */
   zremrangebylex: def('ZREMRANGEBYLEX', (key: RedisKey, min: string, max: string) => [key, min, max], id<number>()),
   /** ZMPOP numkeys key ... MIN|MAX [COUNT n]: from the first non-empty sorted set, or null. */
-  zmpop: def(
-    'ZMPOP',
-    (keys: RedisKey | RedisKey[], which: 'MIN' | 'MAX', opts?: { COUNT?: number }) =>
-      mpopArgs(keys, which, opts?.COUNT),
-    toKeyScoredMembers,
+  zmpop: withOptions(
+    def(
+      'ZMPOP',
+      (keys: RedisKey | RedisKey[], which: 'MIN' | 'MAX', opts?: { COUNT?: number }) =>
+        mpopArgs(keys, which, opts?.COUNT),
+      toKeyScoredMembers,
+    ),
+    ['COUNT'],
   ),
   /** BZPOPMIN key [key ...] timeout (seconds, 0 = forever): {key, value, score}, or null on timeout. Blocking. */
   bzpopmin: def(
@@ -251,19 +275,25 @@ export const SORTED_SETS = {
     secondsAt(-1),
   ),
   /** BZMPOP timeout numkeys key ... MIN|MAX [COUNT n]: {key, members}, or null on timeout. Blocking. */
-  bzmpop: def(
-    'BZMPOP',
-    (timeout: number, keys: RedisKey | RedisKey[], which: 'MIN' | 'MAX', opts?: { COUNT?: number }) => [
-      timeout,
-      ...mpopArgs(keys, which, opts?.COUNT),
-    ],
-    toKeyScoredMembers,
-    secondsAt(0),
+  bzmpop: withOptions(
+    def(
+      'BZMPOP',
+      (timeout: number, keys: RedisKey | RedisKey[], which: 'MIN' | 'MAX', opts?: { COUNT?: number }) => [
+        timeout,
+        ...mpopArgs(keys, which, opts?.COUNT),
+      ],
+      toKeyScoredMembers,
+      secondsAt(0),
+    ),
+    ['COUNT'],
   ),
   /** ZSCAN key cursor [MATCH] [COUNT]: one step; see zscanIterator for the whole loop. */
-  zscan: def(
-    'ZSCAN',
-    (key: RedisKey, cursor: string | number, opts?: Omit<ScanOptions, 'TYPE'>) => scanArgs([key, cursor], opts),
-    (r: unknown[]): SortedSetScanPage => ({ cursor: String(r[0]), members: toScoredMembers(r[1]) }),
+  zscan: withOptions(
+    def(
+      'ZSCAN',
+      (key: RedisKey, cursor: string | number, opts?: Omit<ScanOptions, 'TYPE'>) => scanArgs([key, cursor], opts),
+      (r: unknown[]): SortedSetScanPage => ({ cursor: String(r[0]), members: toScoredMembers(r[1]) }),
+    ),
+    MEMBER_SCAN_KEYS,
   ),
 };

@@ -1,4 +1,4 @@
-import { def, id, type RedisKey } from '../command-def';
+import { def, id, optionKeys, withOptions, arity, variadic, type RedisKey } from '../command-def';
 import type { Arg } from '../../protocol/types';
 import { streamBlock } from './blocking';
 import { toBoolean } from './reply';
@@ -61,6 +61,8 @@ export interface XClaimOptions {
   LASTID?: string;
 }
 
+const TRIM_KEYS = optionKeys<StreamTrimOptions>({ MAXLEN: 0, MINID: 0, APPROXIMATE: 0, LIMIT: 0 });
+
 function trimArgs(args: Arg[], opts: StreamTrimOptions): void {
   const strategy = opts.MAXLEN !== undefined ? 'MAXLEN' : opts.MINID !== undefined ? 'MINID' : undefined;
   if (strategy === undefined) return;
@@ -117,64 +119,90 @@ export const STREAMS = {
    * XADD key [NOMKSTREAM] [MAXLEN|MINID [=|~] n [LIMIT c]] id|* {field: value, ...}: the entry's id;
    * null with NOMKSTREAM when the stream does not exist.
    */
-  xadd: def(
-    'XADD',
-    (key: RedisKey, entryId: string, fields: KeyValues, opts?: XAddOptions): Arg[] => {
-      const args: Arg[] = [key];
-      if (opts?.NOMKSTREAM) args.push('NOMKSTREAM');
-      if (opts !== undefined) trimArgs(args, opts);
-      args.push(entryId, ...flattenPairs(fields));
-      return args;
-    },
-    id<string | null>(),
+  xadd: withOptions(
+    def(
+      'XADD',
+      (key: RedisKey, entryId: string, fields: KeyValues, opts?: XAddOptions): Arg[] => {
+        const args: Arg[] = [key];
+        if (opts?.NOMKSTREAM) args.push('NOMKSTREAM');
+        if (opts !== undefined) trimArgs(args, opts);
+        args.push(entryId, ...flattenPairs(fields, 'field'));
+        return args;
+      },
+      id<string | null>(),
+    ),
+    optionKeys<XAddOptions>({ NOMKSTREAM: 0, MAXLEN: 0, MINID: 0, APPROXIMATE: 0, LIMIT: 0 }),
   ),
   /** XRANGE key start end [COUNT n]: entries from start to end ('-' and '+' for the ends, '(' exclusive). */
-  xrange: def(
-    'XRANGE',
-    (key: RedisKey, start: string = '-', end: string = '+', opts?: { COUNT?: number }): Arg[] =>
-      opts?.COUNT === undefined ? [key, start, end] : [key, start, end, 'COUNT', opts.COUNT],
-    (r: unknown): StreamMessage[] => toMessages(r),
+  xrange: withOptions(
+    arity(
+      4,
+      def(
+        'XRANGE',
+        (key: RedisKey, start: string = '-', end: string = '+', opts?: { COUNT?: number }): Arg[] =>
+          opts?.COUNT === undefined ? [key, start, end] : [key, start, end, 'COUNT', opts.COUNT],
+        (r: unknown): StreamMessage[] => toMessages(r),
+      ),
+    ),
+    ['COUNT'],
   ),
   /** XREVRANGE key end start [COUNT n]: entries from end down to start. */
-  xrevrange: def(
-    'XREVRANGE',
-    (key: RedisKey, end: string = '+', start: string = '-', opts?: { COUNT?: number }): Arg[] =>
-      opts?.COUNT === undefined ? [key, end, start] : [key, end, start, 'COUNT', opts.COUNT],
-    (r: unknown): StreamMessage[] => toMessages(r),
+  xrevrange: withOptions(
+    arity(
+      4,
+      def(
+        'XREVRANGE',
+        (key: RedisKey, end: string = '+', start: string = '-', opts?: { COUNT?: number }): Arg[] =>
+          opts?.COUNT === undefined ? [key, end, start] : [key, end, start, 'COUNT', opts.COUNT],
+        (r: unknown): StreamMessage[] => toMessages(r),
+      ),
+    ),
+    ['COUNT'],
   ),
   /**
    * XREAD [COUNT n] [BLOCK ms] STREAMS key ... id ...: [{name, messages}], or null when nothing came.
    * With BLOCK it is a blocking command (run on a dedicated connection).
    */
-  xread: def(
-    'XREAD',
-    (streams: StreamOffset | StreamOffset[], opts?: XReadOptions) => readArgs([], streams, opts),
-    toStreams,
-    streamBlock,
+  xread: withOptions(
+    def(
+      'XREAD',
+      (streams: StreamOffset | StreamOffset[], opts?: XReadOptions) => readArgs([], streams, opts),
+      toStreams,
+      streamBlock,
+    ),
+    optionKeys<XReadOptions>({ COUNT: 0, BLOCK: 0 }),
   ),
   /**
    * XREADGROUP GROUP group consumer [COUNT n] [BLOCK ms] [NOACK] STREAMS key ... id ...:
    * [{name, messages}], or null. With BLOCK it is a blocking command (run on a dedicated connection).
    */
-  xreadgroup: def(
-    'XREADGROUP',
-    (group: string, consumer: string, streams: StreamOffset | StreamOffset[], opts?: XReadGroupOptions) =>
-      readArgs(['GROUP', group, consumer], streams, opts),
-    (r: unknown) => toStreams(r) as PendingStreamMessages[] | null,
-    streamBlock,
+  xreadgroup: withOptions(
+    def(
+      'XREADGROUP',
+      (group: string, consumer: string, streams: StreamOffset | StreamOffset[], opts?: XReadGroupOptions) =>
+        readArgs(['GROUP', group, consumer], streams, opts),
+      (r: unknown) => toStreams(r) as PendingStreamMessages[] | null,
+      streamBlock,
+    ),
+    optionKeys<XReadGroupOptions>({ COUNT: 0, BLOCK: 0, NOACK: 0 }),
   ),
   /** XACK key group id [id ...]: how many were acknowledged. */
-  xack: def('XACK', (key: RedisKey, group: string, ...entryIds: string[]) => [key, group, ...entryIds], id<number>()),
+  xack: variadic(
+    def('XACK', (key: RedisKey, group: string, ...entryIds: string[]) => [key, group, ...entryIds], id<number>()),
+  ),
   /** XGROUP CREATE key group id|$ [MKSTREAM] [ENTRIESREAD n]: 'OK' (BUSYGROUP error if it exists). */
-  xgroupCreate: def(
-    'XGROUP',
-    (key: RedisKey, group: string, lastId: string, opts?: { MKSTREAM?: true; ENTRIESREAD?: number }): Arg[] => {
-      const args: Arg[] = ['CREATE', key, group, lastId];
-      if (opts?.MKSTREAM) args.push('MKSTREAM');
-      if (opts?.ENTRIESREAD !== undefined) args.push('ENTRIESREAD', opts.ENTRIESREAD);
-      return args;
-    },
-    id<'OK'>(),
+  xgroupCreate: withOptions(
+    def(
+      'XGROUP',
+      (key: RedisKey, group: string, lastId: string, opts?: { MKSTREAM?: true; ENTRIESREAD?: number }): Arg[] => {
+        const args: Arg[] = ['CREATE', key, group, lastId];
+        if (opts?.MKSTREAM) args.push('MKSTREAM');
+        if (opts?.ENTRIESREAD !== undefined) args.push('ENTRIESREAD', opts.ENTRIESREAD);
+        return args;
+      },
+      id<'OK'>(),
+    ),
+    ['MKSTREAM', 'ENTRIESREAD'],
   ),
   /** XGROUP DESTROY key group: true if the group existed. */
   xgroupDestroy: def('XGROUP', (key: RedisKey, group: string) => ['DESTROY', key, group], toBoolean),
@@ -191,50 +219,67 @@ export const STREAMS = {
     id<number>(),
   ),
   /** XGROUP SETID key group id|$ [ENTRIESREAD n]: 'OK'. */
-  xgroupSetid: def(
-    'XGROUP',
-    (key: RedisKey, group: string, lastId: string, opts?: { ENTRIESREAD?: number }): Arg[] =>
-      opts?.ENTRIESREAD === undefined
-        ? ['SETID', key, group, lastId]
-        : ['SETID', key, group, lastId, 'ENTRIESREAD', opts.ENTRIESREAD],
-    id<'OK'>(),
+  xgroupSetid: withOptions(
+    def(
+      'XGROUP',
+      (key: RedisKey, group: string, lastId: string, opts?: { ENTRIESREAD?: number }): Arg[] =>
+        opts?.ENTRIESREAD === undefined
+          ? ['SETID', key, group, lastId]
+          : ['SETID', key, group, lastId, 'ENTRIESREAD', opts.ENTRIESREAD],
+      id<'OK'>(),
+    ),
+    ['ENTRIESREAD'],
   ),
   /** XCLAIM key group consumer min-idle-ms id ... [options]: the entries now owned by consumer. */
-  xclaim: def('XCLAIM', xclaimBuild, (r: unknown): StreamMessage[] => toMessages(r)),
+  xclaim: withOptions(
+    def('XCLAIM', xclaimBuild, (r: unknown): StreamMessage[] => toMessages(r)),
+    optionKeys<XClaimOptions>({ IDLE: 0, TIME: 0, RETRYCOUNT: 0, FORCE: 0, LASTID: 0 }),
+  ),
   /** XCLAIM ... JUSTID: only the ids (the delivery counter is not incremented). */
-  xclaimJustid: def(
-    'XCLAIM',
-    (...args: Parameters<typeof xclaimBuild>) => [...xclaimBuild(...args), 'JUSTID'],
-    id<string[]>(),
+  xclaimJustid: withOptions(
+    arity(
+      6,
+      def('XCLAIM', (...args: Parameters<typeof xclaimBuild>) => [...xclaimBuild(...args), 'JUSTID'], id<string[]>()),
+    ),
+    optionKeys<XClaimOptions>({ IDLE: 0, TIME: 0, RETRYCOUNT: 0, FORCE: 0, LASTID: 0 }),
   ),
   /** XAUTOCLAIM key group consumer min-idle-ms start [COUNT n]: {nextId, messages, deleted}. */
-  xautoclaim: def('XAUTOCLAIM', xautoclaimBuild, toAutoClaim),
+  xautoclaim: withOptions(def('XAUTOCLAIM', xautoclaimBuild, toAutoClaim), ['COUNT']),
   /** XAUTOCLAIM ... JUSTID: {nextId, ids, deleted}. */
-  xautoclaimJustid: def(
-    'XAUTOCLAIM',
-    (...args: Parameters<typeof xautoclaimBuild>) => [...xautoclaimBuild(...args), 'JUSTID'],
-    toAutoClaimJustId,
+  xautoclaimJustid: withOptions(
+    arity(
+      6,
+      def(
+        'XAUTOCLAIM',
+        (...args: Parameters<typeof xautoclaimBuild>) => [...xautoclaimBuild(...args), 'JUSTID'],
+        toAutoClaimJustId,
+      ),
+    ),
+    ['COUNT'],
   ),
   /** XPENDING key group: {count, minId, maxId, consumers: [{name, count}]}. */
   xpending: def('XPENDING', (key: RedisKey, group: string) => [key, group], toPendingSummary),
   /** XPENDING key group [IDLE ms] start end count [consumer]: [{id, consumer, idle, deliveries}]. */
-  xpendingRange: def(
-    'XPENDING',
-    (
-      key: RedisKey,
-      group: string,
-      start: string,
-      end: string,
-      count: number,
-      opts?: { IDLE?: number; consumer?: string },
-    ): Arg[] => {
-      const args: Arg[] = [key, group];
-      if (opts?.IDLE !== undefined) args.push('IDLE', opts.IDLE);
-      args.push(start, end, count);
-      if (opts?.consumer !== undefined) args.push(opts.consumer);
-      return args;
-    },
-    toPendingEntries,
+  xpendingRange: withOptions(
+    def(
+      'XPENDING',
+      (
+        key: RedisKey,
+        group: string,
+        start: string,
+        end: string,
+        count: number,
+        opts?: { IDLE?: number; consumer?: string },
+      ): Arg[] => {
+        const args: Arg[] = [key, group];
+        if (opts?.IDLE !== undefined) args.push('IDLE', opts.IDLE);
+        args.push(start, end, count);
+        if (opts?.consumer !== undefined) args.push(opts.consumer);
+        return args;
+      },
+      toPendingEntries,
+    ),
+    ['IDLE', 'consumer'],
   ),
   /** XINFO STREAM key: {length, radixTreeKeys, lastGeneratedId, groups, firstEntry, lastEntry, ...}. */
   xinfoStream: def('XINFO', (key: RedisKey) => ['STREAM', key], toStreamInfo),
@@ -245,15 +290,18 @@ export const STREAMS = {
   /** XLEN key: the number of entries. */
   xlen: def('XLEN', (key: RedisKey) => [key], id<number>()),
   /** XDEL key id [id ...]: how many were deleted. */
-  xdel: def('XDEL', (key: RedisKey, ...entryIds: string[]) => [key, ...entryIds], id<number>()),
+  xdel: variadic(def('XDEL', (key: RedisKey, ...entryIds: string[]) => [key, ...entryIds], id<number>())),
   /** XTRIM key MAXLEN|MINID [=|~] threshold [LIMIT n]: how many entries were removed. */
-  xtrim: def(
-    'XTRIM',
-    (key: RedisKey, opts: StreamTrimOptions): Arg[] => {
-      const args: Arg[] = [key];
-      trimArgs(args, opts);
-      return args;
-    },
-    id<number>(),
+  xtrim: withOptions(
+    def(
+      'XTRIM',
+      (key: RedisKey, opts: StreamTrimOptions): Arg[] => {
+        const args: Arg[] = [key];
+        trimArgs(args, opts);
+        return args;
+      },
+      id<number>(),
+    ),
+    TRIM_KEYS,
   ),
 };

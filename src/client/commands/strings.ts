@@ -1,5 +1,7 @@
-import { def, id, type RedisKey, type RedisValue } from '../command-def';
+import { def, id, optionKeys, variadic, withOptions, type RedisKey, type RedisValue } from '../command-def';
 import type { Arg } from '../../protocol/types';
+import { checkArg } from '../../protocol/encoder';
+import { ArgumentProblem } from '../args';
 import { toBoolean, toNumber, toObject } from './reply';
 
 export interface SetOptions {
@@ -42,6 +44,9 @@ export interface LcsIdxOptions {
 export type LcsMatch = { a: [number, number]; b: [number, number]; length?: number };
 export type LcsIdx = { matches: LcsMatch[]; len: number };
 
+const SET_KEYS = optionKeys<SetOptions>({ EX: 0, PX: 0, EXAT: 0, PXAT: 0, NX: 0, XX: 0, KEEPTTL: 0, GET: 0 });
+const GETEX_KEYS = optionKeys<GetExOptions>({ EX: 0, PX: 0, EXAT: 0, PXAT: 0, PERSIST: 0 });
+
 function expiryArgs(args: Arg[], opts: SetOptions | GetExOptions): void {
   if (opts.EX !== undefined) args.push('EX', opts.EX);
   if (opts.PX !== undefined) args.push('PX', opts.PX);
@@ -63,12 +68,31 @@ function setArgs(key: RedisKey, value: RedisValue, opts?: SetOptions): Arg[] {
 /** Key/value pairs for MSET and friends: an object, a Map, or [key, value] tuples. */
 export type KeyValues = Record<string, RedisValue> | Map<RedisKey, RedisValue> | Array<[RedisKey, RedisValue]>;
 
-/** Flattens an object, a Map or tuples into [k1, v1, k2, v2, ...]. */
-export function flattenPairs(pairs: KeyValues): Arg[] {
+/**
+ * Flattens an object, a Map or tuples into [k1, v1, k2, v2, ...]. A bad value is reported by its
+ * key or field name (`field 'age' is undefined`), not by its position on the wire, which the caller
+ * never wrote; the check costs nothing for string values.
+ */
+export function flattenPairs(pairs: KeyValues, what: 'key' | 'field' = 'key'): Arg[] {
   const out: Arg[] = [];
   const entries: Iterable<[RedisKey, RedisValue]> =
     Array.isArray(pairs) || pairs instanceof Map ? pairs : Object.entries(pairs);
-  for (const [k, v] of entries) out.push(k, v);
+  for (const entry of entries) {
+    if (!Array.isArray(entry)) throw new ArgumentProblem(`each ${what} must be a [${what}, value] pair`);
+    const [k, v] = entry;
+    if (typeof k !== 'string') {
+      const problem = checkArg(k);
+      if (problem !== undefined) throw new ArgumentProblem(`a ${what} name: ${problem}`);
+    }
+    if (typeof v !== 'string') {
+      const problem = checkArg(v);
+      if (problem !== undefined) {
+        const hint = what === 'field' ? ' (remove a field with hdel)' : '';
+        throw new ArgumentProblem(`${what} '${String(k)}': ${problem}${hint}`);
+      }
+    }
+    out.push(k, v);
+  }
   return out;
 }
 
@@ -89,26 +113,29 @@ export const STRINGS = {
   /** GET key: the value, or null when the key does not exist. */
   get: def('GET', (key: RedisKey) => [key], id<string | null>()),
   /** SET key value [options]: 'OK'; null when NX/XX prevented it; with GET, the old value. */
-  set: def('SET', setArgs, id<string | null>()),
+  set: withOptions(def('SET', setArgs, id<string | null>()), SET_KEYS),
   /** GETEX key [EX|PX|EXAT|PXAT|PERSIST]: the value (or null), changing its expiry. */
-  getex: def(
-    'GETEX',
-    (key: RedisKey, opts?: GetExOptions): Arg[] => {
-      const args: Arg[] = [key];
-      if (opts !== undefined) {
-        expiryArgs(args, opts);
-        if (opts.PERSIST) args.push('PERSIST');
-      }
-      return args;
-    },
-    id<string | null>(),
+  getex: withOptions(
+    def(
+      'GETEX',
+      (key: RedisKey, opts?: GetExOptions): Arg[] => {
+        const args: Arg[] = [key];
+        if (opts !== undefined) {
+          expiryArgs(args, opts);
+          if (opts.PERSIST) args.push('PERSIST');
+        }
+        return args;
+      },
+      id<string | null>(),
+    ),
+    GETEX_KEYS,
   ),
   /** GETDEL key: the value (or null), deleting the key. */
   getdel: def('GETDEL', (key: RedisKey) => [key], id<string | null>()),
   /** GETSET key value: the old value (or null). Deprecated by Redis: prefer set(k, v, { GET: true }). */
   getset: def('GETSET', (key: RedisKey, value: RedisValue) => [key, value], id<string | null>()),
   /** MGET key [key ...]: the values, null for missing keys. */
-  mget: def('MGET', (...keys: RedisKey[]) => keys, id<(string | null)[]>()),
+  mget: variadic(def('MGET', (...keys: RedisKey[]) => keys, id<(string | null)[]>())),
   /** MSET {key: value, ...}: always 'OK'. */
   mset: def('MSET', (pairs: KeyValues) => flattenPairs(pairs), id<'OK'>()),
   /** MSETNX {key: value, ...}: true if all were set, false (none set) if any key existed. */
@@ -142,14 +169,17 @@ export const STRINGS = {
   /** LCS key1 key2 LEN: its length. */
   lcsLen: def('LCS', (key1: RedisKey, key2: RedisKey) => [key1, key2, 'LEN'], id<number>()),
   /** LCS key1 key2 IDX [MINMATCHLEN n] [WITHMATCHLEN]: where the common runs are, and the total length. */
-  lcsIdx: def(
-    'LCS',
-    (key1: RedisKey, key2: RedisKey, opts?: LcsIdxOptions): Arg[] => {
-      const args: Arg[] = [key1, key2, 'IDX'];
-      if (opts?.MINMATCHLEN !== undefined) args.push('MINMATCHLEN', opts.MINMATCHLEN);
-      if (opts?.WITHMATCHLEN) args.push('WITHMATCHLEN');
-      return args;
-    },
-    toLcsIdx,
+  lcsIdx: withOptions(
+    def(
+      'LCS',
+      (key1: RedisKey, key2: RedisKey, opts?: LcsIdxOptions): Arg[] => {
+        const args: Arg[] = [key1, key2, 'IDX'];
+        if (opts?.MINMATCHLEN !== undefined) args.push('MINMATCHLEN', opts.MINMATCHLEN);
+        if (opts?.WITHMATCHLEN) args.push('WITHMATCHLEN');
+        return args;
+      },
+      toLcsIdx,
+    ),
+    optionKeys<LcsIdxOptions>({ MINMATCHLEN: 0, WITHMATCHLEN: 0 }),
   ),
 };
