@@ -5,7 +5,7 @@ import { inspect } from 'node:util';
 import fc from 'fast-check';
 
 /**
- * A password made to be found: random 8-letter markers (letters g-z only, so no %-escape can eat
+ * A password made to be found: random markers ('Zq' and 6 letters g-z, so no %-escape can eat
  * into one) joined by pieces of every character class — URL-special characters, %-escapes (valid
  * and malformed), spaces, quotes, unicode, control characters, and text that looks like the output
  * around it (`***`, `redis://`, `@127.0.0.1:6379`, `WRONGPASS`). A marker cannot occur by chance,
@@ -75,10 +75,11 @@ const PIECES = [
 
 export const secretArb: fc.Arbitrary<Secret> = fc
   .tuple(
-    fc.array(fc.string({ unit: fc.constantFrom(...MARKER_CHARS), minLength: 8, maxLength: 8 }), {
-      minLength: 1,
-      maxLength: 3,
-    }),
+    fc.array(
+      // 'Zq' first: fast-check likes to try words such as 'toString', which occur in any program.
+      fc.string({ unit: fc.constantFrom(...MARKER_CHARS), minLength: 6, maxLength: 6 }).map((m) => `Zq${m}`),
+      { minLength: 1, maxLength: 3 },
+    ),
     fc.array(
       fc.oneof(
         fc.constantFrom(...PIECES),
