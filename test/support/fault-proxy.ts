@@ -7,6 +7,7 @@
 // `tc netem` is not available in this kernel. Runs in the test process.
 import * as net from 'node:net';
 import { once } from 'node:events';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { freePort } from './redis-server';
 
 export type ProxyMode = 'pass' | 'blackhole';
@@ -37,6 +38,35 @@ class Lane {
 }
 
 const HIGH_WATER = 1 << 20;
+
+// Listens on the port with a backlog of 0, fills that backlog with its own connects and never
+// accepts: the kernel then drops every new SYN, so a connect hangs as it does across a black-holed
+// network (Node accepts as soon as it can, so this has to live in another process). Exits when
+// its stdin closes, so it cannot outlive the test process.
+const SYN_HOLE = `
+import socket, sys, time
+port = int(sys.argv[1])
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+for i in range(100):
+    try:
+        s.bind(('127.0.0.1', port))
+        break
+    except OSError:
+        time.sleep(0.02)
+s.listen(0)
+fill = []
+for i in range(3):
+    c = socket.socket()
+    c.setblocking(False)
+    try:
+        c.connect(('127.0.0.1', port))
+    except BlockingIOError:
+        pass
+    fill.append(c)
+print('ready', flush=True)
+sys.stdin.read()
+`;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
@@ -74,6 +104,7 @@ export class FaultProxy {
   private split = false;
   private cut: { dir: Direction; remaining: number } | null = null;
   private hooks: ((c: ProxiedConnection) => void)[] = [];
+  private synHole: ChildProcess | undefined;
 
   private constructor(
     readonly target: { host: string; port: number },
@@ -212,8 +243,45 @@ export class FaultProxy {
     }
   }
 
+  /**
+   * on: new connects hang (their SYNs are dropped) until the client's own timeout, as across a
+   * real black hole; open connections stay. Combine with setMode('blackhole') for a network that
+   * is gone both for the open connection and for any new one. off: accept again (await it).
+   * Needs python3.
+   */
+  async dropNewConnections(on: boolean): Promise<void> {
+    if (on) {
+      if (this.synHole !== undefined) return;
+      await this.refuse(true);
+      const child = spawn('python3', ['-c', SYN_HOLE, String(this._port)], { stdio: ['pipe', 'pipe', 'inherit'] });
+      this.synHole = child;
+      child.unref();
+      (child.stdout as unknown as { unref?: () => void }).unref?.();
+      (child.stdin as unknown as { unref?: () => void }).unref?.();
+      const [line] = (await Promise.race([once(child.stdout, 'data'), once(child, 'exit')])) as unknown[];
+      if (!Buffer.isBuffer(line) || !line.toString().startsWith('ready')) {
+        this.synHole = undefined;
+        throw new Error(`FaultProxy.dropNewConnections: the SYN hole did not start (exit ${String(line)})`);
+      }
+    } else {
+      const child = this.synHole;
+      if (child === undefined) return;
+      this.synHole = undefined;
+      const exited = once(child, 'exit');
+      child.stdin?.end();
+      child.kill();
+      await exited;
+      await this.refuse(false);
+    }
+  }
+
   /** Stop listening and destroy every connection. */
   async close(): Promise<void> {
+    if (this.synHole !== undefined) {
+      this.synHole.stdin?.end();
+      this.synHole.kill();
+      this.synHole = undefined;
+    }
     const server = this.server;
     this.server = undefined;
     for (const c of [...this.conns]) c.destroy();
