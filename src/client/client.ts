@@ -3,6 +3,7 @@ import { inspect, type InspectOptions } from 'node:util';
 import { ConnectionError, InvalidArgumentError, type RomaineError } from '../errors';
 import { Command, type CommandOptions } from '../connection/command';
 import { AttemptFailure, Connection, type ConnectionHooks } from '../connection/connection';
+import { probeServer, type ProbeFinding } from '../connection/probe';
 import type { ServerInfo } from '../connection/handshake';
 import { systemClock, type Clock } from '../lifecycle/clock';
 import { Lifecycle, type AttemptInfo, type ConnectionLike } from '../lifecycle/lifecycle';
@@ -115,6 +116,8 @@ export class RedisClient extends EventEmitter<ClientEvents> {
       open: (info, hooks) => this.openConnection(info, hooks),
       onPush: (frame) => this.onPush(frame),
       restore: (conn) => this.restoreConnection(conn),
+      attemptTimeoutMs: options.connectTimeoutMs,
+      probe: (conn) => this.probeServer(conn),
       reconnect: options.reconnect,
       offlineQueue: options.offlineQueue,
       retryInFlight: options.retryInFlight,
@@ -213,7 +216,23 @@ export class RedisClient extends EventEmitter<ClientEvents> {
     return clientSummary(this, this.clientName);
   }
 
-  private async openConnection(info: AttemptInfo, hooks: ConnectionHooks): Promise<ConnectionLike> {
+  /**
+   * The health check's confirmation: a second connection through the same path as an attempt
+   * (transport, TLS, credentials, handshake; no restore, not counted as an attempt), asking the
+   * server about `conn` (connection/probe.ts).
+   */
+  private probeServer(conn: ConnectionLike): Promise<ProbeFinding> {
+    const hc = this.options.healthCheck;
+    const timeoutMs = hc === false ? this.options.connectTimeoutMs : hc.probeTimeoutMs;
+    const info: AttemptInfo = { attempt: 0, phase: 'runtime', listenFirstMs: 0 };
+    return probeServer((ms) => this.openConnection(info, { onClose: () => undefined }, ms), conn.server?.id, timeoutMs);
+  }
+
+  private async openConnection(
+    info: AttemptInfo,
+    hooks: ConnectionHooks,
+    connectTimeoutMs = this.options.connectTimeoutMs,
+  ): Promise<ConnectionLike> {
     const o = this.options;
     // The secret lives in this attempt's locals and the handshake's commands only: nothing that
     // outlives the attempt keeps it (see Auth, and Connection, which drops it after the handshake).
@@ -235,7 +254,7 @@ export class RedisClient extends EventEmitter<ClientEvents> {
         port: o.port,
         path: o.path,
         tls: o.tls,
-        connectTimeoutMs: o.connectTimeoutMs,
+        connectTimeoutMs,
         keepAliveMs: o.keepAliveMs,
         protocol: o.protocol,
         username: credentials.username ?? o.username,
@@ -251,7 +270,7 @@ export class RedisClient extends EventEmitter<ClientEvents> {
       },
       hooks,
     );
-    this.lastServer = conn.server;
+    if (info.attempt > 0) this.lastServer = conn.server; // attempt 0 is a health probe, not ours to keep
     return conn;
   }
 

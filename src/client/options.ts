@@ -59,8 +59,8 @@ export interface ClientOptions {
   offlineQueue?: boolean | { maxLength?: number };
   /** Default 'idempotent'. */
   retryInFlight?: RetryInFlight;
-  /** Default { intervalMs: 2000, timeoutMs: 3000 }. */
-  healthCheck?: false | { intervalMs?: number; timeoutMs?: number };
+  /** Default { intervalMs: 2000, timeoutMs: 3000, probeTimeoutMs: 1000 }. */
+  healthCheck?: false | { intervalMs?: number; timeoutMs?: number; probeTimeoutMs?: number };
   /** Library name sent with CLIENT SETINFO; false sends nothing. Default 'romaine'. */
   libName?: string | false;
   /** TCP keepalive idle time. Default 10000 ms. */
@@ -91,7 +91,7 @@ export interface ResolvedOptions {
   reconnect: false | (Required<Omit<ReconnectOptions, 'decide'>> & { decide: FailureHook | undefined });
   offlineQueue: { enabled: boolean; maxLength: number };
   retryInFlight: RetryInFlight;
-  healthCheck: false | { intervalMs: number; timeoutMs: number };
+  healthCheck: false | { intervalMs: number; timeoutMs: number; probeTimeoutMs: number };
   libName: string | false;
   keepAliveMs: number;
   limits: DecoderLimits | undefined;
@@ -334,8 +334,10 @@ export function resolveOptions(urlOrOptions?: string | ClientOptions, extra?: Cl
     healthCheck = {
       intervalMs: num('healthCheck.intervalMs', h.intervalMs, 2000, 1),
       timeoutMs: num('healthCheck.timeoutMs', h.timeoutMs, 3000, 1),
+      probeTimeoutMs: num('healthCheck.probeTimeoutMs', h.probeTimeoutMs, 1000, 1),
     };
-  } else throw new InvalidArgumentError(`option 'healthCheck' must be false or { intervalMs, timeoutMs }`);
+  } else
+    throw new InvalidArgumentError(`option 'healthCheck' must be false or { intervalMs, timeoutMs, probeTimeoutMs }`);
 
   if (o.libName !== undefined && o.libName !== false && typeof o.libName !== 'string') {
     throw new InvalidArgumentError(`option 'libName' must be a string or false`);

@@ -62,6 +62,8 @@ export class AttemptFailure extends Error {
     readonly endpoint: string,
     /** The handshake died silently and a TLS handshake on the same port succeeded: it speaks TLS. */
     readonly portSpeaksTls = false,
+    /** The handshake was cut by the connect deadline: the server accepted us and then said nothing. */
+    readonly timedOut = false,
   ) {
     super(cause instanceof Error ? cause.message : String(cause));
   }
@@ -99,6 +101,7 @@ export class Connection {
   /** Opens a socket and runs the handshake; resolves with a connection ready for user commands. */
   static async open(config: ConnectionConfig, hooks: ConnectionHooks): Promise<Connection> {
     const endpoint = describeEndpoint(config);
+    const started = Date.now();
     let socket: Socket;
     try {
       socket = await openSocket(config);
@@ -106,18 +109,23 @@ export class Connection {
       throw new AttemptFailure(err, 'connect', 0, endpoint);
     }
     const conn = new Connection(socket, config, hooks, endpoint);
-    // connectTimeoutMs covers the handshake too: a peer that accepted the connection but never
-    // answers (a black hole, a server that does not speak RESP) must not hold the attempt forever.
+    // connectTimeoutMs covers the handshake too, in one budget from the start of the attempt: a peer
+    // that accepted the connection but never answers (a black hole, a server that does not speak
+    // RESP) must not hold the attempt forever.
     let timedOut = false;
-    const handshakeTimer = setTimeout(() => {
-      timedOut = true;
-      conn.destroy(
-        new ConnectionError(
-          'network',
-          `${endpoint} accepted the connection but did not answer the handshake within ${config.connectTimeoutMs} ms (connectTimeoutMs)`,
-        ),
-      );
-    }, config.connectTimeoutMs + config.listenFirstMs);
+    const budgetMs = config.connectTimeoutMs + config.listenFirstMs - (Date.now() - started);
+    const handshakeTimer = setTimeout(
+      () => {
+        timedOut = true;
+        conn.destroy(
+          new ConnectionError(
+            'network',
+            `${endpoint} accepted the connection but did not answer the handshake within ${config.connectTimeoutMs} ms (connectTimeoutMs)`,
+          ),
+        );
+      },
+      Math.max(1, budgetMs),
+    );
     try {
       if (config.listenFirstMs > 0) await conn.listenOnly(config.listenFirstMs);
       conn.server = await runHandshake(config, (name, args) => conn.internalCall(name, args));
@@ -136,7 +144,7 @@ export class Connection {
         config.tls === undefined &&
         config.path === undefined &&
         (await speaksTls(config.host, config.port, Math.min(config.connectTimeoutMs, TLS_PROBE_MS)));
-      throw new AttemptFailure(cause, 'handshake', conn.bytesRead, endpoint, tlsPort);
+      throw new AttemptFailure(cause, 'handshake', conn.bytesRead, endpoint, tlsPort, timedOut);
     } finally {
       clearTimeout(handshakeTimer);
     }

@@ -1,12 +1,16 @@
-import { AbortError, CommandTimeoutError, ConnectionError } from '../errors';
+import { AbortError, CommandTimeoutError } from '../errors';
 import type { Command } from '../connection/command';
 import type { Clock, TimerHandle } from './clock';
 
-/** What a deadline needs to know about the connection a command was written to. */
-interface DeadlineTarget {
-  readonly endpoint: string;
-  readonly lastReadAt: number;
-  destroy(cause: Error): void;
+/** What a deadline tells the lifecycle about a command it settled before its reply. */
+export interface DeadlineHooks {
+  /** The command's timeout or abort settled it (it may be waiting in the offline queue). */
+  settled(cmd: Command): void;
+  /**
+   * A written command timed out and not one byte has come back since it was written. A hint for
+   * the half-open detector, never a verdict: a slow command on a busy server looks the same.
+   */
+  silentTimeout(cmd: Command): void;
 }
 
 /**
@@ -14,14 +18,16 @@ interface DeadlineTarget {
  * signal; `cmd.disarm` undoes both when it settles. A command that is replayed keeps the deadline
  * it got when it was first accepted.
  *
- * When a command that was written times out and not one byte has come back since, the connection
- * itself is suspect: `current()` (the ready connection, if any) is dropped with kind 'health'.
+ * A timeout settles that command alone. If it was written, it stays in the connection's reply
+ * FIFO, so its late reply is read and dropped and the commands behind it keep their own replies;
+ * the connection is left alone (only the health check may condemn it).
  */
 export function armDeadline(
   cmd: Command,
   clock: Clock,
   commandTimeoutMs: number,
-  current: () => DeadlineTarget | undefined,
+  lastReadAt: () => number | undefined,
+  hooks: DeadlineHooks,
 ): void {
   if (cmd.disarm !== undefined) return;
   const timeoutMs = cmd.timeoutMs > 0 ? cmd.timeoutMs : commandTimeoutMs;
@@ -33,9 +39,13 @@ export function armDeadline(
   }
   let timer: TimerHandle | undefined;
   if (timeoutMs > 0 && timeoutMs !== Infinity) {
-    timer = clock.setTimeout(() => timedOut(cmd, timeoutMs, current()), timeoutMs);
+    timer = clock.setTimeout(() => timedOut(cmd, timeoutMs, lastReadAt(), hooks), timeoutMs);
   }
-  const onAbort = (): void => cmd.fail(new AbortError(cmd.name, cmd.stage === 'written', signal?.reason));
+  const onAbort = (): void => {
+    if (cmd.settled) return;
+    cmd.fail(new AbortError(cmd.name, cmd.stage === 'written', signal?.reason));
+    hooks.settled(cmd);
+  };
   signal?.addEventListener('abort', onAbort, { once: true });
   cmd.disarm = () => {
     if (timer !== undefined) clock.clearTimeout(timer);
@@ -43,16 +53,12 @@ export function armDeadline(
   };
 }
 
-function timedOut(cmd: Command, timeoutMs: number, conn: DeadlineTarget | undefined): void {
+function timedOut(cmd: Command, timeoutMs: number, lastReadAt: number | undefined, hooks: DeadlineHooks): void {
   if (cmd.settled) return;
   const written = cmd.stage === 'written';
   cmd.fail(new CommandTimeoutError(cmd.name, timeoutMs, written));
-  if (written && conn !== undefined && cmd.blockingMs === 0 && conn.lastReadAt <= cmd.writtenAt) {
-    conn.destroy(
-      new ConnectionError(
-        'health',
-        `${conn.endpoint} sent no byte in the ${timeoutMs} ms after ${cmd.name} was written: the connection is presumed dead and will be replaced`,
-      ),
-    );
+  hooks.settled(cmd);
+  if (written && cmd.blockingMs === 0 && lastReadAt !== undefined && lastReadAt <= cmd.writtenAt) {
+    hooks.silentTimeout(cmd);
   }
 }

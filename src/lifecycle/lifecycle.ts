@@ -13,8 +13,9 @@ import { Fifo } from '../connection/fifo';
 import { backoffDelay, type BackoffOptions } from './backoff';
 import { classifyFailure } from './classify';
 import type { Clock, TimerHandle } from './clock';
-import { armDeadline } from './deadlines';
+import { armDeadline, type DeadlineHooks } from './deadlines';
 import { HealthMonitor, type HealthOptions, type HealthTarget } from './health';
+import type { ProbeFinding } from '../connection/probe';
 import { defaultDecision, initialGiveUpError, type FailureHook, type Phase } from './policy';
 import { sortLeftovers, type RetryInFlight } from './replay';
 import { nextState, type LifecycleEvent, type State } from './states';
@@ -22,7 +23,7 @@ import { nextState, type LifecycleEvent, type State } from './states';
 /** The part of a Connection the lifecycle drives (a fake one in unit tests). */
 export interface ConnectionLike extends HealthTarget {
   /** What the handshake learned; `role` is 'master' or 'replica' when the server said. */
-  readonly server?: { role?: string; protocol?: 2 | 3 };
+  readonly server?: { role?: string; protocol?: 2 | 3; id?: number };
   send(cmd: Command): void;
   /** Settles the oldest command owed a reply with `value`, if it is `cmd` (see Connection.settleOldest). */
   settleOldest?(cmd: Command, value: unknown): boolean;
@@ -63,6 +64,17 @@ export interface LifecycleConfig {
   open(info: AttemptInfo, hooks: ConnectionHooks): Promise<ConnectionLike>;
   /** Runs after the handshake and before `ready` (pub/sub resubscription, tracking). */
   restore?: (conn: ConnectionLike) => Promise<void>;
+  /**
+   * One deadline for every step of an attempt: socket, TLS, handshake and restore (plus the
+   * attempt's listen-first time). Undefined: no deadline of the lifecycle's own.
+   */
+  attemptTimeoutMs?: number;
+  /**
+   * Opens a second connection to the server of `conn` and asks about `conn` (connection/probe.ts):
+   * the health check's confirmation before it condemns a silent connection. Never counted as an
+   * attempt. Without it, silence alone condemns.
+   */
+  probe?: (conn: ConnectionLike) => Promise<ProbeFinding>;
   onPush?: (frame: unknown[]) => void;
   claimReply?: (reply: unknown) => boolean;
   endpoint: string;
@@ -81,6 +93,13 @@ export interface LifecycleConfig {
 export const LISTEN_FIRST_MS = 200;
 
 /**
+ * While the connection is being opened, the attempt's deadline waits this much longer: the
+ * transport and the handshake have timers of their own on the same budget, whose errors say more
+ * precisely what did not answer. It only catches an open that never settles.
+ */
+export const OPEN_GRACE_MS = 250;
+
+/**
  * Owns the current connection and answers "what now?" for every failure: retry or not, when, and
  * what happens to queued and in-flight commands. Every state change goes through `move()`, which
  * checks it against the transition table in states.ts.
@@ -92,6 +111,14 @@ export class Lifecycle {
   private conn: ConnectionLike | undefined;
   private health: HealthMonitor | undefined;
   private readonly offline = new Fifo<Command>();
+  /**
+   * How many commands in `offline` settled while waiting there (timed out, aborted): they still
+   * take a slot until the queue is compacted. Counted as they settle, so that the bound is checked
+   * in O(1) and a full queue rejects without a walk. It rests on one invariant: while the client
+   * is connecting or reconnecting, every unsettled command it accepted is in `offline` (a ready
+   * connection takes them all, and every other state empties the queue).
+   */
+  private offlineSettled = 0;
   /** Attempts started since connect() or since the ready connection died: numbering and maxAttempts. */
   private attempts = 0;
   /**
@@ -104,6 +131,8 @@ export class Lifecycle {
   private readySince = 0;
   private initialDeadline = Infinity;
   private retryTimer: TimerHandle | undefined;
+  /** The deadline of the attempt under way (attemptTimeoutMs). */
+  private attemptTimer: TimerHandle | undefined;
   /** Bumped whenever pending attempts must be disowned (close, destroy, a new connect). */
   private generation = 0;
   private listenFirst = false;
@@ -128,8 +157,9 @@ export class Lifecycle {
     return this.lastFailure;
   }
 
+  /** Commands waiting in the offline queue (not counting those that settled there). */
   get offlineQueueLength(): number {
-    return this.offline.length;
+    return this.offline.length - this.offlineSettled;
   }
 
   /**
@@ -204,6 +234,37 @@ export class Lifecycle {
       listenFirstMs: this.listenFirst ? LISTEN_FIRST_MS : 0,
     };
     let opened: ConnectionLike | undefined;
+    // One deadline for the whole attempt; once it passed (`over`), whatever the attempt's steps
+    // bring later is discarded and its connection destroyed.
+    let step: 'open' | 'restore' = 'open';
+    let over = false;
+    const clock = this.config.clock;
+    const budgetMs =
+      this.config.attemptTimeoutMs === undefined ? undefined : this.config.attemptTimeoutMs + info.listenFirstMs;
+    const startedAt = clock.now();
+    const expire = (): void => {
+      this.attemptTimer = undefined;
+      if (generation !== this.generation) return;
+      over = true;
+      const error =
+        step === 'open'
+          ? new ConnectionError(
+              'network',
+              `connecting to ${this.config.endpoint} (socket, TLS, handshake) did not finish within ${budgetMs} ms (connectTimeoutMs): retrying`,
+            )
+          : new ConnectionError(
+              'network',
+              `${this.config.endpoint} completed the handshake but did not answer the restore of subscriptions and client-side-cache tracking ` +
+                `within the attempt's ${budgetMs} ms (connectTimeoutMs): the server went silent; retrying with a new connection`,
+            );
+      opened?.destroy(error);
+      this.attemptFailed(error);
+    };
+    if (budgetMs !== undefined) this.attemptTimer = clock.setTimeout(expire, budgetMs + OPEN_GRACE_MS);
+    const settleDeadline = (): void => {
+      if (this.attemptTimer !== undefined) clock.clearTimeout(this.attemptTimer);
+      this.attemptTimer = undefined;
+    };
     const hooks: ConnectionHooks = {
       onPush: this.config.onPush,
       claimReply: this.config.claimReply,
@@ -222,17 +283,33 @@ export class Lifecycle {
     this.config.open(info, hooks).then(
       async (conn) => {
         opened = conn;
+        if (over) {
+          conn.destroy(new ConnectionError('network', 'the attempt passed its deadline before the connection opened'));
+          return;
+        }
         if (generation !== this.generation) {
+          settleDeadline();
           conn.destroy(new ClientClosedError());
           return;
         }
-        try {
-          if (this.config.restore !== undefined) await this.config.restore(conn);
-        } catch (err) {
-          conn.destroy(err instanceof Error ? err : new Error(String(err)));
-          if (generation === this.generation) this.attemptFailed(err);
-          return;
+        if (this.config.restore !== undefined) {
+          step = 'restore';
+          if (budgetMs !== undefined) {
+            settleDeadline();
+            this.attemptTimer = clock.setTimeout(expire, Math.max(1, startedAt + budgetMs - clock.now()));
+          }
+          try {
+            await this.config.restore(conn);
+          } catch (err) {
+            if (over) return;
+            settleDeadline();
+            conn.destroy(err instanceof Error ? err : new Error(String(err)));
+            if (generation === this.generation) this.attemptFailed(err);
+            return;
+          }
+          if (over) return;
         }
+        settleDeadline();
         if (generation !== this.generation) {
           conn.destroy(new ClientClosedError());
           return;
@@ -249,6 +326,8 @@ export class Lifecycle {
         this.attemptSucceeded(conn);
       },
       (err: unknown) => {
+        if (over) return;
+        settleDeadline();
         if (generation === this.generation) this.attemptFailed(err);
       },
     );
@@ -263,11 +342,18 @@ export class Lifecycle {
     this.readySince = this.config.clock.now();
     this.move('handshake-done');
     if (this.config.healthCheck !== false) {
-      this.health = new HealthMonitor(conn, this.config.clock, this.config.healthCheck, (err) => conn.destroy(err));
+      const probe = this.config.probe;
+      this.health = new HealthMonitor(
+        conn,
+        this.config.clock,
+        this.config.healthCheck,
+        (err) => conn.destroy(err),
+        probe === undefined ? undefined : () => probe(conn),
+      );
       this.health.start();
     }
     // Commands that waited go first, in the order they were issued.
-    for (const cmd of this.offline.drain()) if (!cmd.settled) conn.send(cmd);
+    for (const cmd of this.drainOffline()) if (!cmd.settled) conn.send(cmd);
     this.config.events.ready({ reconnected });
     this.settleWaiters();
   }
@@ -327,7 +413,7 @@ export class Lifecycle {
     this.move('give-up', error);
     this.settleWaiters(error);
     const failed = new ClientFailedError(error);
-    for (const cmd of this.offline.drain()) cmd.fail(failed);
+    for (const cmd of this.drainOffline()) cmd.fail(failed);
   }
 
   // ---------------------------------------------------------------- a ready connection died
@@ -419,8 +505,7 @@ export class Lifecycle {
       );
       return;
     }
-    if (this.offline.length >= q.maxLength) this.compactOffline();
-    if (this.offline.length >= q.maxLength) {
+    if (this.offline.length - this.offlineSettled >= q.maxLength) {
       cmd.fail(
         new OfflineQueueFullError(
           `${cmd.name} was not sent: the client is ${this.current} and the offline queue is full (${q.maxLength} commands, offlineQueue.maxLength)`,
@@ -430,18 +515,42 @@ export class Lifecycle {
     }
     this.arm(cmd);
     this.offline.push(cmd);
+    // Settled commands are dropped in one walk once they are at least half of the queue: the walk
+    // is paid for by the settles, so it costs O(1) per command, and the queue holds at most twice
+    // its bound.
+    if (this.offlineSettled > 0 && this.offlineSettled * 2 >= this.offline.length) this.compactOffline();
   }
 
   /** Drops settled (timed out, aborted) commands from the offline queue. */
   private compactOffline(): void {
     const live = this.offline.drain().filter((c) => !c.settled);
+    this.offlineSettled = 0;
     this.offline.unshiftAll(live);
+  }
+
+  /** Empties the offline queue (the caller sends or fails what it held). */
+  private drainOffline(): Command[] {
+    this.offlineSettled = 0;
+    return this.offline.drain();
   }
 
   /** Starts the command's deadline and abort listener (deadlines.ts). */
   private arm(cmd: Command): void {
-    armDeadline(cmd, this.config.clock, this.config.commandTimeoutMs, () => this.conn);
+    armDeadline(cmd, this.config.clock, this.config.commandTimeoutMs, this.lastReadAt, this.deadlineHooks);
   }
+
+  private readonly lastReadAt = (): number | undefined => this.conn?.lastReadAt;
+
+  private readonly deadlineHooks: DeadlineHooks = {
+    // While recovering, a command settled by its deadline was waiting in the offline queue.
+    settled: () => {
+      if (this.current === 'connecting' || this.current === 'reconnecting') {
+        this.offlineSettled = Math.min(this.offlineSettled + 1, this.offline.length);
+      }
+    },
+    // A timed-out command on a silent connection: ask the health check to look now.
+    silentTimeout: () => this.health?.suspect(),
+  };
 
   /** Drops the current socket as if it had died (for READONLY on a demoted primary, and tests). */
   dropConnection(error: ConnectionError): void {
@@ -463,7 +572,7 @@ export class Lifecycle {
     this.cancelRetry();
     this.move('close');
     this.settleWaiters(new ClientClosedError('close() was called before the client became ready'));
-    for (const cmd of this.offline.drain()) cmd.fail(closed);
+    for (const cmd of this.drainOffline()) cmd.fail(closed);
     if (this.current === 'closing') {
       this.health?.stop();
       const conn = this.conn;
@@ -481,7 +590,7 @@ export class Lifecycle {
     this.health?.stop();
     this.health = undefined;
     this.settleWaiters(new ClientClosedError('destroy() was called before the client became ready'));
-    for (const cmd of this.offline.drain()) cmd.fail(new ClientClosedError('the client was destroyed'));
+    for (const cmd of this.drainOffline()) cmd.fail(new ClientClosedError('the client was destroyed'));
     const conn = this.conn;
     this.conn = undefined;
     conn?.destroy(new ClientClosedError('the client was destroyed'));
@@ -490,5 +599,7 @@ export class Lifecycle {
   private cancelRetry(): void {
     if (this.retryTimer !== undefined) this.config.clock.clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
+    if (this.attemptTimer !== undefined) this.config.clock.clearTimeout(this.attemptTimer);
+    this.attemptTimer = undefined;
   }
 }

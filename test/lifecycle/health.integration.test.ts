@@ -1,5 +1,7 @@
 // A half-open connection: the FaultProxy in 'blackhole' mode keeps both TCP connections open,
-// reads everything and forwards nothing, with no FIN and no RST. Only the health check can notice.
+// reads everything and forwards nothing, with no FIN and no RST, and dropNewConnections() drops
+// the SYNs of new connects, as across a real black hole (the health check's probe cannot connect
+// either). Only the health check can notice.
 // With the DEFAULT health check (intervalMs 2000, timeoutMs 3000) the client must detect it, idle
 // or busy, replace the connection, and be ready again once the network passes traffic again.
 // Reads in flight are replayed; an INCR in flight rejects with maybeExecuted: true.
@@ -54,6 +56,7 @@ describe('half-open connection (proxy black hole), default health check', () => 
       assert.equal(await client.ping(), 'PONG');
       const holeAt = performance.now();
       proxy.setMode('blackhole');
+      await proxy.dropNewConnections(true);
       await waitFor('the health check to notice the black hole', () => w.healthAt !== undefined, 20_000);
       const detectMs = (w.healthAt as number) - holeAt;
       console.log(
@@ -64,6 +67,7 @@ describe('half-open connection (proxy black hole), default health check', () => 
 
       await sleep(300); // the client retries while the network is still black-holed
       const passAt = performance.now();
+      await proxy.dropNewConnections(false);
       proxy.setMode('pass');
       await waitFor(
         'ready again after the black hole ended',
@@ -103,12 +107,14 @@ describe('half-open connection (proxy black hole), default health check', () => 
       await sleep(200);
       const holeAt = performance.now();
       proxy.setMode('blackhole');
+      await proxy.dropNewConnections(true);
       await waitFor('the health check to notice the black hole', () => w.healthAt !== undefined, 20_000);
       const detectMs = (w.healthAt as number) - holeAt;
       console.log(`# black hole, busy client (GET every 50 ms): detected after ${detectMs.toFixed(0)} ms`);
 
       await sleep(300);
       const passAt = performance.now();
+      await proxy.dropNewConnections(false);
       proxy.setMode('pass');
       const recovered = await waitFor('ready again', () => w.readyAt !== undefined, RECOVERY_DEADLINE_MS).then(
         () => true,
@@ -144,6 +150,7 @@ describe('half-open connection (proxy black hole), default health check', () => 
       await client.set('health:k', 'v');
       await client.set('health:n', 10);
       proxy.setMode('blackhole');
+      await proxy.dropNewConnections(true);
       const holeAt = performance.now();
       const get = client.get('health:k');
       const incr = client.incr('health:n');
@@ -161,6 +168,7 @@ describe('half-open connection (proxy black hole), default health check', () => 
       assert.equal(err.code, 'ECONNLOST');
       assert.ok(err.cause instanceof ConnectionError && err.cause.kind === 'health', String(err.cause));
 
+      await proxy.dropNewConnections(false);
       proxy.setMode('pass');
       const outcome = await settleWithin(get, RECOVERY_DEADLINE_MS);
       assert.deepEqual(

@@ -396,15 +396,35 @@ describe('commands across failures', () => {
     );
   });
 
-  test('a written command that times out on a silent connection replaces the connection (health)', async () => {
-    const h = harness({ commandTimeoutMs: 500 }, ['ok', 'ok']);
+  test('a written command that times out is rejected alone: the connection stays, the commands behind it get their replies', async () => {
+    const h = harness({}, ['ok', 'ok']);
     await h.lifecycle.connect();
     const first = h.last();
-    const a = h.run('INCR', 'k');
+    const slow: { value?: unknown; error?: any } = {};
+    const evalCmd = new Command(
+      'EVAL',
+      ['busy', '0'],
+      undefined,
+      (v) => (slow.value = v),
+      (e) => (slow.error = e),
+    );
+    evalCmd.timeoutMs = 500;
+    h.lifecycle.submit(evalCmd);
+    const behind = [h.run('INCR', 'n'), h.run('INCR', 'n')];
     await h.clock.advance(600);
-    assert.ok(a.outcome.error instanceof CommandTimeoutError);
-    assert.equal(a.outcome.error.maybeExecuted, true);
-    assert.ok(first.destroyedWith instanceof ConnectionError && first.destroyedWith.kind === 'health');
+    assert.ok(slow.error instanceof CommandTimeoutError);
+    assert.equal(slow.error.maybeExecuted, true);
+    assert.equal(first.destroyedWith, undefined, 'a slow command is not a dead connection');
+    // The late reply is read and dropped: the FIFO stays aligned.
+    first.reply('late');
+    first.reply(1);
+    first.reply(2);
+    assert.equal(slow.value, undefined);
+    assert.deepEqual(
+      behind.map((b) => b.outcome.value),
+      [1, 2],
+    );
+    assert.equal(h.connections.length, 1);
   });
 
   test('an aborted command settles with AbortError; written ones say they may have run', async () => {
