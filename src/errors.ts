@@ -185,6 +185,61 @@ export class PoolTimeoutError extends RomaineError {
   }
 }
 
+/** A cluster command's keys hash to different slots: refused before anything is sent. */
+export class ClusterCrossSlotError extends RomaineError {
+  readonly command: string;
+  constructor(command: string, slots: readonly number[]) {
+    super(
+      'ECROSSSLOT',
+      `${command}'s keys hash to different slots (${slots.slice(0, 5).join(', ')}${slots.length > 5 ? ', ...' : ''}): in a cluster every key of one command must be in one slot. Put the common part of the keys in a hash tag, e.g. '{user:42}:name' and '{user:42}:email'`,
+    );
+    this.command = command;
+  }
+}
+
+/** A cluster command was redirected (MOVED/ASK) more times than `maxRedirections`; `hops` lists where it went. */
+export class ClusterRedirectionError extends RomaineError {
+  readonly command: string;
+  readonly hops: readonly string[];
+  constructor(command: string, hops: readonly string[], cause: unknown) {
+    super(
+      'EREDIRECTIONS',
+      `${command} was redirected ${hops.length} times without finding the node that serves its slot (${hops.join(' -> ')}); the cluster's slots are moving or its nodes disagree: check CLUSTER SHARDS on each node, or raise maxRedirections`,
+      { cause },
+    );
+    this.command = command;
+    this.hops = hops;
+  }
+}
+
+/** A seed node answered, but it is not part of a cluster (cluster-enabled no). */
+export class ClusterDisabledError extends RomaineError {
+  constructor(endpoint: string) {
+    super(
+      'ECLUSTERDISABLED',
+      `cluster support is disabled on ${endpoint}: use createClient() for a standalone server, or give createCluster() the nodes of a cluster (cluster-enabled yes)`,
+    );
+  }
+}
+
+/**
+ * A cluster command found no node to serve its slot within its time budget: the slot is not
+ * covered, its owner is unreachable, or the cluster answered CLUSTERDOWN/TRYAGAIN throughout.
+ */
+export class ClusterUnavailableError extends RomaineError {
+  readonly command: string;
+  readonly slot: number | undefined;
+  constructor(command: string, slot: number | undefined, waitedMs: number, why: string, cause?: unknown) {
+    super(
+      'ECLUSTERDOWN',
+      `${command}${slot === undefined ? '' : ` (slot ${slot})`} found no node able to serve it within ${waitedMs} ms: ${why}. Commands wait up to commandTimeoutMs (or the cluster's unavailableTimeoutMs) for the cluster to recover`,
+      { cause },
+    );
+    this.command = command;
+    this.slot = slot;
+  }
+}
+
 export function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
@@ -203,4 +258,8 @@ export const ERROR_CODES = [
   'EFAILED',
   'EQUEUEFULL',
   'EPOOLTIMEOUT',
+  'ECROSSSLOT',
+  'EREDIRECTIONS',
+  'ECLUSTERDISABLED',
+  'ECLUSTERDOWN',
 ] as const;

@@ -52,3 +52,13 @@ export {
 export type { FailureKind } from './errors';
 export { VERSION } from './version';
 export type { CommandMessage } from './diagnostics';
+export { createCluster, ClusterClient } from './cluster/cluster-client';
+export type { ClusterEvents } from './cluster/cluster-client';
+export type { ClusterOptions } from './cluster/options';
+export type { TopologyChange, NodeEvent } from './cluster/topology';
+export {
+  ClusterCrossSlotError,
+  ClusterRedirectionError,
+  ClusterDisabledError,
+  ClusterUnavailableError,
+} from './errors';

@@ -1,0 +1,369 @@
+// ClusterClient: the command API of RedisClient over a Redis Cluster. Every node is reached
+// through an ordinary RedisClient (one Lifecycle each: no second reconnect engine); this layer
+// only decides where a command goes (key -> slot -> primary), follows the cluster's answers
+// (MOVED, ASK, TRYAGAIN, CLUSTERDOWN) and keeps the topology current (topology.ts).
+import { EventEmitter } from 'node:events';
+import type { BufferCommands, ClientCommands, RedisClient } from '../client/client';
+import type { CommandDef, Transform } from '../client/command-def';
+import { COMMANDS } from '../client/commands';
+import {
+  ClientClosedError,
+  ClientFailedError,
+  ClusterCrossSlotError,
+  ClusterDisabledError,
+  ClusterRedirectionError,
+  ClusterUnavailableError,
+  ConnectionError,
+  ConnectionLostError,
+  ReplyError,
+  type RomaineError,
+} from '../errors';
+import type { State } from '../lifecycle/states';
+import type { Arg } from '../protocol/types';
+import { commandSlot, type CommandSlot } from './key-slot';
+import { dispatchDef, sendBuilt } from './node-seam';
+import { resolveClusterOptions, type ClusterOptions, type ResolvedClusterOptions } from './options';
+import { parseRedirection } from './redirection';
+import { nodeKey, type NodeAddress } from './slot-map';
+import { Topology, fetchView, type NodeEvent, type TopologyChange } from './topology';
+
+export interface ClusterEvents {
+  /** The cluster client's state: 'ready' while every slot has a ready primary, 'reconnecting' while not. */
+  stateChange: [{ from: State; to: State; reason?: RomaineError }];
+  ready: [{ reconnected: boolean }];
+  /** A node's connection is being retried. */
+  reconnecting: [{ node: string; attempt: number; delayMs: number; reason: Error }];
+  /** The slot map was swapped: what changed. */
+  topologyChanged: [TopologyChange];
+  /** A node's client was added, removed, or changed state. */
+  node: [NodeEvent];
+}
+
+export interface ClusterClient extends ClientCommands {} // eslint-disable-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
+
+/** Kinds of seed failure that are a deployment mistake: connect() rejects at once. */
+const CONFIG_KINDS = new Set(['protected-mode', 'auth', 'tls', 'protocol', 'handshake']);
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class ClusterClient extends EventEmitter<ClusterEvents> {
+  /** Same methods, but bulk string replies come back as Buffers. */
+  readonly buffers: BufferCommands;
+  private readonly opts: ResolvedClusterOptions;
+  private readonly topo: Topology;
+  private current: State = 'idle';
+  private everReady = false;
+  private connecting: Promise<void> | undefined;
+
+  constructor(options: ClusterOptions) {
+    super();
+    this.opts = resolveClusterOptions(options);
+    this.buffers = new ClusterBufferView(this) as unknown as BufferCommands;
+    this.topo = new Topology(this.opts, {
+      changed: (c) => {
+        this.emit('topologyChanged', c);
+        this.healthChanged();
+      },
+      node: (e) => {
+        this.emit('node', e);
+        if (e.event === 'stateChange') this.healthChanged();
+      },
+      reconnecting: (node, p) => this.emit('reconnecting', { node, ...p }),
+    });
+  }
+
+  /** 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'failed' | 'closing' | 'closed' */
+  get state(): State {
+    return this.current;
+  }
+
+  /** The seeds as given, then every primary the cluster announced (host:port). */
+  get primaries(): string[] {
+    return this.topo.map?.shards.map((s) => s.primary.key) ?? [];
+  }
+
+  /**
+   * Resolves once a seed gave a slot map. Rejects at once when a seed is not a cluster node or
+   * refuses us for a configuration reason (protected mode, auth, TLS); when no seed can be reached
+   * within reconnect.initialTimeoutMs, with an error naming every seed and why.
+   */
+  connect(): Promise<void> {
+    if (this.connecting !== undefined) return this.connecting;
+    if (this.current === 'ready' || this.current === 'reconnecting') return Promise.resolve();
+    if (this.current === 'closing' || this.current === 'closed') return Promise.reject(new ClientClosedError());
+    this.setState('connecting');
+    this.connecting = this.discover().then(
+      () => {
+        this.connecting = undefined;
+        this.setState('ready');
+        this.topo.startPeriodic();
+        // Compare several nodes' views now that we know them (the seed's may be stale).
+        this.topo.requestRefresh('connected');
+      },
+      (err: RomaineError) => {
+        this.connecting = undefined;
+        if (this.current === 'connecting') this.setState('failed', err);
+        throw err;
+      },
+    );
+    return this.connecting;
+  }
+
+  private discover(): Promise<void> {
+    const seeds = this.opts.seeds;
+    const clients = seeds.map((s) => this.topo.makeClient(s, true));
+    const why: string[] = seeds.map((s) => `${nodeKey(s)} (not answered)`);
+    let pending = seeds.length;
+    let done = false;
+    return new Promise<void>((resolve, reject) => {
+      const finish = (err?: Error, keep?: RedisClient) => {
+        if (done) return;
+        done = true;
+        for (const c of clients) if (c !== keep) c.destroy();
+        if (err === undefined) resolve();
+        else reject(err);
+      };
+      seeds.forEach((seed, i) => {
+        const c = clients[i];
+        c.connect()
+          .then(() => fetchView(c, seed, this.opts.tls))
+          .then(
+            (view) => {
+              if (done) return;
+              if (view.map.shards.length === 0) throw new ReplyError(`ERR no slot is assigned on ${nodeKey(seed)}`);
+              const key = nodeKey(seed);
+              const isPrimary = view.map.shards.some((s) => s.primary.key === key);
+              if (isPrimary) this.topo.adopt(key, c);
+              this.topo.apply(view.map, 'connected');
+              finish(undefined, isPrimary ? c : undefined);
+            },
+            (err: unknown) => {
+              if (done) return;
+              if (err instanceof ReplyError && /cluster support disabled/i.test(err.message)) {
+                return finish(new ClusterDisabledError(nodeKey(seed)));
+              }
+              if (err instanceof ConnectionError && CONFIG_KINDS.has(err.kind)) return finish(err);
+              why[i] = `${nodeKey(seed)} (${err instanceof Error ? err.message : String(err)})`;
+              if (--pending === 0) {
+                finish(
+                  new ConnectionError('network', `no seed node of the cluster could be reached: ${why.join('; ')}`, {
+                    cause: err,
+                  }),
+                );
+              }
+            },
+          )
+          .catch((err: unknown) => {
+            // A seed that answered with no slots: counts as a failed seed.
+            if (done) return;
+            why[i] = `${nodeKey(seed)} (${err instanceof Error ? err.message : String(err)})`;
+            if (--pending === 0)
+              finish(new ConnectionError('network', `no seed node gave a slot map: ${why.join('; ')}`));
+          });
+      });
+    });
+  }
+
+  /** Graceful: waits for the commands in flight on every node, then closes them. */
+  async close(): Promise<void> {
+    if (this.current === 'closed') return;
+    this.setState('closing');
+    this.topo.stop();
+    await Promise.all([...this.topo.clients.values()].map((c) => c.close()));
+    this.setState('closed');
+  }
+
+  /** Immediate: every node's connection is dropped, pending commands reject with ClientClosedError. */
+  destroy(): void {
+    if (this.current === 'closed') return;
+    this.setState('closing');
+    this.topo.stop();
+    for (const c of this.topo.clients.values()) c.destroy();
+    this.setState('closed');
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /** Any command, routed by its keys (see docs/cluster.md): `cluster.call('SET', 'k', 'v')`. */
+  call(name: string, ...args: Arg[]): Promise<unknown> {
+    return this.execute(name, args, undefined, false, commandSlot(name, args));
+  }
+
+  /** Like call(), with bulk strings in the reply as Buffers. */
+  callBuffer(name: string, ...args: Arg[]): Promise<unknown> {
+    return this.execute(name, args, undefined, true, commandSlot(name, args));
+  }
+
+  /** How every typed method sends. @internal */
+  runDef(d: CommandDef, args: unknown[], buffers: boolean): Promise<unknown> {
+    let built: Arg[];
+    try {
+      built = d.build(...args);
+    } catch (err: unknown) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    const blocking = (d.blockingMs?.(built) ?? 0) > 0;
+    return this.execute(
+      d.name,
+      built,
+      d.transform,
+      buffers || d.binary === true,
+      commandSlot(d.name, built),
+      blocking ? { d, args, buffers } : undefined,
+    );
+  }
+
+  /**
+   * Sends to the slot's primary and follows the cluster: MOVED updates the map and goes on to
+   * the new owner; ASK sends ASKING + the command to the target once (the map is untouched);
+   * TRYAGAIN, CLUSTERDOWN, an uncovered slot or an owner that is not ready wait (woken by any
+   * topology or node change) within the command's budget.
+   */
+  private async execute(
+    name: string,
+    args: readonly Arg[],
+    transform: Transform<unknown> | undefined,
+    returnBuffers: boolean,
+    where: CommandSlot,
+    blocking?: { d: CommandDef; args: unknown[]; buffers: boolean },
+  ): Promise<unknown> {
+    if (where.slot === 'cross') throw new ClusterCrossSlotError(name, where.slots);
+    if (this.current === 'idle' || this.current === 'connecting') await this.connect();
+    const slot = typeof where.slot === 'number' ? where.slot : undefined;
+    const budget = this.opts.commandTimeoutMs > 0 ? this.opts.commandTimeoutMs : this.opts.unavailableTimeoutMs;
+    const start = Date.now();
+    const hops: string[] = [];
+    let ask: NodeAddress | undefined;
+    let lastError: unknown;
+    let delay = 10;
+    for (;;) {
+      if (this.current === 'closing' || this.current === 'closed' || this.current === 'failed')
+        throw new ClientClosedError('the cluster client is closed');
+      const target = ask ?? this.ownerOf(slot);
+      let why: string;
+      if (target === undefined) {
+        why = slot === undefined ? 'no primary is known' : `slot ${slot} is served by no primary`;
+        this.topo.requestRefresh(why);
+      } else {
+        const node = this.topo.clientFor(target);
+        if (node.state === 'ready' || ask !== undefined) {
+          const asking = ask !== undefined;
+          ask = undefined;
+          try {
+            if (asking) {
+              // Back to back in one tick: ASKING and the command reach the same connection in order.
+              sendBuilt(node, 'ASKING', [], undefined, false).catch(() => undefined);
+            }
+            return await (blocking === undefined
+              ? sendBuilt(node, name, args, transform, returnBuffers)
+              : dispatchDef(node, blocking.d, blocking.args, blocking.buffers));
+          } catch (err) {
+            const r = parseRedirection(err, target);
+            if (r !== undefined && (r.kind === 'moved' || r.kind === 'ask')) {
+              hops.push(`${r.kind.toUpperCase()} ${nodeKey(r.address)}`);
+              if (hops.length > this.opts.maxRedirections) throw new ClusterRedirectionError(name, hops, err);
+              if (r.kind === 'ask') ask = r.address;
+              else {
+                this.topo.moved(r.slot, r.address);
+                this.topo.requestRefresh('MOVED');
+              }
+              continue;
+            }
+            if (r !== undefined) {
+              if (r.kind === 'clusterdown') this.topo.requestRefresh('CLUSTERDOWN');
+            } else if (!this.retryable(err)) throw err;
+            lastError = err;
+          }
+          why = lastError instanceof Error ? lastError.message : `${nodeKey(target)} failed`;
+        } else {
+          why = `its owner ${nodeKey(target)} is ${node.state}${node.lastError ? ` (${node.lastError.message})` : ''}`;
+          lastError = node.lastError;
+        }
+      }
+      const left = budget - (Date.now() - start);
+      if (left <= 0) throw new ClusterUnavailableError(name, slot, budget, why, lastError);
+      await this.waitForChange(Math.min(delay, left));
+      delay = Math.min(delay * 2, 200);
+    }
+  }
+
+  /** The slot's primary; for a keyless command, a random ready primary. */
+  private ownerOf(slot: number | undefined): NodeAddress | undefined {
+    const map = this.topo.map;
+    if (map === undefined) return undefined;
+    if (slot !== undefined) return map.primaryFor(slot);
+    const shards = map.shards.filter((s) => this.topo.clients.get(s.primary.key)?.state === 'ready');
+    const pool = shards.length > 0 ? shards : map.shards;
+    return pool.length === 0 ? undefined : pool[Math.floor(Math.random() * pool.length)].primary;
+  }
+
+  /** A failure that says the command never ran (the node was removed or never connected): route it again. */
+  private retryable(err: unknown): boolean {
+    if (err instanceof ClientClosedError)
+      return !err.maybeExecuted && this.current !== 'closing' && this.current !== 'closed';
+    if (err instanceof ConnectionLostError) return !err.maybeExecuted;
+    return err instanceof ClientFailedError;
+  }
+
+  private waitForChange(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    return Promise.race([this.topo.changedSignal, new Promise<void>((r) => (timer = setTimeout(r, ms)))]).finally(() =>
+      clearTimeout(timer),
+    );
+  }
+
+  /** ready while every slot has a primary whose client is ready; reconnecting otherwise. */
+  private healthChanged(): void {
+    if (this.current !== 'ready' && this.current !== 'reconnecting') return;
+    const map = this.topo.map;
+    const healthy =
+      map !== undefined &&
+      map.coveredSlots === 16384 &&
+      map.shards.every((s) => this.topo.clients.get(s.primary.key)?.state === 'ready');
+    this.setState(healthy ? 'ready' : 'reconnecting');
+  }
+
+  private setState(to: State, reason?: RomaineError): void {
+    const from = this.current;
+    if (from === to) return;
+    this.current = to;
+    this.emit('stateChange', reason === undefined ? { from, to } : { from, to, reason });
+    if (to === 'ready') {
+      this.emit('ready', { reconnected: this.everReady });
+      this.everReady = true;
+    }
+  }
+}
+
+/** `cluster.buffers`: the command methods with Buffer replies. */
+class ClusterBufferView {
+  constructor(readonly cluster: ClusterClient) {}
+}
+
+// One method per command definition, as on RedisClient (the same table: a command is written once).
+for (const [method, d] of Object.entries(COMMANDS as Record<string, CommandDef>)) {
+  (ClusterClient.prototype as unknown as Record<string, unknown>)[method] = function (
+    this: ClusterClient,
+    ...args: unknown[]
+  ) {
+    return this.runDef(d, args, false);
+  };
+  (ClusterBufferView.prototype as unknown as Record<string, unknown>)[method] = function (
+    this: ClusterBufferView,
+    ...args: unknown[]
+  ) {
+    return this.cluster.runDef(d, args, true);
+  };
+}
+
+/**
+ * A client for a Redis Cluster: `createCluster({ nodes: [{ host, port }], ...clientOptions })`.
+ * The ioredis shape `createCluster([{ host, port }], options)` is accepted too.
+ */
+export function createCluster(
+  options: ClusterOptions | ClusterOptions['nodes'],
+  more?: Omit<ClusterOptions, 'nodes'>,
+): ClusterClient {
+  return new ClusterClient(Array.isArray(options) ? { ...more, nodes: options } : options);
+}

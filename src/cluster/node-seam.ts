@@ -1,0 +1,26 @@
+// The one place where the cluster reaches into a node's RedisClient below its public API: it
+// sends already-built commands (their slot was computed from those very arguments) and lets a
+// typed definition run with the node's own rules (dedicated connections for blocking commands).
+// When RedisClient's funnel moves behind an internal entry point, only this file follows it.
+import type { RedisClient } from '../client/client';
+import type { CommandDef, Transform } from '../client/command-def';
+import type { Arg } from '../protocol/types';
+
+export function sendBuilt(
+  node: RedisClient,
+  name: string,
+  args: readonly Arg[],
+  transform: Transform<unknown> | undefined,
+  returnBuffers: boolean,
+  timeoutMs?: number,
+): Promise<unknown> {
+  const options =
+    returnBuffers || timeoutMs !== undefined
+      ? { ...(returnBuffers ? { returnBuffers } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) }
+      : undefined;
+  return node.sendCommand(name, args, transform, options);
+}
+
+export function dispatchDef(node: RedisClient, d: CommandDef, args: unknown[], buffers: boolean): Promise<unknown> {
+  return node.dispatch(d, args, buffers);
+}

@@ -1,0 +1,243 @@
+// The cluster's picture of itself: the current SlotMap, one RedisClient per primary (created and
+// destroyed as the map says), and the refresher that keeps the map current: adaptive triggers
+// (MOVED, an unknown or unreachable node, an uncovered slot) coalesced and rate-limited, plus a
+// periodic refresh. A refresh asks several nodes and keeps the view with the highest epoch
+// (chooseView), built aside and swapped in with one assignment.
+import { RedisClient } from '../client/client';
+import { resolveOptions, type ClientOptions } from '../client/options';
+import { ReplyError } from '../errors';
+import type { State } from '../lifecycle/states';
+import { sendBuilt } from './node-seam';
+import type { ResolvedClusterOptions } from './options';
+import {
+  chooseView,
+  currentEpochOf,
+  nodeKey,
+  slotMapFromShards,
+  slotMapFromSlots,
+  type NodeAddress,
+  type SlotMap,
+  type TopologyView,
+} from './slot-map';
+
+/** What changed in one swap of the map (the payload of `topologyChanged`). */
+export interface TopologyChange {
+  reason: string;
+  /** Primaries that appeared / disappeared (host:port). */
+  added: string[];
+  removed: string[];
+  /** Slots whose owner changed. */
+  movedSlots: number;
+  /** One line per shard after the change. */
+  shards: string[];
+}
+
+export interface NodeEvent {
+  node: string;
+  event: 'added' | 'removed' | 'stateChange';
+  from?: State;
+  to?: State;
+}
+
+export interface TopologyHooks {
+  changed(change: TopologyChange): void;
+  node(e: NodeEvent): void;
+  /** A node's client was reconnecting (for the cluster's own 'reconnecting' event). */
+  reconnecting(node: string, p: { attempt: number; delayMs: number; reason: Error }): void;
+}
+
+const REFRESH_TIMEOUT_MS = 2000;
+
+/** Asks one node for its view: CLUSTER SHARDS (Redis 7+, else CLUSTER SLOTS) and CLUSTER INFO. */
+export async function fetchView(
+  node: RedisClient,
+  at: NodeAddress,
+  tls: boolean,
+  timeoutMs?: number,
+): Promise<TopologyView> {
+  const info = sendBuilt(node, 'CLUSTER', ['INFO'], undefined, false, timeoutMs);
+  info.catch(() => undefined); // awaited below; a failure of SHARDS must not leave it unhandled
+  let map: SlotMap;
+  try {
+    map = slotMapFromShards(await sendBuilt(node, 'CLUSTER', ['SHARDS'], undefined, false, timeoutMs), {
+      reporter: at,
+      tls,
+    });
+  } catch (err) {
+    // Redis < 7: unknown subcommand. Anything else (cluster disabled, network) is the caller's.
+    if (!(err instanceof ReplyError) || !/unknown subcommand|unknown command/i.test(err.message)) throw err;
+    map = slotMapFromSlots(await sendBuilt(node, 'CLUSTER', ['SLOTS'], undefined, false, timeoutMs), {
+      reporter: at,
+      tls,
+    });
+  }
+  return { map, currentEpoch: currentEpochOf(await info), reporter: at };
+}
+
+export class Topology {
+  map: SlotMap | undefined;
+  /** Clients of the primaries in `map`, by host:port. */
+  readonly clients = new Map<string, RedisClient>();
+  private refreshing: Promise<void> | undefined;
+  private lastRefreshAt = 0;
+  private pendingTimer: NodeJS.Timeout | undefined;
+  private periodic: NodeJS.Timeout | undefined;
+  private closed = false;
+  /** Resolved (and replaced) on every map swap or node state change: commands waiting wake up. */
+  private wake!: () => void;
+  changedSignal!: Promise<void>;
+
+  constructor(
+    private readonly opts: ResolvedClusterOptions,
+    private readonly hooks: TopologyHooks,
+  ) {
+    this.newSignal();
+  }
+
+  private newSignal(): void {
+    this.changedSignal = new Promise<void>((r) => (this.wake = r));
+  }
+
+  /** Wakes the commands waiting for the topology. */
+  signal(): void {
+    const wake = this.wake;
+    this.newSignal();
+    wake();
+  }
+
+  /** A client for one node, with the user's options; runtime nodes never give up reconnecting. */
+  makeClient(at: NodeAddress, initial: boolean): RedisClient {
+    const base: ClientOptions = this.opts.client;
+    const reconnect =
+      initial || base.reconnect === false
+        ? base.reconnect
+        : { ...(base.reconnect ?? {}), onInitialFailure: 'retry' as const, initialTimeoutMs: Infinity };
+    return new RedisClient(resolveOptions({ ...base, reconnect, host: at.host, port: at.port }));
+  }
+
+  /** Takes a client made during the seed phase (already ready) into the pool. */
+  adopt(key: string, client: RedisClient): void {
+    this.clients.set(key, client);
+    this.watch(key, client);
+  }
+
+  private watch(key: string, client: RedisClient): void {
+    client.on('stateChange', ({ from, to }) => {
+      if (this.clients.get(key) !== client) return;
+      this.hooks.node({ node: key, event: 'stateChange', from, to });
+      this.signal();
+    });
+    client.on('reconnecting', (p) => {
+      if (this.clients.get(key) !== client) return;
+      this.hooks.reconnecting(key, p);
+      // A node that keeps failing may have been replaced: ask the others.
+      this.requestRefresh(`node ${key} is reconnecting`);
+    });
+  }
+
+  /** The client for an address, made (and connected) on first use: a MOVED/ASK target not in the map yet. */
+  clientFor(at: NodeAddress): RedisClient {
+    const key = nodeKey(at);
+    let c = this.clients.get(key);
+    if (c === undefined) {
+      c = this.makeClient(at, false);
+      this.clients.set(key, c);
+      this.watch(key, c);
+      this.hooks.node({ node: key, event: 'added' });
+      c.connect().catch(() => undefined);
+    }
+    return c;
+  }
+
+  /** Swaps in a new map, then makes clients for new primaries and closes those of primaries gone. */
+  apply(next: SlotMap, reason: string): void {
+    const prev = this.map;
+    this.map = next;
+    const primaries = new Set(next.shards.map((s) => s.primary.key));
+    const added: string[] = [];
+    const removed: string[] = [];
+    for (const s of next.shards) {
+      if (!this.clients.has(s.primary.key)) {
+        this.clientFor(s.primary);
+        added.push(s.primary.key);
+      }
+    }
+    for (const [key, c] of this.clients) {
+      if (primaries.has(key)) continue;
+      this.clients.delete(key);
+      // Its queued commands reject with ClientClosedError (maybeExecuted false) and are routed
+      // again by their callers; those in flight keep the in-flight rule (maybeExecuted true).
+      c.destroy();
+      removed.push(key);
+      this.hooks.node({ node: key, event: 'removed' });
+    }
+    let movedSlots = 0;
+    if (prev !== undefined) {
+      for (let slot = 0; slot < 16384; slot++)
+        if (prev.primaryFor(slot)?.key !== next.primaryFor(slot)?.key) movedSlots++;
+    }
+    this.signal();
+    if (prev === undefined || added.length || removed.length || movedSlots)
+      this.hooks.changed({ reason, added, removed, movedSlots, shards: next.describe() });
+  }
+
+  /** A MOVED: that slot's owner changes now, in a new map swapped in whole. */
+  moved(slot: number, to: NodeAddress): void {
+    if (this.map === undefined) return;
+    this.map = this.map.withSlotOwner(slot, to);
+    this.clientFor(to);
+    this.signal();
+  }
+
+  /**
+   * Asks for a refresh; many triggers in a burst make one refresh, and refreshes start at most
+   * once per refreshMinIntervalMs (so a MOVED storm during a resharding costs one per interval).
+   */
+  requestRefresh(reason: string): void {
+    if (this.closed || this.refreshing !== undefined || this.pendingTimer !== undefined) return;
+    const wait = Math.max(0, this.lastRefreshAt + this.opts.refreshMinIntervalMs - Date.now());
+    this.pendingTimer = setTimeout(() => {
+      this.pendingTimer = undefined;
+      void this.refresh(reason).catch(() => undefined);
+    }, wait);
+    this.pendingTimer.unref();
+  }
+
+  /** Refreshes now (or joins the refresh under way). Resolves whether or not a node answered. */
+  refresh(reason: string): Promise<void> {
+    if (this.refreshing !== undefined) return this.refreshing;
+    this.lastRefreshAt = Date.now();
+    this.refreshing = this.doRefresh(reason).finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  private async doRefresh(reason: string): Promise<void> {
+    const known = [...this.clients.entries()];
+    // Ready nodes first (they answer now), the rest shuffled, at most refreshNodes of them.
+    known.sort(() => Math.random() - 0.5);
+    known.sort((a, b) => Number(b[1].state === 'ready') - Number(a[1].state === 'ready'));
+    const asked = known.slice(0, this.opts.refreshNodes);
+    const views = await Promise.all(
+      asked.map(([key, c]) => {
+        const [host, port] = [key.slice(0, key.lastIndexOf(':')), Number(key.slice(key.lastIndexOf(':') + 1))];
+        return fetchView(c, { host, port }, this.opts.tls, REFRESH_TIMEOUT_MS).catch(() => undefined);
+      }),
+    );
+    if (this.closed) return;
+    const best = chooseView(views.filter((v): v is TopologyView => v !== undefined && v.map.shards.length > 0));
+    if (best !== undefined) this.apply(best.map, reason);
+  }
+
+  startPeriodic(): void {
+    if (this.opts.refreshIntervalMs <= 0 || this.periodic !== undefined) return;
+    this.periodic = setInterval(() => this.requestRefresh('periodic'), this.opts.refreshIntervalMs);
+    this.periodic.unref();
+  }
+
+  stop(): void {
+    this.closed = true;
+    clearTimeout(this.pendingTimer);
+    clearInterval(this.periodic);
+    this.signal();
+  }
+}
