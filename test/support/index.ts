@@ -9,3 +9,4 @@ export * from './raw';
 export * from './wait';
 export { onProcessExit } from './cleanup';
 export * from './cluster';
+export * from './sentinel';

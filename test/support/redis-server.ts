@@ -5,7 +5,7 @@
 // own assumptions. Every server started here is killed by pid when the test
 // process exits, even if a test forgets to stop it (see cleanup.ts).
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, closeSync, readFileSync, statSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, openSync, closeSync, readFileSync, statSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as net from 'node:net';
@@ -38,6 +38,13 @@ export interface RedisServerOptions {
   wait?: 'ready' | 'listening';
   /** Give up starting after this long (default 15 s). */
   startTimeoutMs?: number;
+  /**
+   * A config file's text, written to `redis.conf` in the server's dir and passed first. Sentinel
+   * needs one (it rewrites it with what it learns, so a restart remembers the deployment).
+   */
+  config?: string;
+  /** Run as a sentinel (`redis-server redis.conf --sentinel`; needs `config`). */
+  sentinel?: boolean;
 }
 
 export interface RestartOptions {
@@ -103,6 +110,7 @@ export class RedisServer {
   private opts: RedisServerOptions;
   private args: string[];
   private logPath: string;
+  private configPath?: string;
 
   private constructor(opts: RedisServerOptions, port: number) {
     this.opts = opts;
@@ -114,6 +122,10 @@ export class RedisServer {
     this.netns = opts.netns;
     if (opts.unixSocket) this.socketPath = join(this.dir, 'redis.sock');
     this._port = port;
+    if (opts.config !== undefined) {
+      this.configPath = join(this.dir, 'redis.conf');
+      writeFileSync(this.configPath, opts.config);
+    }
   }
 
   /** Start a server: free port, own temp dir, --save "" --appendonly no. */
@@ -163,7 +175,9 @@ export class RedisServer {
   }
 
   private buildArgs(once: string[]): string[] {
-    const a = ['--dir', this.dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--logfile', ''];
+    const head = this.configPath === undefined ? [] : [this.configPath];
+    if (this.opts.sentinel) head.push('--sentinel');
+    const a = [...head, '--dir', this.dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--logfile', ''];
     a.push('--bind', ...(this.opts.bind ?? '127.0.0.1').split(/\s+/));
     if (this.socketPath) a.push('--unixsocket', this.socketPath, '--unixsocketperm', '700');
     if (this.opts.tls) {
@@ -208,7 +222,12 @@ export class RedisServer {
       if (!this.running || !child.pid) {
         throw new Error(`redis-server failed to start on port ${this._port}:\n${this.logSince(offset, 20)}`);
       }
-      if (wait === 'ready' ? /Ready to accept connections/.test(this.logSince(offset)) : await this.tcpConnects())
+      // A sentinel never logs "Ready to accept connections": it is ready once it listens.
+      if (
+        wait === 'ready' && !this.opts.sentinel
+          ? /Ready to accept connections/.test(this.logSince(offset))
+          : await this.tcpConnects()
+      )
         return;
       if (Date.now() > deadline) {
         await this.kill();
