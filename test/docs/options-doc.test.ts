@@ -41,10 +41,11 @@ function expectedOptions(): string[] {
     ...keysOf('src/client/options.ts', 'ReconnectOptions').map((k) => `reconnect.${k}`),
     ...keysOf('src/protocol/types.ts', 'DecoderLimits').map((k) => `limits.${k}`),
     ...keysOf('src/client/cache.ts', 'CacheOptions').map((k) => `cache.${k}`),
-    // Inline object types in ClientOptions: { maxLength }, { intervalMs, timeoutMs }.
+    // Inline object types in ClientOptions: { maxLength }, { intervalMs, timeoutMs, probeTimeoutMs }.
     'offlineQueue.maxLength',
     'healthCheck.intervalMs',
     'healthCheck.timeoutMs',
+    'healthCheck.probeTimeoutMs',
   ];
   // `url` is accepted in the options object too (createClient({ url })).
   return [...top, 'url', ...nested];
