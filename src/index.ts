@@ -6,6 +6,8 @@
 export { createClient, RedisClient } from './client/client';
 export type { ClientEvents, ClientCommands, BufferCommands } from './client/client';
 export type { ClientOptions, ReconnectOptions, Credentials, ResolvedOptions } from './client/options';
+export type { Auth } from './client/credentials';
+export type { ClientSummary } from './client/inspect';
 export type { DecoderLimits } from './protocol/types';
 export type { Clock, TimerHandle } from './lifecycle/clock';
 export type { FailureHook } from './lifecycle/policy';

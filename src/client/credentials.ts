@@ -1,4 +1,5 @@
-import { inspect } from 'node:util';
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import { inspect, type InspectOptions } from 'node:util';
 import type { Credentials } from './options';
 
 export type CredentialsProvider = () => Credentials | Promise<Credentials>;
@@ -60,3 +61,24 @@ export class Auth {
 
 /** No password and no provider. */
 export const NO_AUTH = new Auth(undefined, undefined);
+
+const TLS_SECRETS = ['key', 'passphrase', 'pfx'] as const;
+
+/**
+ * A copy of the `tls` option that prints (inspect, JSON) with its private key, passphrase and
+ * PFX shown as `<set>`. The hiding methods are non-enumerable, so the spread into tls.connect()
+ * does not carry them and Node sees the options unchanged.
+ */
+export function withHiddenTlsSecrets(tls: TlsOptions): TlsOptions {
+  const copy = { ...tls };
+  const view = (): Record<string, unknown> => {
+    const shown: Record<string, unknown> = { ...copy };
+    for (const k of TLS_SECRETS) if (shown[k] !== undefined) shown[k] = '<set>';
+    return shown;
+  };
+  Object.defineProperty(copy, inspect.custom, {
+    value: (_depth: number, options: InspectOptions, show: typeof inspect) => show(view(), options),
+  });
+  Object.defineProperty(copy, 'toJSON', { value: view });
+  return copy;
+}

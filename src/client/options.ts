@@ -1,7 +1,7 @@
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { inspect } from 'node:util';
 import { InvalidArgumentError } from '../errors';
-import { Auth } from './credentials';
+import { Auth, withHiddenTlsSecrets } from './credentials';
 import { redactUrl } from './redact-url';
 import type { Jitter } from '../lifecycle/backoff';
 import type { Clock } from '../lifecycle/clock';
@@ -274,7 +274,7 @@ export function resolveOptions(urlOrOptions?: string | ClientOptions, extra?: Cl
   let tls: TlsOptions | undefined;
   if (o.tls === true) tls = {};
   else if (o.tls === false || o.tls === undefined) tls = undefined;
-  else if (typeof o.tls === 'object' && o.tls !== null) tls = o.tls;
+  else if (typeof o.tls === 'object' && o.tls !== null) tls = withHiddenTlsSecrets(o.tls);
   else throw new InvalidArgumentError(`option 'tls' must be a boolean or tls.connect() options`);
 
   let reconnect: ResolvedOptions['reconnect'];

@@ -153,6 +153,17 @@ describe('a client prints what a person debugging wants, never the password', ()
     assert.match(inspect(c.options), /auth: Auth <password set>/);
   });
 
+  test("a TLS private key and passphrase print as '<set>' in client.options, and still reach tls.connect()", () => {
+    const c = createClient({ tls: { key: 'PRIVATE-KEY-PEM', passphrase: 'key-passphrase', servername: 'cache' } });
+    const tls = c.options.tls;
+    assert.ok(tls);
+    for (const shown of [inspect(c.options, { depth: Infinity }), JSON.stringify(c.options), inspect(c)]) {
+      assert.doesNotMatch(shown, /PRIVATE-KEY-PEM|key-passphrase/);
+    }
+    assert.match(inspect(tls), /key: '<set>'/);
+    assert.deepEqual({ ...tls }, { key: 'PRIVATE-KEY-PEM', passphrase: 'key-passphrase', servername: 'cache' });
+  });
+
   test('client.options has no password and is frozen', () => {
     const c = createClient({ password: 's3cr3t-pa55' });
     assert.equal((c.options as any).password, undefined);
