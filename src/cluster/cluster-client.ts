@@ -279,6 +279,8 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
         } else {
           why = `its owner ${nodeKey(target)} is ${node.state}${node.lastError ? ` (${node.lastError.message})` : ''}`;
           lastError = node.lastError;
+          // A lost owner may have been replaced: look (coalesced and rate-limited in Topology).
+          if (node.state === 'reconnecting') this.topo.requestRefresh(`node ${nodeKey(target)} is reconnecting`);
         }
       }
       const left = budget - (Date.now() - start);
