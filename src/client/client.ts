@@ -24,7 +24,9 @@ import {
   type ResubscribedEvent,
   type SubscriptionKind,
 } from './pubsub';
-import { PubSubRouter, nameList, rawSubscribeRefusal } from './pubsub-router';
+import { PubSubRouter, nameList } from './pubsub-router';
+import { callNameError, callRule } from './call-rules';
+import { provideInternals, type ClientInternals } from './internals';
 import { Pipeline, Transaction } from './pipeline';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options';
 import { clientSummary, type ClientSummary } from './inspect';
@@ -67,6 +69,20 @@ export type BufferCommands = {
 
 export interface RedisClient extends ClientCommands {} // eslint-disable-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
 
+const BUFFERS: CommandOptions = { returnBuffers: true };
+
+type Listener = MessageListener | PatternListener;
+const UNSUBSCRIBE_METHOD = {
+  channels: 'unsubscribe',
+  patterns: 'punsubscribe',
+  shardChannels: 'sunsubscribe',
+} as const;
+
+/** `client.buffers`: the command methods with Buffer replies, on a prototype shared by all clients. */
+class BufferView {
+  constructor(readonly client: RedisClient) {}
+}
+
 /**
  * A Redis client: one multiplexed connection for ordinary commands (every command issued in one
  * tick goes out in one write), plus dedicated connections for blocking commands and `isolated()`.
@@ -85,12 +101,8 @@ export class RedisClient extends EventEmitter<ClientEvents> {
   private clientName: string | undefined;
   private lastServer: ServerInfo | undefined;
   private dedicated: DedicatedConnections | undefined;
-  /** Counts connections made ready; a WATCH from an earlier one is void. */
-  connectionEpoch = 0;
-  /** The connectionEpoch at the last WATCH, until EXEC, DISCARD or UNWATCH. */
-  watchEpoch: number | undefined;
-  /** Set on the dedicated connections themselves: their blocking commands run on them. */
-  isolatedConnection = false;
+  /** What romaine's own modules use (internals.ts): out of the public type and of plain JS' reach. */
+  readonly #in: ClientInternals;
   /** Client-side caching (the `cache` option): `client.cache.stats()`; `enabled` is false without it. */
   readonly cache: CacheView;
   private readonly clientCache: ClientSideCache | undefined;
@@ -101,6 +113,20 @@ export class RedisClient extends EventEmitter<ClientEvents> {
 
   constructor(options: ResolvedOptions) {
     super();
+    this.#in = {
+      sendCommand: (name, args, transform, commandOptions) => this.#sendCommand(name, args, transform, commandOptions),
+      dispatch: (d, args, buffers) => this.#dispatch(d, args, buffers),
+      route: (name, args, r) =>
+        this.#route(name, args, r.transform, r.returnBuffers === true, r.blockingMs ?? 0, r.sameConnection === true),
+      call: (name, args, returnBuffers, method = 'call') => this.#call(name, args, returnBuffers, method),
+      submit: (cmd) => this.#submit(cmd),
+      markBlocking: (cmd, ms) => this.#markBlocking(cmd, ms, undefined),
+      trackState: (name, args) => this.#trackState(name, args),
+      ownSubscriptions: (mode) => this.#ownSubscriptions(mode),
+      connectionEpoch: 0,
+      watchEpoch: undefined,
+      isolatedConnection: false,
+    };
     this.options = options;
     this.clock = options.clock ?? systemClock;
     this.database = options.database;
@@ -131,7 +157,7 @@ export class RedisClient extends EventEmitter<ClientEvents> {
         },
         reconnecting: (p) => this.emit('reconnecting', p),
         ready: (p) => {
-          this.connectionEpoch++;
+          this.#in.connectionEpoch++;
           if (this.clientCache !== undefined) this.clientCache.serving = true;
           this.emit('ready', p);
         },
@@ -278,7 +304,7 @@ export class RedisClient extends EventEmitter<ClientEvents> {
    * The funnel every command goes through: validates the arguments, creates the command and hands
    * it to the lifecycle. Resolves with the (transformed) reply; rejects with a typed error.
    */
-  sendCommand<T = unknown>(
+  #sendCommand<T = unknown>(
     name: string,
     args: readonly Arg[],
     transform?: Transform<T>,
@@ -293,86 +319,132 @@ export class RedisClient extends EventEmitter<ClientEvents> {
         if (options.timeoutMs !== undefined) cmd.timeoutMs = options.timeoutMs;
         cmd.signal = options.signal;
         const blocking = options.blockingMs;
-        if (blocking !== undefined && blocking > 0) {
-          cmd.blockingMs = blocking;
-          // commandTimeoutMs counts from the end of the time the server may hold the reply.
-          const base = this.options.commandTimeoutMs;
-          if (options.timeoutMs === undefined)
-            cmd.timeoutMs = blocking === Infinity || base <= 0 ? Infinity : base + blocking;
-        }
+        if (blocking !== undefined && blocking > 0) this.#markBlocking(cmd, blocking, options.timeoutMs);
       }
       if (this.clientCache !== undefined) this.clientCache.noteCommand(cmd);
       this.lifecycle.submit(cmd);
     });
   }
 
+  #markBlocking(cmd: Command, blocking: number, ownTimeoutMs: number | undefined): void {
+    cmd.blockingMs = blocking;
+    // commandTimeoutMs counts from the end of the time the server may hold the reply.
+    const base = this.options.commandTimeoutMs;
+    if (ownTimeoutMs === undefined) cmd.timeoutMs = blocking === Infinity || base <= 0 ? Infinity : base + blocking;
+  }
+
   /**
-   * How every typed method sends: a blocking command goes to a dedicated connection (unless this
-   * client is one, or the command must stay on the caller's connection); SELECT and CLIENT SETNAME
-   * are remembered for the next handshake.
+   * How every typed method sends: SELECT and CLIENT SETNAME are remembered for the next
+   * handshake, and a blocking command goes where #route() sends it.
    */
-  dispatch(d: CommandDef, args: unknown[], buffers: boolean): Promise<unknown> {
+  #dispatch(d: CommandDef, args: unknown[], buffers: boolean): Promise<unknown> {
     const built = d.build(...args);
     if (this.clientCache !== undefined && !buffers && ClientSideCache.cacheable(d, built)) {
-      return this.clientCache.read(d, built, (transform) => this.sendCommand(d.name, built, transform));
+      return this.clientCache.read(d, built, (transform) => this.#sendCommand(d.name, built, transform));
     }
     let transform = d.transform;
     if (d.name === 'SELECT' || d.name === 'CLIENT') {
-      const track = this.trackState(d.name, built);
+      const track = this.#trackState(d.name, built);
       if (track !== undefined) transform = transform === undefined ? track : (r: unknown) => d.transform?.(track(r));
     }
     const blockingMs = d.blockingMs?.(built) ?? 0;
-    const returnBuffers = buffers || d.binary === true;
+    return this.#route(d.name, built, transform, buffers || d.binary === true, blockingMs, d.sameConnection === true);
+  }
+
+  /**
+   * Where a built command runs: a blocking one (blockingMs > 0) on a dedicated connection, so that
+   * it never holds up the others, unless this client is one or the command counts the caller's
+   * own connection (WAIT); everything else on this client's connection.
+   */
+  #route(
+    name: string,
+    built: readonly Arg[],
+    transform: Transform<unknown> | undefined,
+    returnBuffers: boolean,
+    blockingMs: number,
+    sameConnection: boolean,
+  ): Promise<unknown> {
     if (blockingMs > 0) {
-      if (d.sameConnection === true || this.isolatedConnection) {
-        return this.sendCommand(d.name, built, transform, { returnBuffers, blockingMs });
-      }
-      return this.dedicatedConnections().use((conn) =>
-        conn.sendCommand(d.name, built, transform, { returnBuffers, blockingMs }),
-      );
+      const options: CommandOptions = { returnBuffers, blockingMs };
+      if (sameConnection || this.#in.isolatedConnection) return this.#sendCommand(name, built, transform, options);
+      const invalid = argError(name, built);
+      if (invalid !== undefined) return Promise.reject(invalid);
+      return this.dedicatedConnections().use((conn) => conn.#sendCommand(name, built, transform, options));
     }
-    return this.sendCommand(d.name, built, transform, returnBuffers ? BUFFERS : undefined);
+    return this.#sendCommand(name, built, transform, returnBuffers ? BUFFERS : undefined);
   }
 
   /** Runs a prepared command object (used by pipelines and transactions). */
-  submit(cmd: Command): void {
+  #submit(cmd: Command): void {
     if (this.clientCache !== undefined) this.clientCache.noteCommand(cmd);
     this.lifecycle.submit(cmd);
   }
 
   /**
-   * Any command: `client.call('SET', 'k', 'v')`. Arguments are strings, numbers, bigints or Buffers.
-   * SELECT and CLIENT SETNAME are remembered, so a reconnect restores them.
+   * Any command: `client.call('SET', 'k', 'v')`. Arguments are strings, numbers, bigints or
+   * Buffers. Runs like the typed method would: blocking commands (BLPOP, XREAD BLOCK, ...) on a
+   * dedicated connection; SELECT, CLIENT SETNAME and WATCH are remembered (a reconnect restores
+   * the database and name, and voids the WATCH). Commands that would change the connection behind
+   * the client's back (MULTI, MONITOR, RESET, HELLO, AUTH, CLIENT REPLY OFF, CLIENT TRACKING,
+   * SUBSCRIBE...) reject with an InvalidArgumentError that names the API to use instead.
    */
   call(name: string, ...args: Arg[]): Promise<unknown> {
-    return this.callWith(name, args, undefined);
+    return this.#call(name, args, false, 'call');
   }
 
   /** Like call(), with bulk strings in the reply as Buffers. */
   callBuffer(name: string, ...args: Arg[]): Promise<unknown> {
-    return this.callWith(name, args, BUFFERS);
+    return this.#call(name, args, true, 'callBuffer');
   }
 
-  private callWith(name: string, args: Arg[], options: CommandOptions | undefined): Promise<unknown> {
-    const refused = rawSubscribeRefusal(name);
+  #call(name: string, args: Arg[], returnBuffers: boolean, method: string): Promise<unknown> {
+    // Plain JavaScript passes anything here: call(), call(['GET', 'k']) (node-redis' form)...
+    const badName = callNameError(method, name);
+    if (badName !== undefined) return Promise.reject(badName);
+    const rule = callRule(name);
+    if (rule === undefined) return this.#sendCommand(name, args, undefined, returnBuffers ? BUFFERS : undefined);
+    const refused = rule.refuse?.(name, args, method);
     if (refused !== undefined) return Promise.reject(refused);
-    return this.sendCommand(name, args, this.trackState(name, args), options);
+    const transform = rule.tracked === undefined ? undefined : this.#trackState(name, args);
+    const blocking = rule.blocking;
+    const blockingMs = blocking === undefined ? 0 : blocking.blockingMs(args);
+    return this.#route(name, args, transform, returnBuffers, blockingMs, blocking?.sameConnection === true);
   }
 
-  /** SELECT and CLIENT SETNAME change the connection; remember them for the next handshake. */
-  private trackState(name: string, args: readonly Arg[]): Transform<unknown> | undefined {
-    const upper = name.length === 6 || name.length === 5 ? name.toUpperCase() : '';
-    if (upper === 'SELECT' && args.length === 1) {
+  /**
+   * SELECT and CLIENT SETNAME change the connection: remember them for the next handshake. WATCH
+   * records the connection it was made on (a WATCH from a replaced connection protects nothing,
+   * so EXEC refuses); UNWATCH forgets it. Each takes effect when the server said OK.
+   */
+  #trackState(name: string, args: readonly Arg[]): Transform<unknown> | undefined {
+    const tracked = callRule(name)?.tracked;
+    if (tracked === undefined) return undefined;
+    if (tracked === 'SELECT' && args.length === 1) {
       const db = Number(args[0]);
       return (reply: unknown) => {
         this.database = db;
         return reply;
       };
     }
-    if (upper === 'CLIENT' && args.length === 2 && String(args[0]).toUpperCase() === 'SETNAME') {
+    if (tracked === 'CLIENT' && args.length === 2 && String(args[0]).toUpperCase() === 'SETNAME') {
       const clientName = String(args[1]);
       return (reply: unknown) => {
         this.clientName = clientName === '' ? undefined : clientName;
+        return reply;
+      };
+    }
+    const state = this.#in;
+    if (tracked === 'WATCH') {
+      // Replies are delivered as they are read, so at this moment the current connection is the
+      // one that holds the WATCH.
+      return (reply: unknown) => {
+        state.watchEpoch = state.connectionEpoch;
+        return reply;
+      };
+    }
+    if (tracked === 'UNWATCH') {
+      return (reply: unknown) => {
+        state.watchEpoch = undefined;
         return reply;
       };
     }
@@ -384,18 +456,12 @@ export class RedisClient extends EventEmitter<ClientEvents> {
    * if that connection is replaced before EXEC, the EXEC is refused instead of running unprotected.
    */
   watch(...keys: Arg[]): Promise<'OK'> {
-    // Replies are delivered as they are read, so at this moment the current connection is the
-    // one that holds the WATCH.
-    return this.sendCommand('WATCH', keys, (reply: 'OK') => {
-      this.watchEpoch = this.connectionEpoch;
-      return reply;
-    });
+    return this.#call('WATCH', keys, false, 'watch') as Promise<'OK'>;
   }
 
   /** UNWATCH. */
   unwatch(): Promise<'OK'> {
-    this.watchEpoch = undefined;
-    return this.sendCommand<'OK'>('UNWATCH', []);
+    return this.#call('UNWATCH', [], false, 'unwatch') as Promise<'OK'>;
   }
 
   /** Every key (matching the options), one SCAN page at a time: `for await (const key of client.scanIterator())`. */
@@ -470,7 +536,7 @@ export class RedisClient extends EventEmitter<ClientEvents> {
    * back when `fn` settles; one left in WATCH is reset with UNWATCH first.
    */
   isolated<T>(fn: (conn: RedisClient) => Promise<T>): Promise<T> {
-    if (this.isolatedConnection) return fn(this);
+    if (this.#in.isolatedConnection) return fn(this);
     return this.dedicatedConnections().use(fn);
   }
 
@@ -513,12 +579,12 @@ export class RedisClient extends EventEmitter<ClientEvents> {
 
   /** PUBLISH channel message: how many subscribers received it (at most once: see docs/pubsub.md). */
   publish(channel: RedisKey, message: RedisValue): Promise<number> {
-    return this.sendCommand<number>('PUBLISH', [channel, message]);
+    return this.#sendCommand<number>('PUBLISH', [channel, message]);
   }
 
   /** SPUBLISH shardchannel message (Redis 7). */
   spublish(channel: RedisKey, message: RedisValue): Promise<number> {
-    return this.sendCommand<number>('SPUBLISH', [channel, message]);
+    return this.#sendCommand<number>('SPUBLISH', [channel, message]);
   }
 
   /** Channels, patterns and shard channels subscribed through this client (a pool will not reuse it). */
@@ -542,8 +608,8 @@ export class RedisClient extends EventEmitter<ClientEvents> {
     return this.pubsub?.existing?.remove(kind, list, listener) ?? Promise.resolve();
   }
 
-  /** The subscriptions engine of this client's own connection (see PubSubRouter). @internal */
-  ownSubscriptions(mode: 'push' | 'reply'): Subscriptions {
+  /** The subscriptions engine of this client's own connection (see PubSubRouter). */
+  #ownSubscriptions(mode: 'push' | 'reply'): Subscriptions {
     if (this.subscriptions !== undefined) return this.subscriptions;
     const engine = new Subscriptions(
       {
@@ -595,57 +661,47 @@ export class RedisClient extends EventEmitter<ClientEvents> {
     this.dedicated ??= new DedicatedConnections(this, this.options.maxDedicatedConnections);
     return this.dedicated;
   }
-}
 
-const BUFFERS: CommandOptions = { returnBuffers: true };
-
-type Listener = MessageListener | PatternListener;
-const UNSUBSCRIBE_METHOD = {
-  channels: 'unsubscribe',
-  patterns: 'punsubscribe',
-  shardChannels: 'sunsubscribe',
-} as const;
-
-/** `client.buffers`: the command methods with Buffer replies, on a prototype shared by all clients. */
-class BufferView {
-  constructor(readonly client: RedisClient) {}
-}
-
-// One method per command definition (see command-def.ts), on the client and on the buffers view.
-// A call with more arguments than checkFrom() is checked against the definition (call-check.ts);
-// a fault found while building the arguments rejects the promise like any argument error.
-for (const [method, d] of Object.entries(COMMANDS as Record<string, CommandDef>)) {
-  const from = checkFrom(d);
-  // Read once: a bundler's module export may be a getter, and this runs on every call with options.
-  const check = callError;
-  (RedisClient.prototype as unknown as Record<string, unknown>)[method] = function (
-    this: RedisClient,
-    ...args: unknown[]
-  ) {
-    if (args.length > from) {
-      const invalid = check(method, d, args);
-      if (invalid !== undefined) return Promise.reject(invalid);
+  static {
+    provideInternals((client) => client.#in);
+    // One method per command definition (see command-def.ts), on the client and on the buffers
+    // view; defined here, inside the class, so that they reach #dispatch directly. A call with
+    // more arguments than checkFrom() is checked against the definition (call-check.ts); a fault
+    // found while building the arguments rejects the promise like any argument error.
+    for (const [method, d] of Object.entries(COMMANDS as Record<string, CommandDef>)) {
+      const from = checkFrom(d);
+      // Read once: a bundler's module export may be a getter, and this runs on every call with options.
+      const check = callError;
+      (RedisClient.prototype as unknown as Record<string, unknown>)[method] = function (
+        this: RedisClient,
+        ...args: unknown[]
+      ) {
+        if (args.length > from) {
+          const invalid = check(method, d, args);
+          if (invalid !== undefined) return Promise.reject(invalid);
+        }
+        try {
+          return this.#dispatch(d, args, false);
+        } catch (err) {
+          return Promise.reject(buildError(method, err));
+        }
+      };
+      (BufferView.prototype as unknown as Record<string, unknown>)[method] = function (
+        this: BufferView,
+        ...args: unknown[]
+      ) {
+        if (args.length > from) {
+          const invalid = check(method, d, args);
+          if (invalid !== undefined) return Promise.reject(invalid);
+        }
+        try {
+          return this.client.#dispatch(d, args, true);
+        } catch (err) {
+          return Promise.reject(buildError(method, err));
+        }
+      };
     }
-    try {
-      return this.dispatch(d, args, false);
-    } catch (err) {
-      return Promise.reject(buildError(method, err));
-    }
-  };
-  (BufferView.prototype as unknown as Record<string, unknown>)[method] = function (
-    this: BufferView,
-    ...args: unknown[]
-  ) {
-    if (args.length > from) {
-      const invalid = check(method, d, args);
-      if (invalid !== undefined) return Promise.reject(invalid);
-    }
-    try {
-      return this.client.dispatch(d, args, true);
-    } catch (err) {
-      return Promise.reject(buildError(method, err));
-    }
-  };
+  }
 }
 
 /** Creates a client. Nothing is sent until connect() (or the first command, which connects). */

@@ -1,6 +1,7 @@
 import { recycleClient, usableClient } from '../pool/recycle';
 import { ResourcePool } from '../pool/resource-pool';
 import type { RedisClient } from './client';
+import { internals } from './internals';
 
 /**
  * The connections a client keeps for work that must not share its main connection: blocking
@@ -17,7 +18,7 @@ export class DedicatedConnections {
       {
         create: () => {
           const conn = parent.duplicate();
-          conn.isolatedConnection = true;
+          internals(conn).isolatedConnection = true;
           return conn;
         },
         usable: usableClient,

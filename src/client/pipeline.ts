@@ -6,6 +6,8 @@ import type { Arg } from '../protocol/types';
 import type { CommandDef, Transform } from './command-def';
 import { COMMANDS, type CommandTable } from './commands';
 import type { RedisClient } from './client';
+import { callNameError, callRule, type CallRule } from './call-rules';
+import { internals } from './internals';
 
 /** One command's outcome in a pipeline: [null, value] or [error, undefined]. */
 export type PipelineResult = [Error | null, unknown];
@@ -19,6 +21,10 @@ interface Queued {
   args: Arg[];
   transform: Transform<unknown> | undefined;
   returnBuffers: boolean;
+  /** The command's call() rule (blocking, tracked, refused), looked up once per definition for typed methods. */
+  rule: CallRule | undefined;
+  /** Queued with call(): name and rule are checked at exec(). */
+  raw?: true;
 }
 
 /** What pipelines and transactions share: the queue, call(), and the typed methods (installed below). */
@@ -30,19 +36,40 @@ abstract class CommandBatch {
     return this.queued.length;
   }
 
-  /** Any command, like client.call(). */
+  /**
+   * Any command, like client.call(), with the same rules: commands that would change the
+   * connection behind the client's back make exec() reject (nothing is sent); SELECT, CLIENT
+   * SETNAME and WATCH are remembered like the typed methods'.
+   */
   call(name: string, ...args: Arg[]): this {
-    this.queued.push({ name, args, transform: undefined, returnBuffers: false });
+    this.queued.push({ name, args, transform: undefined, returnBuffers: false, rule: undefined, raw: true });
     return this;
   }
 
-  /** Takes the queued commands, or an error for the first invalid argument (then nothing is sent). */
+  /**
+   * Takes the queued commands, or an error for the first invalid one (then nothing is sent).
+   * Commands that change the connection's state get the client's tracking transform here.
+   */
   protected take(): Queued[] | InvalidArgumentError {
     const queued = this.queued;
     this.queued = [];
     for (const q of queued) {
+      if (q.raw === true) {
+        const nameError = callNameError('call', q.name);
+        if (nameError !== undefined) return nameError;
+        q.rule = callRule(q.name);
+        const refused = q.rule?.refuse?.(q.name, q.args, 'call');
+        if (refused !== undefined) return refused;
+      }
       const err = argError(q.name, q.args);
       if (err !== undefined) return err;
+    }
+    const client = internals(this.client);
+    for (const q of queued) {
+      if (q.rule?.tracked === undefined) continue;
+      const track = client.trackState(q.name, q.args);
+      const own = q.transform;
+      if (track !== undefined) q.transform = own === undefined ? track : (r: unknown) => own(track(r));
     }
     return queued;
   }
@@ -61,7 +88,7 @@ export class Pipeline extends CommandBatch {
     const queued = this.take();
     if (queued instanceof InvalidArgumentError) return Promise.reject(queued);
     if (queued.length === 0) return Promise.resolve([]);
-    const client = this.client;
+    const client = internals(this.client);
     return new Promise((resolve) => {
       const results = new Array<PipelineResult>(queued.length);
       let pending = queued.length;
@@ -81,6 +108,10 @@ export class Pipeline extends CommandBatch {
           },
         );
         cmd.returnBuffers = q.returnBuffers;
+        // A blocking command holds the pipeline's connection (that is what a pipeline asks for),
+        // and the health check allows for its wait as it does for the typed method's.
+        const blocking = q.rule?.blocking?.blockingMs(q.args) ?? 0;
+        if (blocking > 0) client.markBlocking(cmd, blocking);
         client.submit(cmd);
       }
     });
@@ -102,7 +133,7 @@ export class Transaction extends CommandBatch {
   exec(): Promise<PipelineResult[] | null> {
     const queued = this.take();
     if (queued instanceof InvalidArgumentError) return Promise.reject(queued);
-    const client = this.client;
+    const client = internals(this.client);
     if (client.watchEpoch !== undefined && client.watchEpoch !== client.connectionEpoch) {
       client.watchEpoch = undefined;
       return Promise.reject(
@@ -165,6 +196,7 @@ for (const [method, d] of Object.entries(COMMANDS as Record<string, CommandDef>)
   const from = checkFrom(d);
   // Read once: a bundler's module export may be a getter, and this runs on every call with options.
   const check = callError;
+  const rule = callRule(name);
   (CommandBatch.prototype as unknown as Record<string, unknown>)[method] = function (
     this: CommandBatch & { queued: Queued[] },
     ...args: unknown[]
@@ -179,7 +211,7 @@ for (const [method, d] of Object.entries(COMMANDS as Record<string, CommandDef>)
     } catch (err) {
       throw buildError(method, err);
     }
-    this.queued.push({ name, args: built, transform, returnBuffers });
+    this.queued.push({ name, args: built, transform, returnBuffers, rule });
     return this;
   };
 }

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '../errors';
 import type { RedisClient } from './client';
 import type { Subscriptions } from './pubsub';
+import { internals } from './internals';
 
 /**
  * Decides where a client's subscriptions live, once, at the first subscription:
@@ -26,7 +27,7 @@ export class PubSubRouter {
     const client = this.client;
     const protocol = client.server?.protocol ?? client.options.protocol;
     if (protocol === 3) {
-      this.own = client.ownSubscriptions('push');
+      this.own = internals(client).ownSubscriptions('push');
       return this.own;
     }
     const sub = client.duplicate();
@@ -35,7 +36,7 @@ export class PubSubRouter {
       if (client.listenerCount('error') > 0) client.emit('error', e);
     });
     this.subscriber = sub;
-    this.own = sub.ownSubscriptions('reply');
+    this.own = internals(sub).ownSubscriptions('reply');
     return this.own;
   }
 
@@ -51,27 +52,6 @@ export class PubSubRouter {
   destroy(): void {
     this.subscriber?.destroy();
   }
-}
-
-const SUBSCRIBE_FAMILY = new Set([
-  'SUBSCRIBE',
-  'PSUBSCRIBE',
-  'SSUBSCRIBE',
-  'UNSUBSCRIBE',
-  'PUNSUBSCRIBE',
-  'SUNSUBSCRIBE',
-]);
-
-/**
- * call('SUBSCRIBE', ...) would leave a command waiting for a reply that never comes (confirmations
- * are not replies): the typed methods are the way in.
- */
-export function rawSubscribeRefusal(name: string): InvalidArgumentError | undefined {
-  if (name.length < 9 || name.length > 12 || !SUBSCRIBE_FAMILY.has(name.toUpperCase())) return undefined;
-  const method = name.toLowerCase();
-  return new InvalidArgumentError(
-    `${name.toUpperCase()} cannot be sent with call(): use client.${method}(...), which keeps the subscriptions across reconnects`,
-  );
 }
 
 /** 'a' or ['a', 'b'] as a list of distinct names, or the error that says what is wrong. */

@@ -12,6 +12,7 @@ import { InvalidArgumentError, ReplyError } from '../errors';
 import type { Arg } from '../protocol/types';
 import type { RedisKey, RedisValue } from './command-def';
 import type { RedisClient } from './client';
+import { internals } from './internals';
 import { Pipeline, Transaction } from './pipeline';
 
 export interface ScriptOptions {
@@ -65,7 +66,7 @@ export class Script {
 
   /** SCRIPT LOAD on this client's connection (not required: run() loads on demand). */
   async load(client: RedisClient): Promise<void> {
-    const epoch = client.connectionEpoch;
+    const epoch = internals(client).connectionEpoch;
     await client.scriptLoad(this.source);
     this.cachedOn.set(client, epoch);
   }
@@ -80,21 +81,21 @@ export class Script {
 
   private async runOn(client: RedisClient, keys: RedisKey[], args: RedisValue[]): Promise<unknown> {
     const rest: Arg[] = [keys.length, ...keys, ...args];
-    const epoch = client.connectionEpoch;
+    const epoch = internals(client).connectionEpoch;
     try {
-      const reply = await client.sendCommand(this.evalshaName, [this.sha1, ...rest]);
+      const reply = await internals(client).sendCommand(this.evalshaName, [this.sha1, ...rest]);
       this.cachedOn.set(client, epoch);
       return reply;
     } catch (err) {
       if (!(err instanceof ReplyError) || err.code !== 'NOSCRIPT') throw err;
     }
-    const reply = await client.sendCommand(this.evalName, [this.source, ...rest]);
+    const reply = await internals(client).sendCommand(this.evalName, [this.source, ...rest]);
     this.cachedOn.set(client, epoch);
     return reply;
   }
 
   private isCached(client: RedisClient | undefined): boolean {
-    return client !== undefined && this.cachedOn.get(client) === client.connectionEpoch;
+    return client !== undefined && this.cachedOn.get(client) === internals(client).connectionEpoch;
   }
 
   private checkKeys(keys: RedisKey[]): InvalidArgumentError | undefined {

@@ -1,6 +1,7 @@
 import { inspect, type InspectOptions } from 'node:util';
 import { InvalidArgumentError } from '../errors';
 import { RedisClient } from '../client/client';
+import { internals } from '../client/internals';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from '../client/options';
 import { recycleClient, usableClient } from './recycle';
 import { ResourcePool, type PoolStats } from './resource-pool';
@@ -41,7 +42,7 @@ export class Pool {
       {
         create: () => {
           const conn = new RedisClient(clientOptions);
-          conn.isolatedConnection = true; // its blocking commands and isolated() run on it
+          internals(conn).isolatedConnection = true; // its blocking commands and isolated() run on it
           return conn;
         },
         usable: usableClient,

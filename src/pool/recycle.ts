@@ -1,5 +1,6 @@
 import { InvalidArgumentError, ReplyError, RomaineError } from '../errors';
 import type { RedisClient } from '../client/client';
+import { internals } from '../client/internals';
 
 /**
  * What a pool does with a client coming back from a user, before anyone else gets it:
@@ -22,7 +23,7 @@ export function recycleClient(conn: RedisClient, error: unknown): 'reuse' | 'clo
   if (unanswered) return 'destroy';
   if (conn.pendingCommands > 0) return 'destroy';
   if (conn.subscriptionCount > 0 || conn.selectedDatabase !== conn.options.database) return 'close';
-  if (conn.watchEpoch !== undefined) conn.unwatch().catch(() => undefined);
+  if (internals(conn).watchEpoch !== undefined) conn.unwatch().catch(() => undefined);
   return 'reuse';
 }
 

@@ -1,5 +1,6 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { internals } from '../../src/client/internals';
 import {
   createClient,
   AbortError,
@@ -171,7 +172,7 @@ describe('commands', () => {
       await client.set('b', 'B');
       await admin.call('CLIENT', 'PAUSE', 300, 'ALL');
       const ac = new AbortController();
-      const aborted = client.sendCommand('GET', ['a'], undefined, { signal: ac.signal });
+      const aborted = internals(client).sendCommand('GET', ['a'], undefined, { signal: ac.signal });
       const next = client.get('b');
       await new Promise((r) => setTimeout(r, 50));
       ac.abort();
@@ -190,7 +191,7 @@ describe('commands', () => {
     try {
       await client.set('t', 'T');
       await admin.call('CLIENT', 'PAUSE', 400, 'ALL');
-      const slow = client.sendCommand('GET', ['t'], undefined, { timeoutMs: 100 });
+      const slow = internals(client).sendCommand('GET', ['t'], undefined, { timeoutMs: 100 });
       await assert.rejects(slow, (e: unknown) => e instanceof CommandTimeoutError && e.maybeExecuted);
       assert.equal(await client.get('t'), 'T');
     } finally {

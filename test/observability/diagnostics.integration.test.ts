@@ -1,5 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { internals } from '../../src/client/internals';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createClient, ReplyError, type CommandMessage } from '../../src/index';
 import { RedisServer } from '../support/redis-server';
@@ -91,8 +92,9 @@ test('with no subscriber, commands carry no trace message', async () => {
   const client = createClient({ port: server.port });
   try {
     const seen: unknown[] = [];
-    const original = client.submit.bind(client);
-    client.submit = (cmd) => {
+    const inner = internals(client);
+    const original = inner.submit.bind(inner);
+    inner.submit = (cmd) => {
       original(cmd);
       seen.push(cmd.trace);
     };

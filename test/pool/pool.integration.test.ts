@@ -3,6 +3,7 @@
 // out again, close() waits for connections in use and destroy() does not.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { internals } from '../../src/client/internals';
 import {
   ClientClosedError,
   CommandTimeoutError,
@@ -105,7 +106,9 @@ describe('createPool', () => {
       const id = (c: RedisClient) => c.call('CLIENT', 'ID').then(Number);
       const first = await pool.use(id);
       await assert.rejects(
-        pool.use((c) => c.sendCommand('BLPOP', ['p4:never', 0], undefined, { timeoutMs: 50, blockingMs: Infinity })),
+        pool.use((c) =>
+          internals(c).sendCommand('BLPOP', ['p4:never', 0], undefined, { timeoutMs: 50, blockingMs: Infinity }),
+        ),
         CommandTimeoutError,
       );
       const second = await pool.use(id);
