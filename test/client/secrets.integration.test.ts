@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { createClient, createPool, type RedisClient } from '../../src/index';
+import { createClient, createPool, InvalidArgumentError, type RedisClient } from '../../src/index';
 import { instrumentRomaine, type RomaineInstrumentation } from '../../src/otel/index';
 import { RedisServer, freePort, netnsSkipReason, startNetnsRedis, tlsFixtures, waitFor } from '../support';
 import { romaine } from '../cli/run-cli';
@@ -147,7 +147,13 @@ test('property: no password shows in any output, through every failure of a conn
         await client.connect();
         await client.set('k', 'v');
         await client.subscribe('ch', () => undefined);
-        await client.call('AUTH', user, pw); // a user's own AUTH: published and traced without its arguments
+        // A user's own AUTH is refused (use the options: docs/commands.md); the refusal names no argument.
+        const refused = await client.call('AUTH', user, pw).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        assert.ok(refused instanceof InvalidArgumentError, String(refused));
+        out.value('refused AUTH', refused);
         await client.call('CONFIG', 'GET', 'maxmemory');
         assert.deepEqual(reachableSecrets(client, secret), [], 'reachable from a ready client');
         out.value('ready client', client);
