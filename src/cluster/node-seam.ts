@@ -1,8 +1,10 @@
 // The one place where the cluster reaches into a node's RedisClient below its public API: it
 // sends already-built commands (their slot was computed from those very arguments) and lets a
 // typed definition run with the node's own rules (dedicated connections for blocking commands).
-// When RedisClient's funnel moves behind an internal entry point, only this file follows it.
+// The funnel is behind internals(client) (src/client/internals.ts); `internals(node).call()` and
+// `.route()` also route raw blocking commands and apply call()'s rules.
 import type { RedisClient } from '../client/client';
+import { internals } from '../client/internals';
 import type { CommandDef, Transform } from '../client/command-def';
 import type { Arg } from '../protocol/types';
 
@@ -18,9 +20,9 @@ export function sendBuilt(
     returnBuffers || timeoutMs !== undefined
       ? { ...(returnBuffers ? { returnBuffers } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) }
       : undefined;
-  return node.sendCommand(name, args, transform, options);
+  return internals(node).sendCommand(name, args, transform, options);
 }
 
 export function dispatchDef(node: RedisClient, d: CommandDef, args: unknown[], buffers: boolean): Promise<unknown> {
-  return node.dispatch(d, args, buffers);
+  return internals(node).dispatch(d, args, buffers);
 }
