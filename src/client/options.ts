@@ -1,7 +1,7 @@
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
-import { inspect } from 'node:util';
 import { InvalidArgumentError } from '../errors';
 import { Auth, withHiddenTlsSecrets } from './credentials';
+import { duration, onlyKnown, show } from './option-checks';
 import { redactUrl } from './redact-url';
 import type { Jitter } from '../lifecycle/backoff';
 import type { Clock } from '../lifecycle/clock';
@@ -217,10 +217,17 @@ function parseDb(text: string, url: string): number {
 
 /** Merges a URL and/or options and validates every field, naming the option at fault. */
 export function resolveOptions(urlOrOptions?: string | ClientOptions, extra?: ClientOptions): ResolvedOptions {
+  if (extra !== undefined && (typeof extra !== 'object' || extra === null || Array.isArray(extra))) {
+    throw new InvalidArgumentError(
+      `createClient()'s second argument must be an options object, got ${extra === null ? 'null' : Array.isArray(extra) ? 'an array' : typeof extra}`,
+    );
+  }
   let merged: ClientOptions & { url?: string };
   if (typeof urlOrOptions === 'string') merged = { ...parseUrl(urlOrOptions), ...extra };
   else if (urlOrOptions === undefined || (typeof urlOrOptions === 'object' && urlOrOptions !== null)) {
     const base = { ...(urlOrOptions ?? {}) } as ClientOptions & { url?: string };
+    if (base.url !== undefined && typeof base.url !== 'string')
+      throw new InvalidArgumentError(`option 'url' must be a string (redis://...), got ${typeof base.url}`);
     if (typeof base.url === 'string') {
       const fromUrl = parseUrl(base.url);
       delete base.url;
@@ -231,9 +238,7 @@ export function resolveOptions(urlOrOptions?: string | ClientOptions, extra?: Cl
       `createClient() takes a URL string or an options object, got ${typeof urlOrOptions}`,
     );
 
-  for (const key of Object.keys(merged)) {
-    if (!KNOWN.has(key)) throw new InvalidArgumentError(`unknown option '${key}'${suggest(key, KNOWN)}`);
-  }
+  onlyKnown('', merged, KNOWN);
   const o = merged;
   const str = (name: string, v: unknown): string | undefined => {
     if (v === undefined) return undefined;
@@ -281,18 +286,15 @@ export function resolveOptions(urlOrOptions?: string | ClientOptions, extra?: Cl
   if (o.reconnect === false) reconnect = false;
   else if (o.reconnect === undefined || (typeof o.reconnect === 'object' && o.reconnect !== null)) {
     const r = o.reconnect ?? {};
-    for (const key of Object.keys(r)) {
-      if (!KNOWN_RECONNECT.has(key))
-        throw new InvalidArgumentError(`unknown option 'reconnect.${key}'${suggest(key, KNOWN_RECONNECT)}`);
-    }
+    onlyKnown('reconnect.', r, KNOWN_RECONNECT);
     const onInitialFailure = oneOf(
       'reconnect.onInitialFailure',
       r.onInitialFailure,
       ['fail-fast', 'retry'] as const,
       'fail-fast',
     );
-    const baseDelayMs = num('reconnect.baseDelayMs', r.baseDelayMs, 100, 0);
-    const maxDelayMs = num('reconnect.maxDelayMs', r.maxDelayMs, 5000, 0);
+    const baseDelayMs = duration('reconnect.baseDelayMs', r.baseDelayMs, 100, 0);
+    const maxDelayMs = duration('reconnect.maxDelayMs', r.maxDelayMs, 5000, 0);
     if (maxDelayMs < baseDelayMs)
       throw new InvalidArgumentError(
         `option 'reconnect.maxDelayMs' (${maxDelayMs}) must not be below 'reconnect.baseDelayMs' (${baseDelayMs})`,
@@ -304,15 +306,15 @@ export function resolveOptions(urlOrOptions?: string | ClientOptions, extra?: Cl
       maxDelayMs,
       jitter: oneOf('reconnect.jitter', r.jitter, ['none', 'full', 'equal', 'decorrelated'] as const, 'equal'),
       maxAttempts: num('reconnect.maxAttempts', r.maxAttempts, Infinity, 0, true),
-      initialTimeoutMs: num(
+      initialTimeoutMs: duration(
         'reconnect.initialTimeoutMs',
         r.initialTimeoutMs,
         onInitialFailure === 'retry' ? Infinity : 10_000,
         0,
-        true,
+        'no deadline',
       ),
       onInitialFailure,
-      resetAfterMs: num('reconnect.resetAfterMs', r.resetAfterMs, 5000, 0),
+      resetAfterMs: duration('reconnect.resetAfterMs', r.resetAfterMs, 5000, 0),
       decide: r.decide,
     };
   } else throw new InvalidArgumentError(`option 'reconnect' must be false or an object`);
@@ -321,6 +323,7 @@ export function resolveOptions(urlOrOptions?: string | ClientOptions, extra?: Cl
   if (o.offlineQueue === undefined || o.offlineQueue === true) offlineQueue = { enabled: true, maxLength: 100_000 };
   else if (o.offlineQueue === false) offlineQueue = { enabled: false, maxLength: 0 };
   else if (typeof o.offlineQueue === 'object' && o.offlineQueue !== null) {
+    onlyKnown('offlineQueue.', o.offlineQueue, KNOWN_OFFLINE_QUEUE);
     offlineQueue = {
       enabled: true,
       maxLength: num('offlineQueue.maxLength', o.offlineQueue.maxLength, 100_000, 1, true),
@@ -331,10 +334,11 @@ export function resolveOptions(urlOrOptions?: string | ClientOptions, extra?: Cl
   if (o.healthCheck === false) healthCheck = false;
   else if (o.healthCheck === undefined || (typeof o.healthCheck === 'object' && o.healthCheck !== null)) {
     const h = o.healthCheck ?? {};
+    onlyKnown('healthCheck.', h, KNOWN_HEALTH_CHECK);
     healthCheck = {
-      intervalMs: num('healthCheck.intervalMs', h.intervalMs, 2000, 1),
-      timeoutMs: num('healthCheck.timeoutMs', h.timeoutMs, 3000, 1),
-      probeTimeoutMs: num('healthCheck.probeTimeoutMs', h.probeTimeoutMs, 1000, 1),
+      intervalMs: duration('healthCheck.intervalMs', h.intervalMs, 2000, 1),
+      timeoutMs: duration('healthCheck.timeoutMs', h.timeoutMs, 3000, 1),
+      probeTimeoutMs: duration('healthCheck.probeTimeoutMs', h.probeTimeoutMs, 1000, 1),
     };
   } else
     throw new InvalidArgumentError(`option 'healthCheck' must be false or { intervalMs, timeoutMs, probeTimeoutMs }`);
@@ -359,19 +363,37 @@ export function resolveOptions(urlOrOptions?: string | ClientOptions, extra?: Cl
     clientName,
     protocol: oneOf('protocol', o.protocol, [2, 3] as const, 3),
     tls,
-    connectTimeoutMs: num('connectTimeoutMs', o.connectTimeoutMs, 5000, 1),
-    commandTimeoutMs: num('commandTimeoutMs', o.commandTimeoutMs, 0, 0, true),
+    connectTimeoutMs: duration('connectTimeoutMs', o.connectTimeoutMs, 5000, 1),
+    commandTimeoutMs: duration('commandTimeoutMs', o.commandTimeoutMs, 0, 0, 'no timeout'),
     reconnect,
     offlineQueue,
     retryInFlight: oneOf('retryInFlight', o.retryInFlight, ['idempotent', 'always', 'never'] as const, 'idempotent'),
     healthCheck,
     libName: o.libName ?? 'romaine',
-    keepAliveMs: num('keepAliveMs', o.keepAliveMs, 10_000, 0),
-    limits: o.limits,
+    keepAliveMs: duration('keepAliveMs', o.keepAliveMs, 10_000, 0),
+    limits: resolveLimits(o.limits, num),
     maxDedicatedConnections: int('maxDedicatedConnections', o.maxDedicatedConnections, 10, 1, 10_000),
     cache: resolveCache(o.cache, oneOf('protocol', o.protocol, [2, 3] as const, 3), num, int),
     clock: o.clock,
   });
+}
+
+const KNOWN_OFFLINE_QUEUE = new Set(['maxLength']);
+const KNOWN_HEALTH_CHECK = new Set(['intervalMs', 'timeoutMs', 'probeTimeoutMs']);
+const KNOWN_LIMITS = new Set(['maxBulkLength', 'maxLineLength', 'maxAggregateLength', 'maxDepth']);
+
+/** The `limits` option: only the decoder's own keys, each a count >= 1. */
+function resolveLimits(
+  l: unknown,
+  num: (name: string, v: unknown, def: number, min: number, allowInfinity?: boolean) => number,
+): DecoderLimits | undefined {
+  if (l === undefined) return undefined;
+  if (typeof l !== 'object' || l === null)
+    throw new InvalidArgumentError(`option 'limits' must be an object { ${[...KNOWN_LIMITS].join(', ')} }`);
+  onlyKnown('limits.', l, KNOWN_LIMITS);
+  const limits = l as DecoderLimits;
+  for (const key of KNOWN_LIMITS) num(`limits.${key}`, limits[key as keyof DecoderLimits], 0, 1, true);
+  return limits;
 }
 
 const KNOWN_CACHE = new Set(['maxEntries', 'maxBytes', 'ttlMs', 'mode', 'prefixes']);
@@ -392,10 +414,7 @@ function resolveCache(
     );
   }
   const o = c as CacheOptions;
-  for (const key of Object.keys(o)) {
-    if (!KNOWN_CACHE.has(key))
-      throw new InvalidArgumentError(`unknown option 'cache.${key}'${suggest(key, KNOWN_CACHE)}`);
-  }
+  onlyKnown('cache.', o, KNOWN_CACHE);
   if (o.mode !== undefined && o.mode !== 'default' && o.mode !== 'bcast') {
     throw new InvalidArgumentError(`option 'cache.mode' must be 'default' or 'bcast', got ${show(o.mode)}`);
   }
@@ -410,41 +429,8 @@ function resolveCache(
   return {
     maxEntries: int('cache.maxEntries', o.maxEntries, 10_000, 1, 2 ** 31 - 1),
     maxBytes: num('cache.maxBytes', o.maxBytes, 64 * 1024 * 1024, 1, true),
-    ttlMs: num('cache.ttlMs', o.ttlMs, 0, 0),
+    ttlMs: duration('cache.ttlMs', o.ttlMs, 0, 0, 'no limit'),
     mode,
     prefixes: [...prefixes],
   };
-}
-
-/** A value as a message shows it: strings quoted, objects as JSON-ish text, never '[object Object]'. */
-function show(v: unknown): string {
-  return typeof v === 'string' ? `'${v}'` : inspect(v, { depth: 1, breakLength: Infinity });
-}
-
-function suggest(key: string, known: ReadonlySet<string>): string {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const k of known) {
-    const d = distance(key.toLowerCase(), k.toLowerCase());
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = k;
-    }
-  }
-  return best === undefined ? '' : ` (did you mean '${best}'?)`;
-}
-
-/** Levenshtein distance, for "did you mean" hints. */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length];
 }

@@ -5,6 +5,12 @@ export interface Clock {
   clearTimeout(handle: TimerHandle): void;
 }
 
+/**
+ * The longest delay a Node timer honours (about 24.8 days): a longer one fires after 1 ms. Options
+ * are checked against it at createClient(); a deadline computed past it means no deadline.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export type TimerHandle = { readonly __timer: unique symbol } | ReturnType<typeof setTimeout>;
 
 /**

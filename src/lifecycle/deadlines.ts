@@ -1,6 +1,6 @@
 import { AbortError, CommandTimeoutError } from '../errors';
 import type { Command } from '../connection/command';
-import type { Clock, TimerHandle } from './clock';
+import { MAX_TIMER_MS, type Clock, type TimerHandle } from './clock';
 
 /** What a deadline tells the lifecycle about a command it settled before its reply. */
 export interface DeadlineHooks {
@@ -32,13 +32,16 @@ export function armDeadline(
   if (cmd.disarm !== undefined) return;
   const timeoutMs = cmd.timeoutMs > 0 ? cmd.timeoutMs : commandTimeoutMs;
   const signal = cmd.signal;
-  if ((timeoutMs <= 0 || timeoutMs === Infinity) && signal === undefined) return;
+  // Past MAX_TIMER_MS (options cannot be, but a blocking command's own wait plus commandTimeoutMs
+  // can) Node would fire the timer after 1 ms: such a deadline is no deadline.
+  const timed = timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS;
+  if (!timed && signal === undefined) return;
   if (signal?.aborted) {
     cmd.fail(new AbortError(cmd.name, false, signal.reason));
     return;
   }
   let timer: TimerHandle | undefined;
-  if (timeoutMs > 0 && timeoutMs !== Infinity) {
+  if (timed) {
     timer = clock.setTimeout(() => timedOut(cmd, timeoutMs, lastReadAt(), hooks), timeoutMs);
   }
   const onAbort = (): void => {

@@ -2,6 +2,7 @@ import { inspect, type InspectOptions } from 'node:util';
 import { InvalidArgumentError } from '../errors';
 import { RedisClient } from '../client/client';
 import { internals } from '../client/internals';
+import { duration } from '../client/option-checks';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from '../client/options';
 import { recycleClient, usableClient } from './recycle';
 import { ResourcePool, type PoolStats } from './resource-pool';
@@ -114,21 +115,13 @@ function resolvePoolOptions(o: PoolOptions): Required<PoolOptions> {
       throw new InvalidArgumentError(`pool option '${name}' must be an integer >= ${min}, got ${JSON.stringify(v)}`);
     return v;
   };
-  const ms = (name: string, v: unknown, def: number): number => {
-    if (v === undefined) return def;
-    if (typeof v !== 'number' || Number.isNaN(v) || v < 0)
-      throw new InvalidArgumentError(
-        `pool option '${name}' must be a number of milliseconds >= 0 (or Infinity), got ${JSON.stringify(v)}`,
-      );
-    return v;
-  };
   const max = count('max', o.max, 10, 1);
   const min = count('min', o.min, 0, 0);
   if (min > max) throw new InvalidArgumentError(`pool option 'min' (${min}) must not exceed 'max' (${max})`);
   return {
     min,
     max,
-    acquireTimeoutMs: ms('acquireTimeoutMs', o.acquireTimeoutMs, 10_000),
-    idleTimeoutMs: ms('idleTimeoutMs', o.idleTimeoutMs, 30_000),
+    acquireTimeoutMs: duration('acquireTimeoutMs', o.acquireTimeoutMs, 10_000, 0, 'forever'),
+    idleTimeoutMs: duration('idleTimeoutMs', o.idleTimeoutMs, 30_000, 0, 'never'),
   };
 }
