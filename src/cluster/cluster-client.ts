@@ -25,6 +25,7 @@ import { dispatchDef, sendBuilt } from './node-seam';
 import { resolveClusterOptions, type ClusterOptions, type ResolvedClusterOptions } from './options';
 import { parseRedirection } from './redirection';
 import { nodeKey, type NodeAddress } from './slot-map';
+import { ClusterPipeline, ClusterTransaction } from './cluster-batch';
 import { Topology, fetchView, type NodeEvent, type TopologyChange } from './topology';
 
 export interface ClusterEvents {
@@ -195,6 +196,22 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
     return this.execute(name, args, undefined, true, commandSlot(name, args));
   }
 
+  /**
+   * Commands sent together: each is routed (and redirected) on its own, the ones for one node go
+   * out in one write, and exec() gives every outcome in the order the commands were added.
+   */
+  pipeline(): ClusterPipeline {
+    return new ClusterPipeline(this);
+  }
+
+  /**
+   * MULTI ... EXEC on the node that serves the block's slot: every key of the block must be in
+   * one slot (else exec() rejects with ClusterCrossSlotError before anything is sent).
+   */
+  multi(): ClusterTransaction {
+    return new ClusterTransaction(this);
+  }
+
   /** How every typed method sends. @internal */
   runDef(d: CommandDef, args: unknown[], buffers: boolean): Promise<unknown> {
     let built: Arg[];
@@ -214,19 +231,33 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
     );
   }
 
-  /**
-   * Sends to the slot's primary and follows the cluster: MOVED updates the map and goes on to
-   * the new owner; ASK sends ASKING + the command to the target once (the map is untouched);
-   * TRYAGAIN, CLUSTERDOWN, an uncovered slot or an owner that is not ready wait (woken by any
-   * topology or node change) within the command's budget.
-   */
-  private async execute(
+  private execute(
     name: string,
     args: readonly Arg[],
     transform: Transform<unknown> | undefined,
     returnBuffers: boolean,
     where: CommandSlot,
     blocking?: { d: CommandDef; args: unknown[]; buffers: boolean },
+  ): Promise<unknown> {
+    return this.route(name, where, (node, asking) => {
+      // Back to back in one tick: ASKING and the command reach the same connection in order.
+      if (asking) sendBuilt(node, 'ASKING', [], undefined, false).catch(() => undefined);
+      return blocking === undefined
+        ? sendBuilt(node, name, args, transform, returnBuffers)
+        : dispatchDef(node, blocking.d, blocking.args, blocking.buffers);
+    });
+  }
+
+  /**
+   * Runs `send` on the slot's primary and follows the cluster: MOVED updates the map and goes on
+   * to the new owner; ASK calls `send` once on the target with `asking` set (the map is
+   * untouched); TRYAGAIN, CLUSTERDOWN, an uncovered slot or an owner that is not ready wait (woken
+   * by any topology or node change) within the command's budget. @internal (pipelines, multi)
+   */
+  async route(
+    name: string,
+    where: CommandSlot,
+    send: (node: RedisClient, asking: boolean) => Promise<unknown>,
   ): Promise<unknown> {
     if (where.slot === 'cross') throw new ClusterCrossSlotError(name, where.slots);
     if (this.current === 'idle' || this.current === 'connecting') await this.connect();
@@ -251,13 +282,7 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
           const asking = ask !== undefined;
           ask = undefined;
           try {
-            if (asking) {
-              // Back to back in one tick: ASKING and the command reach the same connection in order.
-              sendBuilt(node, 'ASKING', [], undefined, false).catch(() => undefined);
-            }
-            return await (blocking === undefined
-              ? sendBuilt(node, name, args, transform, returnBuffers)
-              : dispatchDef(node, blocking.d, blocking.args, blocking.buffers));
+            return await send(node, asking);
           } catch (err) {
             const r = parseRedirection(err, target);
             if (r !== undefined && (r.kind === 'moved' || r.kind === 'ask')) {

@@ -199,6 +199,59 @@ test('seed rules: a seed in protected mode rejects at once', { skip: netnsSkipRe
   }
 });
 
+test("pipeline across slots: split per node, results in the caller's order, errors in place", async () => {
+  await using c = createCluster({ nodes: cluster.seeds });
+  await c.connect();
+  await c.set('pl:str', 'x');
+  const p = c.pipeline();
+  const keys = Array.from({ length: 200 }, (_, i) => `pl:${i}`);
+  for (const k of keys) p.set(k, k);
+  p.incr('pl:str'); // WRONGTYPE-like: not an integer
+  for (const k of keys) p.get(k);
+  p.call('PING');
+  const results = await p.exec();
+  assert.equal(results.length, 2 * keys.length + 2);
+  assert.ok(results.slice(0, keys.length).every(([e, v]) => e === null && v === 'OK'));
+  const [incrErr] = results[keys.length];
+  assert.ok(incrErr instanceof Error && /not an integer/.test(incrErr.message));
+  assert.deepEqual(
+    results.slice(keys.length + 1, 2 * keys.length + 1).map(([, v]) => v),
+    keys,
+  );
+  assert.deepEqual(results[results.length - 1], [null, 'PONG']);
+  assert.equal(new Set(keys.map((k) => ownerKey(c, keySlot(k)))).size, 3, 'the pipeline spanned every primary');
+});
+
+test('multi on one slot runs atomically; keys in different slots are refused before anything is sent', async () => {
+  await using c = createCluster({ nodes: cluster.seeds });
+  await c.connect();
+  const ok = await c.multi().set('{tx}a', '1').incr('{tx}a').get('{tx}a').exec();
+  assert.deepEqual(ok, [
+    [null, 'OK'],
+    [null, 2],
+    [null, '2'],
+  ]);
+  await assert.rejects(c.multi().set('{tx}b', '1').set('other', '1').exec(), ClusterCrossSlotError);
+  assert.equal(await c.exists('{tx}b', '{tx}a'), 1, 'nothing of the refused block was sent');
+});
+
+test('multi after its slot moved: the block is aborted by MOVED, then runs once, whole, on the new owner', async () => {
+  await using c = createCluster({ nodes: cluster.seeds, refreshIntervalMs: 0 });
+  await c.connect();
+  const slot = keySlot('{txm}');
+  const from = await cluster.primaryFor(slot);
+  const to = (await cluster.nodes()).find((n) => n.role === 'primary' && n.server !== from && !n.failing)!.server!;
+  await cluster.moveSlot(slot, to);
+  assert.equal(ownerKey(c, slot), `127.0.0.1:${from.port}`, 'the client still believes the old owner');
+  const r = await c.multi().incr('{txm}n').incr('{txm}n').exec();
+  assert.deepEqual(r, [
+    [null, 1],
+    [null, 2],
+  ]);
+  assert.equal(await to.cli('GET', '{txm}n'), '2', 'the block ran once');
+  assert.equal(ownerKey(c, slot), `127.0.0.1:${to.port}`);
+});
+
 test('a primary SIGKILLed under an INCR load: every promise settles, 0 duplicates, 0 lost acknowledgements', async () => {
   await using c = createCluster({ nodes: cluster.seeds, unavailableTimeoutMs: 20_000 });
   await c.connect();

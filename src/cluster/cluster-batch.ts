@@ -1,0 +1,153 @@
+// Pipelines and transactions on a cluster. A pipeline is not atomic, so it needs no single node:
+// each command is routed (and redirected) on its own, and the commands for one node, issued in
+// the same tick, leave in one write there. A transaction is atomic on one node only: its keys
+// must share a slot, checked before anything is sent, and the block runs as the node's own
+// MULTI/EXEC (the in-flight rule of a transaction included).
+import { ReplyError } from '../errors';
+import { argError } from '../client/args';
+import type { CommandDef, Transform } from '../client/command-def';
+import { COMMANDS, type CommandTable } from '../client/commands';
+import type { PipelineResult } from '../client/pipeline';
+import type { Arg } from '../protocol/types';
+import type { ClusterClient } from './cluster-client';
+import { commandSlot, type CommandSlot } from './key-slot';
+import { sendBuilt } from './node-seam';
+import { parseRedirection } from './redirection';
+
+type Chainable<P> = {
+  [K in keyof CommandTable]: CommandTable[K] extends CommandDef<infer A, any> ? (...args: A) => P : never;
+};
+
+interface Queued {
+  /** The typed method, to replay it on a node's own MULTI (undefined for call()). */
+  method?: string;
+  methodArgs?: unknown[];
+  name: string;
+  args: Arg[];
+  transform: Transform<unknown> | undefined;
+  returnBuffers: boolean;
+}
+
+abstract class ClusterBatch {
+  protected queued: Queued[] = [];
+  constructor(readonly cluster: ClusterClient) {}
+
+  get length(): number {
+    return this.queued.length;
+  }
+
+  /** Any command, like cluster.call(). */
+  call(name: string, ...args: Arg[]): this {
+    this.queued.push({ name, args, transform: undefined, returnBuffers: false });
+    return this;
+  }
+
+  /** Takes the queue, or the first invalid argument's error (then nothing is sent). */
+  protected take(): Queued[] | Error {
+    const queued = this.queued;
+    this.queued = [];
+    for (const q of queued) {
+      const err = argError(q.name, q.args);
+      if (err !== undefined) return err;
+    }
+    return queued;
+  }
+}
+
+export interface ClusterPipeline extends Chainable<ClusterPipeline> {} // eslint-disable-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class ClusterPipeline extends ClusterBatch {
+  /** Every command's outcome, [null, value] or [error, undefined], in the order they were added. */
+  exec(): Promise<PipelineResult[]> {
+    const queued = this.take();
+    if (queued instanceof Error) return Promise.reject(queued);
+    const cluster = this.cluster;
+    return Promise.all(
+      queued.map((q) =>
+        cluster
+          .route(q.name, commandSlot(q.name, q.args), (node, asking) => {
+            if (asking) sendBuilt(node, 'ASKING', [], undefined, false).catch(() => undefined);
+            return sendBuilt(node, q.name, q.args, q.transform, q.returnBuffers);
+          })
+          .then(
+            (value): PipelineResult => [null, value],
+            (err: Error): PipelineResult => [err, undefined],
+          ),
+      ),
+    );
+  }
+}
+
+export interface ClusterTransaction extends Chainable<ClusterTransaction> {} // eslint-disable-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class ClusterTransaction extends ClusterBatch {
+  /**
+   * Runs the block on the slot's primary: each command's result (or error) in order, or null
+   * when a WATCHed key changed. A MOVED at queueing time (the slot moved, e.g. after a failover)
+   * aborts the block before anything ran (EXECABORT), so it is run again, whole, on the new
+   * owner; during a slot migration (ASK) it waits for the migration to end, within its budget.
+   */
+  exec(): Promise<PipelineResult[] | null> {
+    const queued = this.take();
+    if (queued instanceof Error) return Promise.reject(queued);
+    const where = blockSlot(queued);
+    return this.cluster.route('MULTI', where, async (node, asking) => {
+      if (asking) throw new ReplyError('TRYAGAIN the slot of this transaction is being migrated');
+      const t = node.multi() as unknown as Record<string, (...a: unknown[]) => unknown> & {
+        call(name: string, ...args: Arg[]): unknown;
+        exec(): Promise<PipelineResult[] | null>;
+      };
+      for (const q of queued) {
+        if (q.method !== undefined) t[q.method](...q.methodArgs!);
+        else t.call(q.name, ...q.args);
+      }
+      try {
+        return await t.exec();
+      } catch (err) {
+        // EXECABORT because a queued command was redirected: nothing ran; let route() follow it.
+        const cause = (err as { cause?: unknown }).cause;
+        if (
+          err instanceof ReplyError &&
+          err.code === 'EXECABORT' &&
+          parseRedirection(cause, node.options) !== undefined
+        )
+          throw cause;
+        throw err;
+      }
+    }) as Promise<PipelineResult[] | null>;
+  }
+}
+
+/** One slot for the whole block (keyless commands follow it), or 'cross'. */
+function blockSlot(queued: readonly Queued[]): CommandSlot {
+  const slots = new Set<number>();
+  for (const q of queued) {
+    const s = commandSlot(q.name, q.args);
+    if (s.slot === 'cross') s.slots.forEach((x) => slots.add(x));
+    else if (s.slot !== 'none') slots.add(s.slot);
+  }
+  if (slots.size === 0) return { slot: 'none' };
+  if (slots.size === 1) return { slot: slots.values().next().value! };
+  return { slot: 'cross', slots: [...slots] };
+}
+
+// Builders build at once (a call that does not fit its method throws where the stack points at
+// it), so the slot is known from the same arguments that will be sent.
+for (const [method, d] of Object.entries(COMMANDS as Record<string, CommandDef>)) {
+  (ClusterBatch.prototype as unknown as Record<string, unknown>)[method] = function (
+    this: ClusterBatch & { queued: Queued[] },
+    ...args: unknown[]
+  ) {
+    this.queued.push({
+      method,
+      methodArgs: args,
+      name: d.name,
+      args: d.build(...args),
+      transform: d.transform,
+      returnBuffers: d.binary === true,
+    });
+    return this;
+  };
+}
