@@ -9,7 +9,6 @@ import {
 import type { Command } from '../connection/command';
 import { commandStart, publishableArgs, reconnectingChannel, stateChannel } from '../diagnostics';
 import type { ConnectionHooks, Leftovers } from '../connection/connection';
-import { Fifo } from '../connection/fifo';
 import { backoffDelay, type BackoffOptions } from './backoff';
 import { classifyFailure } from './classify';
 import type { Clock, TimerHandle } from './clock';
@@ -19,6 +18,7 @@ import type { ProbeFinding } from '../connection/probe';
 import { defaultDecision, initialGiveUpError, type FailureHook, type Phase } from './policy';
 import { sortLeftovers, type RetryInFlight } from './replay';
 import { nextState, type LifecycleEvent, type State } from './states';
+import { OfflineQueue } from './offline-queue';
 
 /** The part of a Connection the lifecycle drives (a fake one in unit tests). */
 export interface ConnectionLike extends HealthTarget {
@@ -110,15 +110,12 @@ export class Lifecycle {
   private everReady = false;
   private conn: ConnectionLike | undefined;
   private health: HealthMonitor | undefined;
-  private readonly offline = new Fifo<Command>();
   /**
-   * How many commands in `offline` settled while waiting there (timed out, aborted): they still
-   * take a slot until the queue is compacted. Counted as they settle, so that the bound is checked
-   * in O(1) and a full queue rejects without a walk. It rests on one invariant: while the client
-   * is connecting or reconnecting, every unsettled command it accepted is in `offline` (a ready
-   * connection takes them all, and every other state empties the queue).
+   * Commands waiting for a connection. While the client is connecting or reconnecting, every
+   * unsettled command it accepted is here (a ready connection takes them all, and every other
+   * state empties it): so a command settled by its deadline then was settled in this queue.
    */
-  private offlineSettled = 0;
+  private readonly offline = new OfflineQueue();
   /** Attempts started since connect() or since the ready connection died: numbering and maxAttempts. */
   private attempts = 0;
   /**
@@ -159,7 +156,7 @@ export class Lifecycle {
 
   /** Commands waiting in the offline queue (not counting those that settled there). */
   get offlineQueueLength(): number {
-    return this.offline.length - this.offlineSettled;
+    return this.offline.length;
   }
 
   /**
@@ -353,7 +350,7 @@ export class Lifecycle {
       this.health.start();
     }
     // Commands that waited go first, in the order they were issued.
-    for (const cmd of this.drainOffline()) if (!cmd.settled) conn.send(cmd);
+    for (const cmd of this.offline.drain()) if (!cmd.settled) conn.send(cmd);
     this.config.events.ready({ reconnected });
     this.settleWaiters();
   }
@@ -413,7 +410,7 @@ export class Lifecycle {
     this.move('give-up', error);
     this.settleWaiters(error);
     const failed = new ClientFailedError(error);
-    for (const cmd of this.drainOffline()) cmd.fail(failed);
+    for (const cmd of this.offline.drain()) cmd.fail(failed);
   }
 
   // ---------------------------------------------------------------- a ready connection died
@@ -505,7 +502,7 @@ export class Lifecycle {
       );
       return;
     }
-    if (this.offline.length - this.offlineSettled >= q.maxLength) {
+    if (this.offline.length >= q.maxLength) {
       cmd.fail(
         new OfflineQueueFullError(
           `${cmd.name} was not sent: the client is ${this.current} and the offline queue is full (${q.maxLength} commands, offlineQueue.maxLength)`,
@@ -515,23 +512,6 @@ export class Lifecycle {
     }
     this.arm(cmd);
     this.offline.push(cmd);
-    // Settled commands are dropped in one walk once they are at least half of the queue: the walk
-    // is paid for by the settles, so it costs O(1) per command, and the queue holds at most twice
-    // its bound.
-    if (this.offlineSettled > 0 && this.offlineSettled * 2 >= this.offline.length) this.compactOffline();
-  }
-
-  /** Drops settled (timed out, aborted) commands from the offline queue. */
-  private compactOffline(): void {
-    const live = this.offline.drain().filter((c) => !c.settled);
-    this.offlineSettled = 0;
-    this.offline.unshiftAll(live);
-  }
-
-  /** Empties the offline queue (the caller sends or fails what it held). */
-  private drainOffline(): Command[] {
-    this.offlineSettled = 0;
-    return this.offline.drain();
   }
 
   /** Starts the command's deadline and abort listener (deadlines.ts). */
@@ -545,7 +525,7 @@ export class Lifecycle {
     // While recovering, a command settled by its deadline was waiting in the offline queue.
     settled: () => {
       if (this.current === 'connecting' || this.current === 'reconnecting') {
-        this.offlineSettled = Math.min(this.offlineSettled + 1, this.offline.length);
+        this.offline.settledOne();
       }
     },
     // A timed-out command on a silent connection: ask the health check to look now.
@@ -572,7 +552,7 @@ export class Lifecycle {
     this.cancelRetry();
     this.move('close');
     this.settleWaiters(new ClientClosedError('close() was called before the client became ready'));
-    for (const cmd of this.drainOffline()) cmd.fail(closed);
+    for (const cmd of this.offline.drain()) cmd.fail(closed);
     if (this.current === 'closing') {
       this.health?.stop();
       const conn = this.conn;
@@ -590,7 +570,7 @@ export class Lifecycle {
     this.health?.stop();
     this.health = undefined;
     this.settleWaiters(new ClientClosedError('destroy() was called before the client became ready'));
-    for (const cmd of this.drainOffline()) cmd.fail(new ClientClosedError('the client was destroyed'));
+    for (const cmd of this.offline.drain()) cmd.fail(new ClientClosedError('the client was destroyed'));
     const conn = this.conn;
     this.conn = undefined;
     conn?.destroy(new ClientClosedError('the client was destroyed'));
