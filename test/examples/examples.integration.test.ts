@@ -7,6 +7,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RedisServer } from '../support/redis-server';
 import { runTs, type TsRun } from '../support/run-ts';
+import { RedisCluster } from '../support/cluster';
 
 const repo = join(__dirname, '..', '..');
 const examplesDir = join(repo, 'examples');
@@ -21,7 +22,11 @@ const expected: Record<string, RegExp> = {
   'opentelemetry.ts': /^opentelemetry: 3 spans, 3 durations recorded$/m,
   'pubsub.ts': /^pubsub: 3 messages received, the last after a reconnect$/m,
   'caching.ts': /^caching: theme is dark after the invalidation$/m,
+  'cluster.ts': /^cluster: 3 primaries, items 7\+42=49, Ada visited 2 times$/m,
 };
+
+/** Examples that need a Redis Cluster: REDIS_URL is then one of its nodes. */
+const needsCluster = new Set(['cluster.ts']);
 
 let server: RedisServer;
 before(async () => {
@@ -31,8 +36,8 @@ after(async () => {
   await server?.destroy();
 });
 
-function runExample(file: string): Promise<TsRun> {
-  return runTs(join('examples', file), { cwd: repo, redisUrl: server.url });
+function runExample(file: string, redisUrl = server.url): Promise<TsRun> {
+  return runTs(join('examples', file), { cwd: repo, redisUrl });
 }
 
 const files = readdirSync(examplesDir)
@@ -45,8 +50,19 @@ test('every example has an expected line', () => {
 
 for (const file of files) {
   test(`examples/${file} runs and prints its summary`, async () => {
-    await server.cli('FLUSHALL');
-    const run = await runExample(file);
+    let cluster: RedisCluster | undefined;
+    let run: TsRun;
+    try {
+      if (needsCluster.has(file)) {
+        cluster = await RedisCluster.start();
+        run = await runExample(file, `redis://127.0.0.1:${cluster.seeds[0].port}`);
+      } else {
+        await server.cli('FLUSHALL');
+        run = await runExample(file);
+      }
+    } finally {
+      await cluster?.destroy();
+    }
     assert.equal(run.signal, null, `examples/${file} was killed (${run.signal}): it hung\n${run.output}`);
     assert.equal(run.code, 0, `examples/${file} exited with ${run.code}:\n${run.output}`);
     assert.match(run.output, expected[file] ?? /^$/, `examples/${file} printed:\n${run.output}`);
