@@ -1,6 +1,7 @@
 import type { State } from '../lifecycle/states';
 import { describeEndpoint } from '../transport/socket';
 import type { ResolvedOptions } from './options';
+import { describeSentinel } from '../sentinel/options';
 
 /**
  * What `console.log(client)`, `util.inspect(client)` and `JSON.stringify(client)` show: what a
@@ -40,7 +41,10 @@ interface Inspectable {
 export function clientSummary(c: Inspectable, clientName: string | undefined): ClientSummary {
   const o = c.options;
   return {
-    endpoint: describeEndpoint({ host: o.host, port: o.port, path: o.path, tls: o.tls }),
+    endpoint:
+      o.sentinel === undefined
+        ? describeEndpoint({ host: o.host, port: o.port, path: o.path, tls: o.tls })
+        : describeSentinel(o.sentinel),
     state: c.state,
     database: c.selectedDatabase,
     clientName,

@@ -9,6 +9,12 @@ import type { CacheOptions, ResolvedCacheOptions } from './cache';
 import type { FailureHook } from '../lifecycle/policy';
 import type { RetryInFlight } from '../lifecycle/replay';
 import type { DecoderLimits } from '../protocol/types';
+import {
+  foreignSentinelKeyHint,
+  resolveSentinel,
+  type ResolvedSentinelOptions,
+  type SentinelOptions,
+} from '../sentinel/options';
 
 export { redactUrl };
 
@@ -71,6 +77,8 @@ export interface ClientOptions {
   maxDedicatedConnections?: number;
   /** Client-side caching of reads, kept fresh by the server's invalidations (RESP3 only; see docs/caching.md). */
   cache?: boolean | CacheOptions;
+  /** Find the primary (or a replica) through Redis Sentinel on every connection attempt (see docs/sentinel.md). */
+  sentinel?: SentinelOptions;
   /** For tests: the clock the lifecycle uses. */
   clock?: Clock;
 }
@@ -97,6 +105,7 @@ export interface ResolvedOptions {
   limits: DecoderLimits | undefined;
   maxDedicatedConnections: number;
   cache: ResolvedCacheOptions | undefined;
+  sentinel: ResolvedSentinelOptions | undefined;
   clock: Clock | undefined;
 }
 
@@ -122,6 +131,7 @@ const KNOWN = new Set([
   'limits',
   'maxDedicatedConnections',
   'cache',
+  'sentinel',
   'clock',
   'url',
 ]);
@@ -238,6 +248,11 @@ export function resolveOptions(urlOrOptions?: string | ClientOptions, extra?: Cl
       `createClient() takes a URL string or an options object, got ${typeof urlOrOptions}`,
     );
 
+  for (const key of Object.keys(merged)) {
+    // ioredis' and node-redis' sentinel keys: say where they go in romaine.
+    const foreign = KNOWN.has(key) ? undefined : foreignSentinelKeyHint(key);
+    if (foreign !== undefined) throw new InvalidArgumentError(foreign);
+  }
   onlyKnown('', merged, KNOWN);
   const o = merged;
   const str = (name: string, v: unknown): string | undefined => {
@@ -270,6 +285,17 @@ export function resolveOptions(urlOrOptions?: string | ClientOptions, extra?: Cl
   };
 
   const path = str('path', o.path);
+  const sentinel = resolveSentinel(o.sentinel);
+  if (sentinel !== undefined) {
+    // The sentinels say where to connect: an address given as well would be silently ignored.
+    const where = ['host', 'port', 'path'].filter((k) => merged[k as keyof ClientOptions] !== undefined);
+    if (typeof urlOrOptions === 'string' || (urlOrOptions as { url?: unknown } | undefined)?.url !== undefined)
+      where.unshift('url');
+    if (where.length > 0)
+      throw new InvalidArgumentError(
+        `option 'sentinel' excludes ${where.map((k) => `'${k}'`).join(', ')}: the sentinels say where the ${sentinel.role} is (give its password, database, tls... as usual)`,
+      );
+  }
   if (o.credentials !== undefined && typeof o.credentials !== 'function') {
     throw new InvalidArgumentError(`option 'credentials' must be a function returning { username?, password }`);
   }
@@ -374,6 +400,7 @@ export function resolveOptions(urlOrOptions?: string | ClientOptions, extra?: Cl
     limits: resolveLimits(o.limits, num),
     maxDedicatedConnections: int('maxDedicatedConnections', o.maxDedicatedConnections, 10, 1, 10_000),
     cache: resolveCache(o.cache, oneOf('protocol', o.protocol, [2, 3] as const, 3), num, int),
+    sentinel,
     clock: o.clock,
   });
 }

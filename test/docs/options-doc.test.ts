@@ -41,6 +41,7 @@ function expectedOptions(): string[] {
     ...keysOf('src/client/options.ts', 'ReconnectOptions').map((k) => `reconnect.${k}`),
     ...keysOf('src/protocol/types.ts', 'DecoderLimits').map((k) => `limits.${k}`),
     ...keysOf('src/client/cache.ts', 'CacheOptions').map((k) => `cache.${k}`),
+    ...keysOf('src/sentinel/options.ts', 'SentinelOptions').map((k) => `sentinel.${k}`),
     // Inline object types in ClientOptions: { maxLength }, { intervalMs, timeoutMs, probeTimeoutMs }.
     'offlineQueue.maxLength',
     'healthCheck.intervalMs',
