@@ -12,6 +12,7 @@ import { argError, buildError } from './args';
 import { batchArrayError, callError, checkFrom } from './call-check';
 import type { Arg } from '../protocol/types';
 import { describeEndpoint } from '../transport/socket';
+import { SentinelDiscovery } from '../sentinel/discovery';
 import { VERSION } from '../version';
 import type { Bufferize, CommandDef, Transform } from './command-def';
 import { COMMANDS, type CommandTable } from './commands';
@@ -97,6 +98,8 @@ export class RedisClient extends EventEmitter<ClientEvents> {
   private readonly lifecycle: Lifecycle;
   private readonly clock: Clock;
   private readonly endpoint: string;
+  /** With the `sentinel` option: where each connection attempt asks where to go. */
+  private readonly sentinel: SentinelDiscovery | undefined;
   private database: number;
   private clientName: string | undefined;
   private lastServer: ServerInfo | undefined;
@@ -131,7 +134,17 @@ export class RedisClient extends EventEmitter<ClientEvents> {
     this.clock = options.clock ?? systemClock;
     this.database = options.database;
     this.clientName = options.clientName;
-    this.endpoint = describeEndpoint({ host: options.host, port: options.port, path: options.path, tls: options.tls });
+    this.sentinel =
+      options.sentinel === undefined
+        ? undefined
+        : new SentinelDiscovery(options.sentinel, {
+            connectTimeoutMs: options.connectTimeoutMs,
+            keepAliveMs: options.keepAliveMs,
+            now: () => this.clock.now(),
+          });
+    this.endpoint =
+      this.sentinel?.description ??
+      describeEndpoint({ host: options.host, port: options.port, path: options.path, tls: options.tls });
     this.buffers = new BufferView(this) as unknown as BufferCommands;
     this.clientCache = options.cache === undefined ? undefined : new ClientSideCache(options.cache);
     this.cache = this.clientCache ?? NO_CACHE;
@@ -274,28 +287,32 @@ export class RedisClient extends EventEmitter<ClientEvents> {
         this.endpoint,
       );
     }
-    const conn = await Connection.open(
-      {
-        host: o.host,
-        port: o.port,
-        path: o.path,
-        tls: o.tls,
-        connectTimeoutMs,
-        keepAliveMs: o.keepAliveMs,
-        protocol: o.protocol,
-        username: credentials.username ?? o.username,
-        password: credentials.password,
-        database: this.database,
-        clientName: this.clientName,
-        libName: o.libName,
-        libVersion: VERSION,
-        limits: o.limits,
-        listenFirstMs: info.listenFirstMs,
-        probeTlsOnSilentClose: info.phase === 'initial',
-        now: () => this.clock.now(),
-      },
-      hooks,
-    );
+    const openAt = (at: { host: string; port: number }): Promise<Connection> =>
+      Connection.open(
+        {
+          host: at.host,
+          port: at.port,
+          path: o.path,
+          tls: o.tls,
+          connectTimeoutMs,
+          keepAliveMs: o.keepAliveMs,
+          protocol: o.protocol,
+          username: credentials.username ?? o.username,
+          password: credentials.password,
+          database: this.database,
+          clientName: this.clientName,
+          libName: o.libName,
+          libVersion: VERSION,
+          limits: o.limits,
+          listenFirstMs: info.listenFirstMs,
+          probeTlsOnSilentClose: info.phase === 'initial',
+          now: () => this.clock.now(),
+        },
+        hooks,
+      );
+    // With sentinels, this attempt asks them where to go first (sentinel/discovery.ts); the
+    // lifecycle around it is the same either way.
+    const conn = this.sentinel === undefined ? await openAt(o) : await this.sentinel.open(openAt);
     if (info.attempt > 0) this.lastServer = conn.server; // attempt 0 is a health probe, not ours to keep
     return conn;
   }

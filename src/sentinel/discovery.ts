@@ -1,0 +1,233 @@
+// Discovery inside each connection attempt: ask the sentinels where the primary (or a replica) is,
+// connect there, and check that the node is what they said. It runs as the attempt's `open` of the
+// ordinary lifecycle (the client's openConnection), so reconnects, backoff, the offline queue and
+// the phase rules stay in lifecycle/: there is no second reconnect engine.
+import { ConnectionError } from '../errors';
+import { Connection } from '../connection/connection';
+import type { ConnectionLike } from '../lifecycle/lifecycle';
+import { classifyFailure } from '../lifecycle/classify';
+import { describeSentinel, type ResolvedSentinelOptions, type SentinelAddress } from './options';
+
+/** What discovery needs from the client to reach a sentinel. */
+export interface SentinelConnectConfig {
+  connectTimeoutMs: number;
+  keepAliveMs: number;
+  now: () => number;
+}
+
+/** Opens a connection to a data node (the client's transport, credentials and handshake). */
+export type OpenNode<C extends ConnectionLike> = (at: SentinelAddress) => Promise<C>;
+
+const addr = (a: SentinelAddress): string => (a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`);
+
+export class SentinelDiscovery {
+  /**
+   * The sentinels in the order they are asked: the configured ones first, then those learned from
+   * SENTINEL SENTINELS; the last one that answered is moved to the front.
+   */
+  private readonly known: SentinelAddress[];
+
+  constructor(
+    private readonly opts: ResolvedSentinelOptions,
+    private readonly config: SentinelConnectConfig,
+  ) {
+    this.known = opts.sentinels.map((s) => ({ ...s }));
+  }
+
+  /** The sentinels as they will be asked next (configured and learned). */
+  get sentinels(): readonly SentinelAddress[] {
+    return this.known;
+  }
+
+  /** How the client names where it connects, in messages and `inspect`. */
+  get description(): string {
+    return describeSentinel(this.opts);
+  }
+
+  /**
+   * One connection attempt: the candidates the sentinels give, in order, until one is reached and
+   * has the role asked for. Rejects with what the lifecycle classifies (kind and phase rules).
+   */
+  async open<C extends ConnectionLike>(openNode: OpenNode<C>): Promise<C> {
+    const candidates = await this.locate();
+    let last: unknown;
+    for (const at of candidates) {
+      let conn: C;
+      try {
+        conn = await openNode(at);
+      } catch (err) {
+        last = err;
+        continue;
+      }
+      const role = await roleOf(conn).catch(() => undefined);
+      const wanted = this.opts.role === 'primary' ? 'master' : 'replica';
+      if (role === wanted) return conn;
+      // A stale answer (the sentinels have not noticed a switch yet, or the node was just demoted):
+      // drop it and try the next candidate; the lifecycle retries with backoff if none fits.
+      last = new ConnectionError(
+        this.opts.role === 'primary' ? 'readonly' : 'network',
+        `the sentinels named ${addr(at)} as ${this.opts.role} of '${this.opts.name}', but it says it is a ${role ?? 'node of unknown role'}: a failover is under way, asking the sentinels again`,
+      );
+      conn.destroy(last as Error);
+    }
+    throw last;
+  }
+
+  /** Asks the sentinels in order; the first that answers gives the candidates. */
+  private async locate(): Promise<SentinelAddress[]> {
+    const failures: string[] = [];
+    const unknownAt: { sentinel: string; masters: string[] }[] = [];
+    for (const s of [...this.known]) {
+      let conn: Connection;
+      try {
+        conn = await this.connectSentinel(s);
+      } catch (err) {
+        const e = classifyFailure(err, {
+          endpoint: `sentinel ${addr(s)}`,
+          sentPassword: this.opts.password !== undefined,
+        });
+        // Credentials are the same on every sentinel of a deployment: say so now, not after a timeout.
+        if (e.kind === 'auth' || e.kind === 'tls') throw sentinelConfigError(e, s);
+        failures.push(`${addr(s)}: ${stripEndpoint(e.message, s)}`);
+        continue;
+      }
+      try {
+        const found = await this.ask(conn);
+        if (found === undefined) {
+          unknownAt.push({ sentinel: addr(s), masters: await masterNames(conn) });
+          continue;
+        }
+        this.toFront(s);
+        await this.learn(conn);
+        return found;
+      } catch (err) {
+        failures.push(`${addr(s)}: ${err instanceof Error ? err.message : String(err)}`);
+      } finally {
+        conn.end().catch(() => undefined);
+      }
+    }
+    if (unknownAt.length > 0 && failures.length === 0) {
+      const names = [...new Set(unknownAt.flatMap((u) => u.masters))];
+      throw new ConnectionError(
+        'handshake',
+        `no sentinel monitors a master named '${this.opts.name}' (asked ${unknownAt.map((u) => u.sentinel).join(', ')}); ` +
+          (names.length > 0
+            ? `they monitor: ${names.map((n) => `'${n}'`).join(', ')}. Fix 'sentinel.name'.`
+            : `they monitor no master at all: check 'sentinel.sentinels' and the sentinels' 'sentinel monitor' lines.`),
+        { code: 'ESENTINELMASTER' },
+      );
+    }
+    const parts = [...failures, ...unknownAt.map((u) => `${u.sentinel}: does not know '${this.opts.name}'`)];
+    throw new ConnectionError('network', `no sentinel could say where '${this.opts.name}' is: ${parts.join('; ')}`, {
+      code: 'ESENTINELUNREACHABLE',
+    });
+  }
+
+  private connectSentinel(s: SentinelAddress): Promise<Connection> {
+    return Connection.open(
+      {
+        host: s.host,
+        port: s.port,
+        tls: this.opts.tls,
+        connectTimeoutMs: this.config.connectTimeoutMs,
+        keepAliveMs: this.config.keepAliveMs,
+        protocol: 3,
+        username: this.opts.username,
+        password: this.opts.password,
+        database: 0,
+        clientName: undefined,
+        libName: false,
+        libVersion: '',
+        listenFirstMs: 0,
+        now: this.config.now,
+      },
+      { onClose: () => undefined },
+    );
+  }
+
+  /** The candidates for our role, or undefined when this sentinel does not know the name. */
+  private async ask(conn: Connection): Promise<SentinelAddress[] | undefined> {
+    const reply = await conn.internalCall('SENTINEL', ['GET-MASTER-ADDR-BY-NAME', this.opts.name]);
+    if (reply === null || reply === undefined) return undefined;
+    const [host, port] = reply as [unknown, unknown];
+    const primary = { host: String(host), port: Number(port) };
+    if (this.opts.role === 'primary') return [primary];
+    const replicas = (await conn.internalCall('SENTINEL', ['REPLICAS', this.opts.name])) as unknown[];
+    const up = replicas
+      .map(toRecord)
+      .filter((r) => !/s_down|o_down|disconnected/.test(r.flags ?? '') && r['master-link-status'] !== 'err')
+      .map((r) => ({ host: r.ip, port: Number(r.port) }));
+    if (up.length === 0) {
+      throw new Error(`knows no replica of '${this.opts.name}' that is up`);
+    }
+    return up;
+  }
+
+  /** Adds the sentinels this one knows (SENTINEL SENTINELS) at the end of the list. */
+  private async learn(conn: Connection): Promise<void> {
+    let others: unknown;
+    try {
+      others = await conn.internalCall('SENTINEL', ['SENTINELS', this.opts.name]);
+    } catch {
+      return; // not worth failing an attempt that found its node
+    }
+    if (!Array.isArray(others)) return;
+    for (const raw of others) {
+      const r = toRecord(raw);
+      const found = { host: r.ip, port: Number(r.port) };
+      if (found.host === undefined || !Number.isInteger(found.port)) continue;
+      if (!this.known.some((k) => k.host === found.host && k.port === found.port)) this.known.push(found);
+    }
+  }
+
+  private toFront(s: SentinelAddress): void {
+    const i = this.known.indexOf(s);
+    if (i > 0) {
+      this.known.splice(i, 1);
+      this.known.unshift(s);
+    }
+  }
+}
+
+async function masterNames(conn: Connection): Promise<string[]> {
+  try {
+    const masters = (await conn.internalCall('SENTINEL', ['MASTERS'])) as unknown[];
+    return masters.map((m) => toRecord(m).name).filter((n): n is string => typeof n === 'string');
+  } catch {
+    return [];
+  }
+}
+
+/** ROLE's first element: 'master', 'slave' (said as 'replica' here) or 'sentinel'. */
+async function roleOf(conn: ConnectionLike): Promise<string | undefined> {
+  const reply = await conn.internalCall('ROLE', []);
+  const role = Array.isArray(reply) ? String(reply[0]) : undefined;
+  return role === 'slave' ? 'replica' : role;
+}
+
+/** A sentinel's description of an instance: a RESP3 map or a RESP2 flat field/value list. */
+function toRecord(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (v instanceof Map) for (const [k, x] of v) out[String(k)] = String(x);
+  else if (Array.isArray(v)) for (let i = 0; i + 1 < v.length; i += 2) out[String(v[i])] = String(v[i + 1]);
+  else if (typeof v === 'object' && v !== null) for (const [k, x] of Object.entries(v)) out[k] = String(x);
+  return out;
+}
+
+function stripEndpoint(message: string, s: SentinelAddress): string {
+  const prefix = `sentinel ${addr(s)}: `;
+  return message.startsWith(prefix) ? message.slice(prefix.length) : message;
+}
+
+/** A sentinel refused our credentials or TLS: the fix is in the `sentinel` option. */
+function sentinelConfigError(e: ConnectionError, s: SentinelAddress): ConnectionError {
+  const message = e.message.replace(/set `password`[^.]*\./, "set 'sentinel.password' (and 'sentinel.username').");
+  return new ConnectionError(
+    e.kind,
+    `${message} (the sentinel at ${addr(s)}: check 'sentinel.username', 'sentinel.password' and 'sentinel.tls')`,
+    {
+      cause: e,
+      code: e.code,
+    },
+  );
+}
