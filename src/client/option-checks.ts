@@ -42,7 +42,18 @@ export function duration(
  */
 const MIGRATION: Readonly<Record<string, string>> = {
   db: "use 'database'",
-  name: "use 'clientName' (the CLIENT SETNAME name)",
+  name: "use 'clientName' (the CLIENT SETNAME name); a sentinel master name goes in 'sentinel.name'",
+  sentinels:
+    "in romaine the sentinels go inside 'sentinel': { sentinel: { sentinels: [{ host, port }], name: 'mymaster' } }",
+  sentinelRootNodes:
+    "use 'sentinel': { sentinels: [{ host, port }], name } (node-redis createSentinel's sentinelRootNodes)",
+  sentinelPassword: "use 'sentinel.password'",
+  sentinelUsername: "use 'sentinel.username'",
+  sentinelTLS: "use 'sentinel.tls'",
+  enableTLSForSentinelMode: "use 'sentinel.tls'",
+  sentinelClientOptions: "use 'sentinel.username', 'sentinel.password' and 'sentinel.tls'",
+  nodeClientOptions: "the client options next to 'sentinel' apply to the primary or replica it finds",
+  natMap: 'romaine has no address map yet: the addresses the sentinels announce are used as they are',
   connectionName: "use 'clientName'",
   user: "use 'username'",
   pass: "use 'password'",

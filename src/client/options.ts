@@ -9,12 +9,7 @@ import type { CacheOptions, ResolvedCacheOptions } from './cache';
 import type { FailureHook } from '../lifecycle/policy';
 import type { RetryInFlight } from '../lifecycle/replay';
 import type { DecoderLimits } from '../protocol/types';
-import {
-  foreignSentinelKeyHint,
-  resolveSentinel,
-  type ResolvedSentinelOptions,
-  type SentinelOptions,
-} from '../sentinel/options';
+import { resolveSentinel, type ResolvedSentinelOptions, type SentinelOptions } from '../sentinel/options';
 
 export { redactUrl };
 
@@ -248,11 +243,6 @@ export function resolveOptions(urlOrOptions?: string | ClientOptions, extra?: Cl
       `createClient() takes a URL string or an options object, got ${typeof urlOrOptions}`,
     );
 
-  for (const key of Object.keys(merged)) {
-    // ioredis' and node-redis' sentinel keys: say where they go in romaine.
-    const foreign = KNOWN.has(key) ? undefined : foreignSentinelKeyHint(key);
-    if (foreign !== undefined) throw new InvalidArgumentError(foreign);
-  }
   onlyKnown('', merged, KNOWN);
   const o = merged;
   const str = (name: string, v: unknown): string | undefined => {

@@ -35,7 +35,7 @@ export interface ResolvedSentinelOptions {
 
 const KNOWN = new Set(['sentinels', 'name', 'role', 'username', 'password', 'tls']);
 
-/** What ioredis and node-redis call these things, and where they go in romaine. */
+/** What ioredis and node-redis call these things inside a sentinel config, and where they go in romaine. */
 const FOREIGN: Record<string, string> = {
   sentinelPassword: "'sentinel.password'",
   sentinelUsername: "'sentinel.username'",
@@ -48,21 +48,6 @@ const FOREIGN: Record<string, string> = {
   preferredSlaves: '\'sentinel.role: "replica"\'',
 };
 
-const HINT_SHAPE = "createClient({ sentinel: { sentinels: [{ host, port }], name: 'mymaster' }, ...clientOptions })";
-
-/**
- * Top-level keys that ioredis (`new Redis({ sentinels, name, sentinelPassword })`) and node-redis
- * (`createSentinel({ name, sentinelRootNodes })`) users pass: the message says where they go.
- */
-export function foreignSentinelKeyHint(key: string): string | undefined {
-  if (key === 'sentinels')
-    return `option 'sentinels' is ioredis' form: in romaine it goes inside 'sentinel': ${HINT_SHAPE}`;
-  if (key === 'name')
-    return `option 'name' (the ioredis sentinel master name) goes inside 'sentinel': ${HINT_SHAPE}; the connection name is 'clientName'`;
-  if (key in FOREIGN) return `option '${key}' is not a romaine option: use ${FOREIGN[key]} (${HINT_SHAPE})`;
-  return undefined;
-}
-
 /** How a sentinel-managed client names where it connects (messages, `inspect`): never a secret. */
 export function describeSentinel(o: ResolvedSentinelOptions): string {
   const list = o.sentinels.map((a) => (a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`));
@@ -73,7 +58,9 @@ export function describeSentinel(o: ResolvedSentinelOptions): string {
 export function resolveSentinel(v: unknown): ResolvedSentinelOptions | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-    throw new InvalidArgumentError(`option 'sentinel' must be an object: ${HINT_SHAPE}, got ${show(v)}`);
+    throw new InvalidArgumentError(
+      `option 'sentinel' must be an object: { sentinels: [{ host, port }], name: 'mymaster' }, got ${show(v)}`,
+    );
   }
   const o = v as Record<string, unknown>;
   for (const key of Object.keys(o)) {
