@@ -5,6 +5,8 @@
 import { EventEmitter } from 'node:events';
 import type { BufferCommands, ClientCommands, RedisClient } from '../client/client';
 import type { CommandDef, Transform } from '../client/command-def';
+import { buildError } from '../client/args';
+import { callError, checkFrom } from '../client/call-check';
 import { COMMANDS } from '../client/commands';
 import {
   ClientClosedError,
@@ -218,7 +220,7 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
     try {
       built = d.build(...args);
     } catch (err: unknown) {
-      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      return Promise.reject(buildError(d.name.toLowerCase(), err));
     }
     const blocking = (d.blockingMs?.(built) ?? 0) > 0;
     return this.execute(
@@ -368,18 +370,29 @@ class ClusterBufferView {
   constructor(readonly cluster: ClusterClient) {}
 }
 
-// One method per command definition, as on RedisClient (the same table: a command is written once).
+// One method per command definition, as on RedisClient (the same table: a command is written once),
+// with the same check of the call's shape for JavaScript callers (see client/call-check.ts).
 for (const [method, d] of Object.entries(COMMANDS as Record<string, CommandDef>)) {
+  const from = checkFrom(d);
+  const check = callError;
   (ClusterClient.prototype as unknown as Record<string, unknown>)[method] = function (
     this: ClusterClient,
     ...args: unknown[]
   ) {
+    if (args.length > from) {
+      const invalid = check(method, d, args);
+      if (invalid !== undefined) return Promise.reject(invalid);
+    }
     return this.runDef(d, args, false);
   };
   (ClusterBufferView.prototype as unknown as Record<string, unknown>)[method] = function (
     this: ClusterBufferView,
     ...args: unknown[]
   ) {
+    if (args.length > from) {
+      const invalid = check(method, d, args);
+      if (invalid !== undefined) return Promise.reject(invalid);
+    }
     return this.cluster.runDef(d, args, true);
   };
 }

@@ -3,13 +3,17 @@ import assert from 'node:assert/strict';
 import { COMMANDS } from '../../src/client/commands';
 import type { CommandDef } from '../../src/client/command-def';
 import { paramNames } from '../../src/client/call-check';
-import { createClient, InvalidArgumentError } from '../../src/index';
+import { createClient, createCluster, InvalidArgumentError } from '../../src/index';
 
 // Plain JavaScript callers: no compile-time check, so every call here goes through `any`.
 // The client points at a port nobody listens on and never connects: each refusal below happens
 // before anything is sent.
 const client: any = createClient({ port: 1, reconnect: false, offlineQueue: false });
-after(() => client.destroy());
+const cluster: any = createCluster({ nodes: [{ host: '127.0.0.1', port: 1 }] });
+after(async () => {
+  client.destroy();
+  await cluster.close();
+});
 
 const table = COMMANDS as Record<string, CommandDef>;
 
@@ -71,11 +75,11 @@ describe('no method accepts an extra argument silently (walks the whole command 
   const fixed = Object.entries(table).filter(([, d]) => Number.isFinite(d.maxArgs));
   const variadic = Object.entries(table).filter(([, d]) => !Number.isFinite(d.maxArgs));
 
-  test('client methods and client.buffers reject one argument too many', async () => {
+  test('client, cluster and their buffers views reject one argument too many', async () => {
     assert.ok(fixed.length > 150, `only ${fixed.length} fixed-arity methods?`);
     for (const [method, d] of fixed) {
       const args = Array.from({ length: d.maxArgs + 1 }, () => 'x');
-      for (const target of [client, client.buffers]) {
+      for (const target of [client, client.buffers, cluster, cluster.buffers]) {
         const err = await refusal(target[method](...args));
         assert.match(err.message, new RegExp(`^${method}\\(\\)`), method);
       }
