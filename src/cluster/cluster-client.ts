@@ -56,6 +56,8 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
   private current: State = 'idle';
   private everReady = false;
   private connecting: Promise<void> | undefined;
+  /** The seeds' clients while connect() runs (close/destroy must end them too). */
+  private seedClients: RedisClient[] = [];
 
   constructor(options: ClusterOptions) {
     super();
@@ -114,6 +116,7 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
   private discover(): Promise<void> {
     const seeds = this.opts.seeds;
     const clients = seeds.map((s) => this.topo.makeClient(s, true));
+    this.seedClients = clients;
     const why: string[] = seeds.map((s) => `${nodeKey(s)} (not answered)`);
     let pending = seeds.length;
     let done = false;
@@ -121,6 +124,7 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
       const finish = (err?: Error, keep?: RedisClient) => {
         if (done) return;
         done = true;
+        this.seedClients = [];
         for (const c of clients) if (c !== keep) c.destroy();
         if (err === undefined) resolve();
         else reject(err);
@@ -141,6 +145,8 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
             },
             (err: unknown) => {
               if (done) return;
+              if (this.current === 'closing' || this.current === 'closed')
+                return finish(new ClientClosedError('the cluster client was closed before it connected'));
               if (err instanceof ReplyError && /cluster support disabled/i.test(err.message)) {
                 return finish(new ClusterDisabledError(nodeKey(seed)));
               }
@@ -171,6 +177,7 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
     if (this.current === 'closed') return;
     this.setState('closing');
     this.topo.stop();
+    for (const c of this.seedClients) c.destroy();
     await Promise.all([...this.topo.clients.values()].map((c) => c.close()));
     this.setState('closed');
   }
@@ -180,6 +187,7 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
     if (this.current === 'closed') return;
     this.setState('closing');
     this.topo.stop();
+    for (const c of this.seedClients) c.destroy();
     for (const c of this.topo.clients.values()) c.destroy();
     this.setState('closed');
   }

@@ -9,12 +9,13 @@ import {
   ClusterCrossSlotError,
   ClusterDisabledError,
   AuthError,
+  ClientClosedError,
   ConnectionError,
   InvalidArgumentError,
   ProtectedModeError,
 } from '../../src/index';
 import { keySlot } from '../../src/cluster/key-slot';
-import { RedisCluster, RedisServer, freePort, netnsSkipReason, startNetnsRedis } from '../support';
+import { RedisCluster, RedisServer, freePort, netnsSkipReason, settleWithin, startNetnsRedis } from '../support';
 
 let cluster: RedisCluster;
 before(async () => {
@@ -147,6 +148,17 @@ test('seed rules: no seed reachable rejects after the initial deadline naming ev
   console.log(`# no seed reachable: connect() rejected after ${Date.now() - t0} ms (initialTimeoutMs 300)`);
   assert.equal(c.state, 'failed');
   c.destroy();
+});
+
+test('destroy() while connect() waits for unreachable seeds: connect() rejects at once with ClientClosedError', async () => {
+  const c = createCluster({ nodes: [{ host: '127.0.0.1', port: await freePort() }] });
+  const connecting = c.connect();
+  await new Promise((r) => setTimeout(r, 50));
+  c.destroy();
+  const outcome = await settleWithin(connecting, 500);
+  assert.equal(outcome.status, 'rejected', 'connect() settled at once');
+  assert.ok(outcome.status === 'rejected' && outcome.reason instanceof ClientClosedError);
+  assert.equal(c.state, 'closed');
 });
 
 test('seed rules: a seed without cluster support rejects at once, saying to use createClient', async () => {
