@@ -11,7 +11,7 @@ export type { ClientSummary } from './client/inspect';
 export type { DecoderLimits } from './protocol/types';
 export type { Clock, TimerHandle } from './lifecycle/clock';
 export type { FailureHook } from './lifecycle/policy';
-export type { Bufferize, CommandDef, Transform } from './client/command-def';
+export type { Bufferize, CommandDef, OptionsParam, Transform } from './client/command-def';
 export { Command, CommandGroup } from './connection/command';
 export type { CommandStage, ReplyTransform } from './connection/command';
 export type { ResolvedCacheOptions } from './client/cache';
@@ -57,6 +57,9 @@ export type { CommandMessage } from './diagnostics';
 export { createCluster, ClusterClient } from './cluster/cluster-client';
 export type { ClusterEvents } from './cluster/cluster-client';
 export type { ClusterOptions } from './cluster/options';
+export type { NodeAddress } from './cluster/slot-map';
+export type { ClusterPipeline, ClusterTransaction } from './cluster/cluster-batch';
+export type { SentinelOptions, SentinelAddress, ResolvedSentinelOptions } from './sentinel/options';
 export type { TopologyChange, NodeEvent } from './cluster/topology';
 export {
   ClusterCrossSlotError,
