@@ -519,10 +519,14 @@ export class RedisClient extends EventEmitter<ClientEvents> {
   /** A new client with the same options (and the given overrides): its own connection and lifecycle. */
   duplicate(overrides?: ClientOptions): RedisClient {
     const o = this.options;
+    // A sentinel-managed client's copies ask the same sentinels (its password is not enumerable,
+    // so it is passed on by name); an address would be refused next to `sentinel`.
+    const where: ClientOptions =
+      o.sentinel === undefined
+        ? { host: o.host, port: o.port, path: o.path }
+        : { sentinel: { ...o.sentinel, sentinels: [...o.sentinel.sentinels], password: o.sentinel.password } };
     const base: ClientOptions = {
-      host: o.host,
-      port: o.port,
-      path: o.path,
+      ...where,
       username: o.username,
       database: this.database,
       clientName: this.clientName,

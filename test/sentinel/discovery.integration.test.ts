@@ -37,6 +37,32 @@ test("role 'primary': the client connects to the primary the sentinels name, and
   }
 });
 
+test('duplicate(), blocking commands and RESP2 pub/sub of a sentinel client go to the primary too', async () => {
+  const client = createClient({
+    sentinel: { sentinels: d.sentinels, name: d.name, username: 'default', password: 'any' },
+    protocol: 2,
+    ...noHealth,
+  });
+  const copy = client.duplicate();
+  try {
+    await client.connect();
+    assert.equal(copy.options.sentinel?.name, d.name);
+    assert.equal(copy.options.sentinel?.password, 'any');
+    await copy.connect();
+    assert.equal(((await copy.call('ROLE')) as unknown[])[0], 'master');
+    const popped = client.blpop('sentinel:q', 5);
+    await sleep(50);
+    await copy.rpush('sentinel:q', 'x');
+    assert.deepEqual(await popped, { key: 'sentinel:q', element: 'x' });
+    const got = new Promise<string>((resolve) => void client.subscribe('sentinel:ch', (m) => resolve(String(m))));
+    await sleep(100);
+    await copy.publish('sentinel:ch', 'hello');
+    assert.equal(await got, 'hello');
+  } finally {
+    await Promise.all([client.close(), copy.close()]);
+  }
+});
+
 test("role 'replica': the client reads from a replica that is up, and a write there is refused as READONLY", async () => {
   await (await d.primary()).cli('SET', 'on-primary', '1');
   const client = createClient({ sentinel: { sentinels: d.sentinels, name: d.name, role: 'replica' }, ...noHealth });
