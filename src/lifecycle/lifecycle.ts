@@ -1,103 +1,35 @@
 import {
   ClientClosedError,
   ClientFailedError,
-  ConnectionError,
   ConnectionLostError,
+  ConnectionError,
   OfflineQueueFullError,
   type RomaineError,
 } from '../errors';
 import type { Command } from '../connection/command';
 import { commandStart, publishableArgs, reconnectingChannel, stateChannel } from '../diagnostics';
-import type { ConnectionHooks, Leftovers } from '../connection/connection';
-import { backoffDelay, type BackoffOptions } from './backoff';
+import type { Leftovers } from '../connection/connection';
+import { Attempt, LISTEN_FIRST_MS, type AttemptOwner } from './attempt';
+import { backoffDelay } from './backoff';
 import { classifyFailure } from './classify';
-import type { Clock, TimerHandle } from './clock';
+import type { TimerHandle } from './clock';
 import { armDeadline, type DeadlineHooks } from './deadlines';
-import { HealthMonitor, type HealthOptions, type HealthTarget } from './health';
-import type { ProbeFinding } from '../connection/probe';
-import { defaultDecision, initialGiveUpError, type FailureHook, type Phase } from './policy';
-import { sortLeftovers, type RetryInFlight } from './replay';
+import { HealthMonitor } from './health';
+import type { AttemptInfo, ConnectionLike, LifecycleConfig } from './lifecycle-config';
+import { defaultDecision, initialGiveUpError, type Phase } from './policy';
+import { sortLeftovers } from './replay';
 import { nextState, type LifecycleEvent, type State } from './states';
 import { OfflineQueue } from './offline-queue';
 
-/** The part of a Connection the lifecycle drives (a fake one in unit tests). */
-export interface ConnectionLike extends HealthTarget {
-  /** What the handshake learned; `role` is 'master' or 'replica' when the server said. */
-  readonly server?: { role?: string; protocol?: 2 | 3; id?: number };
-  send(cmd: Command): void;
-  /** Settles the oldest command owed a reply with `value`, if it is `cmd` (see Connection.settleOldest). */
-  settleOldest?(cmd: Command, value: unknown): boolean;
-  destroy(cause: Error): void;
-  end(): Promise<void>;
-  internalCall(name: string, args: readonly (string | number)[]): Promise<unknown>;
-}
-
-export interface AttemptInfo {
-  /** 1-based count of attempts since the connection was last stable. */
-  attempt: number;
-  phase: Phase;
-  /** Read-only listening time before the handshake is written (see ConnectionConfig.listenFirstMs). */
-  listenFirstMs: number;
-}
-
-export interface ReconnectPolicy extends BackoffOptions {
-  maxAttempts: number;
-  initialTimeoutMs: number;
-  onInitialFailure: 'fail-fast' | 'retry';
-  /** A connection ready for this long counts as stable: the attempt count and backoff start over. */
-  resetAfterMs: number;
-  decide: FailureHook | undefined;
-}
-
-export interface LifecycleEvents {
-  stateChange(payload: { from: State; to: State; reason?: RomaineError }): void;
-  reconnecting(payload: { attempt: number; delayMs: number; reason: ConnectionError }): void;
-  ready(payload: { reconnected: boolean }): void;
-  /** A failure worth telling about (only emitted by the client when someone listens). */
-  error(error: ConnectionError): void;
-}
-
-export interface LifecycleConfig {
-  clock: Clock;
-  random?: () => number;
-  /** Opens one connection (socket + handshake) for one attempt; rejects with why it failed. */
-  open(info: AttemptInfo, hooks: ConnectionHooks): Promise<ConnectionLike>;
-  /** Runs after the handshake and before `ready` (pub/sub resubscription, tracking). */
-  restore?: (conn: ConnectionLike) => Promise<void>;
-  /**
-   * One deadline for every step of an attempt: socket, TLS, handshake and restore (plus the
-   * attempt's listen-first time). Undefined: no deadline of the lifecycle's own.
-   */
-  attemptTimeoutMs?: number;
-  /**
-   * Opens a second connection to the server of `conn` and asks about `conn` (connection/probe.ts):
-   * the health check's confirmation before it condemns a silent connection. Never counted as an
-   * attempt. Without it, silence alone condemns.
-   */
-  probe?: (conn: ConnectionLike) => Promise<ProbeFinding>;
-  onPush?: (frame: unknown[]) => void;
-  claimReply?: (reply: unknown) => boolean;
-  endpoint: string;
-  sentPassword: boolean;
-  reconnect: ReconnectPolicy | false;
-  offlineQueue: { enabled: boolean; maxLength: number };
-  retryInFlight: RetryInFlight;
-  healthCheck: HealthOptions | false;
-  commandTimeoutMs: number;
-  events: LifecycleEvents;
-  /** Who owns this lifecycle (the client), named in diagnostics_channel messages. */
-  owner?: unknown;
-}
-
-/** How long the attempt after a silent reset listens before writing: long enough for a `-DENIED` line. */
-export const LISTEN_FIRST_MS = 200;
-
-/**
- * While the connection is being opened, the attempt's deadline waits this much longer: the
- * transport and the handshake have timers of their own on the same budget, whose errors say more
- * precisely what did not answer. It only catches an open that never settles.
- */
-export const OPEN_GRACE_MS = 250;
+// The types a lifecycle is built from, and the attempt's constants, stay importable from here.
+export type {
+  AttemptInfo,
+  ConnectionLike,
+  LifecycleConfig,
+  LifecycleEvents,
+  ReconnectPolicy,
+} from './lifecycle-config';
+export { LISTEN_FIRST_MS, OPEN_GRACE_MS } from './attempt';
 
 /**
  * Owns the current connection and answers "what now?" for every failure: retry or not, when, and
@@ -128,8 +60,8 @@ export class Lifecycle {
   private readySince = 0;
   private initialDeadline = Infinity;
   private retryTimer: TimerHandle | undefined;
-  /** The deadline of the attempt under way (attemptTimeoutMs). */
-  private attemptTimer: TimerHandle | undefined;
+  /** The attempt under way, or the last one (it owns its deadline and its connection's hooks). */
+  private attempt: Attempt | undefined;
   /** Bumped whenever pending attempts must be disowned (close, destroy, a new connect). */
   private generation = 0;
   private listenFirst = false;
@@ -230,104 +162,25 @@ export class Lifecycle {
       phase: this.phase,
       listenFirstMs: this.listenFirst ? LISTEN_FIRST_MS : 0,
     };
-    let opened: ConnectionLike | undefined;
-    // One deadline for the whole attempt; once it passed (`over`), whatever the attempt's steps
-    // bring later is discarded and its connection destroyed.
-    let step: 'open' | 'restore' = 'open';
-    let over = false;
-    const clock = this.config.clock;
-    const budgetMs =
-      this.config.attemptTimeoutMs === undefined ? undefined : this.config.attemptTimeoutMs + info.listenFirstMs;
-    const startedAt = clock.now();
-    const expire = (): void => {
-      this.attemptTimer = undefined;
-      if (generation !== this.generation) return;
-      over = true;
-      const error =
-        step === 'open'
-          ? new ConnectionError(
-              'network',
-              `connecting to ${this.config.endpoint} (socket, TLS, handshake) did not finish within ${budgetMs} ms (connectTimeoutMs): retrying`,
-            )
-          : new ConnectionError(
-              'network',
-              `${this.config.endpoint} completed the handshake but did not answer the restore of subscriptions and client-side-cache tracking ` +
-                `within the attempt's ${budgetMs} ms (connectTimeoutMs): the server went silent; retrying with a new connection`,
-            );
-      opened?.destroy(error);
-      this.attemptFailed(error);
-    };
-    if (budgetMs !== undefined) this.attemptTimer = clock.setTimeout(expire, budgetMs + OPEN_GRACE_MS);
-    const settleDeadline = (): void => {
-      if (this.attemptTimer !== undefined) clock.clearTimeout(this.attemptTimer);
-      this.attemptTimer = undefined;
-    };
-    const hooks: ConnectionHooks = {
-      onPush: this.config.onPush,
-      claimReply: this.config.claimReply,
-      onClose: (cause, leftovers) => this.connectionDied(opened, cause, leftovers),
-      onReadOnly: () => {
-        if (this.expectPrimary && opened !== undefined && opened === this.conn) {
-          opened.destroy(
+    const owner: AttemptOwner = {
+      isCurrent: () => generation === this.generation,
+      expectsPrimary: () => this.expectPrimary,
+      succeeded: (conn) => this.attemptSucceeded(conn),
+      failed: (raw) => this.attemptFailed(raw),
+      connectionClosed: (conn, cause, leftovers) => this.connectionDied(conn, cause, leftovers),
+      readOnly: (conn) => {
+        if (this.expectPrimary && conn !== undefined && conn === this.conn) {
+          conn.destroy(
             new ConnectionError(
               'readonly',
-              `${opened.endpoint} answered READONLY: the primary was demoted (a failover?); reconnecting, resolving the host name again`,
+              `${conn.endpoint} answered READONLY: the primary was demoted (a failover?); reconnecting, resolving the host name again`,
             ),
           );
         }
       },
     };
-    this.config.open(info, hooks).then(
-      async (conn) => {
-        opened = conn;
-        if (over) {
-          conn.destroy(new ConnectionError('network', 'the attempt passed its deadline before the connection opened'));
-          return;
-        }
-        if (generation !== this.generation) {
-          settleDeadline();
-          conn.destroy(new ClientClosedError());
-          return;
-        }
-        if (this.config.restore !== undefined) {
-          step = 'restore';
-          if (budgetMs !== undefined) {
-            settleDeadline();
-            this.attemptTimer = clock.setTimeout(expire, Math.max(1, startedAt + budgetMs - clock.now()));
-          }
-          try {
-            await this.config.restore(conn);
-          } catch (err) {
-            if (over) return;
-            settleDeadline();
-            conn.destroy(err instanceof Error ? err : new Error(String(err)));
-            if (generation === this.generation) this.attemptFailed(err);
-            return;
-          }
-          if (over) return;
-        }
-        settleDeadline();
-        if (generation !== this.generation) {
-          conn.destroy(new ClientClosedError());
-          return;
-        }
-        if (this.expectPrimary && conn.server?.role !== undefined && conn.server.role !== 'master') {
-          const error = new ConnectionError(
-            'readonly',
-            `${conn.endpoint} is a ${conn.server.role}, but this client had a primary there: waiting for the name to point at the new primary`,
-          );
-          conn.destroy(error);
-          this.attemptFailed(error);
-          return;
-        }
-        this.attemptSucceeded(conn);
-      },
-      (err: unknown) => {
-        if (over) return;
-        settleDeadline();
-        if (generation === this.generation) this.attemptFailed(err);
-      },
-    );
+    this.attempt = new Attempt(this.config, info, owner);
+    this.attempt.start();
   }
 
   private attemptSucceeded(conn: ConnectionLike): void {
@@ -579,7 +432,6 @@ export class Lifecycle {
   private cancelRetry(): void {
     if (this.retryTimer !== undefined) this.config.clock.clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
-    if (this.attemptTimer !== undefined) this.config.clock.clearTimeout(this.attemptTimer);
-    this.attemptTimer = undefined;
+    this.attempt?.cancel();
   }
 }
