@@ -3,7 +3,6 @@ import {
   ClientFailedError,
   ConnectionLostError,
   ConnectionError,
-  OfflineQueueFullError,
   type RomaineError,
 } from '../errors';
 import type { Command } from '../connection/command';
@@ -19,7 +18,7 @@ import type { AttemptInfo, ConnectionLike, LifecycleConfig } from './lifecycle-c
 import { defaultDecision, initialGiveUpError, type Phase } from './policy';
 import { sortLeftovers } from './replay';
 import { nextState, type LifecycleEvent, type State } from './states';
-import { OfflineQueue } from './offline-queue';
+import { OfflineQueue, offlineRefusal } from './offline-queue';
 
 // The types a lifecycle is built from, and the attempt's constants, stay importable from here.
 export type {
@@ -346,21 +345,9 @@ export class Lifecycle {
       default:
         break;
     }
-    const q = this.config.offlineQueue;
-    if (!q.enabled) {
-      cmd.fail(
-        new OfflineQueueFullError(
-          `${cmd.name} was not sent: the client is ${this.current} and the offline queue is off (offlineQueue: false)`,
-        ),
-      );
-      return;
-    }
-    if (this.offline.length >= q.maxLength) {
-      cmd.fail(
-        new OfflineQueueFullError(
-          `${cmd.name} was not sent: the client is ${this.current} and the offline queue is full (${q.maxLength} commands, offlineQueue.maxLength)`,
-        ),
-      );
+    const refused = offlineRefusal(cmd.name, this.current, this.config.offlineQueue, this.offline.length);
+    if (refused !== undefined) {
+      cmd.fail(refused);
       return;
     }
     this.arm(cmd);

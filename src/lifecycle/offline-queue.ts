@@ -1,5 +1,6 @@
 import type { Command } from '../connection/command';
 import { Fifo } from '../connection/fifo';
+import { OfflineQueueFullError } from '../errors';
 
 /**
  * The commands waiting for a connection, in the order they were issued. A command may settle while
@@ -44,4 +45,27 @@ export class OfflineQueue {
     this.settled = 0;
     this.items.unshiftAll(live);
   }
+}
+
+/**
+ * Why a command that found no ready connection cannot wait in the offline queue (`queued` commands
+ * already wait there), or undefined when it may. `state` is named in the message.
+ */
+export function offlineRefusal(
+  name: string,
+  state: string,
+  queue: { enabled: boolean; maxLength: number },
+  queued: number,
+): OfflineQueueFullError | undefined {
+  if (!queue.enabled) {
+    return new OfflineQueueFullError(
+      `${name} was not sent: the client is ${state} and the offline queue is off (offlineQueue: false)`,
+    );
+  }
+  if (queued >= queue.maxLength) {
+    return new OfflineQueueFullError(
+      `${name} was not sent: the client is ${state} and the offline queue is full (${queue.maxLength} commands, offlineQueue.maxLength)`,
+    );
+  }
+  return undefined;
 }

@@ -6,6 +6,7 @@ import { AttemptFailure } from '../../src/connection/connection';
 import { Command } from '../../src/connection/command';
 import { Fifo } from '../../src/connection/fifo';
 import { OfflineQueueFullError } from '../../src/errors';
+import { offlineRefusal } from '../../src/lifecycle/offline-queue';
 import { harness } from './fakes';
 
 const refused = () =>
@@ -90,5 +91,20 @@ describe('offline queue bound', () => {
     assert.equal(rejected, max / 2, 'and not one more');
     assert.ok(walked <= 2 * max, `compaction is amortised (walked ${walked})`);
     assert.equal(h2.lifecycle.offlineQueueLength, max);
+  });
+});
+
+describe('offlineRefusal (who may wait for a connection)', () => {
+  test('a queue that is off or full refuses with OfflineQueueFullError naming the state and the option', () => {
+    const off = offlineRefusal('GET', 'reconnecting', { enabled: false, maxLength: 10 }, 0);
+    assert.ok(off instanceof OfflineQueueFullError);
+    assert.match(off.message, /GET was not sent: the client is reconnecting .*offlineQueue: false/);
+    const full = offlineRefusal('SET', 'connecting', { enabled: true, maxLength: 2 }, 2);
+    assert.ok(full instanceof OfflineQueueFullError);
+    assert.match(full.message, /the client is connecting .*full \(2 commands, offlineQueue\.maxLength\)/);
+  });
+
+  test('a queue with room accepts', () => {
+    assert.equal(offlineRefusal('GET', 'connecting', { enabled: true, maxLength: 2 }, 1), undefined);
   });
 });
