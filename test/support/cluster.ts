@@ -9,7 +9,8 @@
 // file and share it between the tests that do not break it.
 import { execFile } from 'node:child_process';
 import { RedisServer } from './redis-server';
-import { sleep } from './wait';
+import { holdWritesAndSync, type KillOptions } from './replication';
+import { pollUntil } from './wait';
 
 export interface ClusterOptions {
   /** Primaries (default 3): the 16384 slots are split evenly between them. */
@@ -154,13 +155,16 @@ export class RedisCluster {
   /**
    * SIGKILLs the primary of `slot` (or the given primary) and waits until a replica has taken
    * over its slots and every live node says cluster_state:ok. Returns the killed server (bring it
-   * back with restartNode(): it rejoins as a replica) and the new primary.
+   * back with restartNode(): it rejoins as a replica) and the new primary. `{ replicated: true }`
+   * first makes sure its replicas have every write it acknowledged (see replication.ts).
    */
   async killPrimary(
     target: number | RedisServer,
+    opts: KillOptions = {},
   ): Promise<{ killed: RedisServer; promoted: RedisServer; recoveredMs: number }> {
     const primary = typeof target === 'number' ? await this.primaryFor(target) : target;
     const slot = typeof target === 'number' ? target : (await this.slotsOf(primary))[0][0];
+    if (opts.replicated === true) await holdWritesAndSync(primary, await this.replicasOf(primary));
     const t0 = Date.now();
     await primary.kill();
     const promoted = await this.waitFor(`a replica to take over slot ${slot}`, async () => {
@@ -325,23 +329,8 @@ export class RedisCluster {
     });
   }
 
-  private async waitFor<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-    const deadline = Date.now() + this.opts.timeoutMs;
-    let last: Error | undefined;
-    for (;;) {
-      try {
-        const v = await probe();
-        if (v !== undefined) return v;
-      } catch (err) {
-        last = err as Error; // a node restarting refuses redis-cli for a moment
-      }
-      if (Date.now() > deadline) {
-        throw new Error(
-          `gave up after ${this.opts.timeoutMs} ms waiting for ${what}${last ? `: ${last.message}` : ''}`,
-        );
-      }
-      await sleep(50);
-    }
+  private waitFor<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+    return pollUntil(what, probe, this.opts.timeoutMs);
   }
 
   /** SIGTERM every node, waiting for each to exit (restartAll/restartNode work after it). */

@@ -7,6 +7,7 @@ export * from './netns';
 export * from './tls';
 export * from './raw';
 export * from './wait';
+export * from './replication';
 export { onProcessExit } from './cleanup';
 export * from './cluster';
 export * from './sentinel';

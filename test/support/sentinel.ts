@@ -9,7 +9,8 @@
 // primary, sent every 2 s): start one per test file and share it between tests that leave it
 // healthy. Issue 13 makes this the public `romaine/testing` startSentinel: keep the API small.
 import { RedisServer } from './redis-server';
-import { sleep } from './wait';
+import { holdWritesAndSync, type KillOptions } from './replication';
+import { pollUntil } from './wait';
 
 export interface SentinelDeploymentOptions {
   /** The master name the sentinels monitor (default 'mymaster'). */
@@ -162,8 +163,9 @@ export class RedisSentinel {
    * SIGKILLs the primary and waits until every running sentinel names a new one. The killed node
    * stays down (bring it back with restart(): the sentinels turn it into a replica).
    */
-  async killPrimary(): Promise<SwitchResult> {
+  async killPrimary(opts: KillOptions = {}): Promise<SwitchResult> {
     const oldPrimary = await this.primary();
+    if (opts.replicated === true) await holdWritesAndSync(oldPrimary, await this.replicas());
     const t0 = Date.now();
     await oldPrimary.kill();
     const newPrimary = await this.waitSwitch(oldPrimary);
@@ -228,23 +230,8 @@ export class RedisSentinel {
     });
   }
 
-  private async waitFor<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-    const deadline = Date.now() + this.opts.timeoutMs;
-    let last: Error | undefined;
-    for (;;) {
-      try {
-        const v = await probe();
-        if (v !== undefined) return v;
-      } catch (err) {
-        last = err as Error; // a process restarting refuses redis-cli for a moment
-      }
-      if (Date.now() > deadline) {
-        throw new Error(
-          `gave up after ${this.opts.timeoutMs} ms waiting for ${what}${last ? `: ${last.message}` : ''}`,
-        );
-      }
-      await sleep(50);
-    }
+  private waitFor<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+    return pollUntil(what, probe, this.opts.timeoutMs);
   }
 
   /** SIGTERM every process, waiting for each to exit. */

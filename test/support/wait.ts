@@ -31,3 +31,25 @@ export async function settleWithin<T>(p: Promise<T>, ms: number): Promise<Outcom
     clearTimeout(timer);
   }
 }
+
+/**
+ * Polls an async probe every 50 ms until it returns something other than undefined; a probe that
+ * throws (a process restarting refuses redis-cli for a moment) counts as "not yet". Rejects naming
+ * `what` and the last error after `timeoutMs`.
+ */
+export async function pollUntil<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: Error | undefined;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err as Error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`gave up after ${timeoutMs} ms waiting for ${what}${last ? `: ${last.message}` : ''}`);
+    }
+    await sleep(50);
+  }
+}
