@@ -13,7 +13,7 @@ import {
   createPool,
   type RedisClient,
 } from '../../src/index';
-import { RedisServer, settleWithin, sleep } from '../support';
+import { RedisServer, settleWithin, sleep, waitFor } from '../support';
 
 let server: RedisServer;
 let admin: RedisClient;
@@ -31,22 +31,27 @@ const url = () => server.url;
 
 describe('createPool', () => {
   test('bounded waiting: past max, use() waits its turn, and rejects with PoolTimeoutError after acquireTimeoutMs', async () => {
-    const pool = createPool(url(), { max: 2, acquireTimeoutMs: 150 });
+    // The timeout is long enough that a loaded machine (CI running many servers) cannot let the
+    // waiter time out before the test has looked at it; the test never sleeps to sync.
+    const acquireTimeoutMs = 1000;
+    const pool = createPool(url(), { max: 2, acquireTimeoutMs });
     try {
       let release!: () => void;
       const gate = new Promise<void>((r) => (release = r));
-      const holders = [pool.use((c) => gate.then(() => c.ping())), pool.use((c) => gate.then(() => c.ping()))];
-      await sleep(10);
+      let acquired = 0;
+      const hold = () => pool.use((c) => (acquired++, gate.then(() => c.ping())));
+      const holders = [hold(), hold()];
+      await waitFor('both holders to have a connection', () => acquired === 2);
       assert.deepEqual(pool.stats(), { size: 2, idle: 0, busy: 2, waiting: 0 });
       const started = performance.now();
+      const third = pool.use((c) => c.echo('third'));
       const waiting = assert.rejects(
-        pool.use((c) => c.echo('third')),
+        third,
         (err: unknown) => err instanceof PoolTimeoutError && err.code === 'EPOOLTIMEOUT',
       );
-      await sleep(10);
-      assert.equal(pool.stats().waiting, 1);
+      assert.equal(pool.stats().waiting, 1, 'the third use() waits (synchronously counted)');
       await waiting;
-      assert.ok(performance.now() - started >= 140, 'waited acquireTimeoutMs');
+      assert.ok(performance.now() - started >= acquireTimeoutMs - 10, 'waited acquireTimeoutMs');
       assert.equal(pool.stats().waiting, 0);
       // A waiter that is served in time gets the connection released by a holder.
       const served = pool.use((c) => c.echo('served'));
