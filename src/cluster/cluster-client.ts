@@ -10,13 +10,8 @@ import { callError, checkFrom } from '../client/call-check';
 import { COMMANDS } from '../client/commands';
 import {
   ClientClosedError,
-  ClientFailedError,
-  ClusterCrossSlotError,
   ClusterDisabledError,
-  ClusterRedirectionError,
-  ClusterUnavailableError,
   ConnectionError,
-  ConnectionLostError,
   ReplyError,
   type RomaineError,
 } from '../errors';
@@ -25,9 +20,9 @@ import type { Arg } from '../protocol/types';
 import { commandSlot, type CommandSlot } from './key-slot';
 import { dispatchDef, sendBuilt } from './node-seam';
 import { resolveClusterOptions, type ClusterOptions, type ResolvedClusterOptions } from './options';
-import { parseRedirection } from './redirection';
-import { nodeKey, type NodeAddress } from './slot-map';
+import { nodeKey } from './slot-map';
 import { ClusterPipeline, ClusterTransaction } from './cluster-batch';
+import { Router, type Send } from './router';
 import { Topology, fetchView, type NodeEvent, type TopologyChange } from './topology';
 
 export interface ClusterEvents {
@@ -53,6 +48,7 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
   readonly buffers: BufferCommands;
   private readonly opts: ResolvedClusterOptions;
   private readonly topo: Topology;
+  private readonly router: Router;
   private current: State = 'idle';
   private everReady = false;
   private connecting: Promise<void> | undefined;
@@ -74,6 +70,7 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
       },
       reconnecting: (node, p) => this.emit('reconnecting', { node, ...p }),
     });
+    this.router = new Router(this, this.topo, this.opts);
   }
 
   /** 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'failed' | 'closing' | 'closed' */
@@ -177,6 +174,7 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
     if (this.current === 'closed') return;
     this.setState('closing');
     this.topo.stop();
+    this.router.stop();
     for (const c of this.seedClients) c.destroy();
     await Promise.all([...this.topo.clients.values()].map((c) => c.close()));
     this.setState('closed');
@@ -187,6 +185,7 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
     if (this.current === 'closed') return;
     this.setState('closing');
     this.topo.stop();
+    this.router.stop();
     for (const c of this.seedClients) c.destroy();
     for (const c of this.topo.clients.values()) c.destroy();
     this.setState('closed');
@@ -258,96 +257,9 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
     });
   }
 
-  /**
-   * Runs `send` on the slot's primary and follows the cluster: MOVED updates the map and goes on
-   * to the new owner; ASK calls `send` once on the target with `asking` set (the map is
-   * untouched); TRYAGAIN, CLUSTERDOWN, an uncovered slot or an owner that is not ready wait (woken
-   * by any topology or node change) within the command's budget. @internal (pipelines, multi)
-   */
-  async route(
-    name: string,
-    where: CommandSlot,
-    send: (node: RedisClient, asking: boolean) => Promise<unknown>,
-  ): Promise<unknown> {
-    if (where.slot === 'cross') throw new ClusterCrossSlotError(name, where.slots);
-    if (this.current === 'idle' || this.current === 'connecting') await this.connect();
-    const slot = typeof where.slot === 'number' ? where.slot : undefined;
-    const budget = this.opts.commandTimeoutMs > 0 ? this.opts.commandTimeoutMs : this.opts.unavailableTimeoutMs;
-    const start = Date.now();
-    const hops: string[] = [];
-    let ask: NodeAddress | undefined;
-    let lastError: unknown;
-    let delay = 10;
-    for (;;) {
-      if (this.current === 'closing' || this.current === 'closed' || this.current === 'failed')
-        throw new ClientClosedError('the cluster client is closed');
-      const target = ask ?? this.ownerOf(slot);
-      let why: string;
-      if (target === undefined) {
-        why = slot === undefined ? 'no primary is known' : `slot ${slot} is served by no primary`;
-        this.topo.requestRefresh(why);
-      } else {
-        const node = this.topo.clientFor(target);
-        if (node.state === 'ready' || ask !== undefined) {
-          const asking = ask !== undefined;
-          ask = undefined;
-          try {
-            return await send(node, asking);
-          } catch (err) {
-            const r = parseRedirection(err, target);
-            if (r !== undefined && (r.kind === 'moved' || r.kind === 'ask')) {
-              hops.push(`${r.kind.toUpperCase()} ${nodeKey(r.address)}`);
-              if (hops.length > this.opts.maxRedirections) throw new ClusterRedirectionError(name, hops, err);
-              if (r.kind === 'ask') ask = r.address;
-              else {
-                this.topo.moved(r.slot, r.address);
-                this.topo.requestRefresh('MOVED');
-              }
-              continue;
-            }
-            if (r !== undefined) {
-              if (r.kind === 'clusterdown') this.topo.requestRefresh('CLUSTERDOWN');
-            } else if (!this.retryable(err)) throw err;
-            lastError = err;
-          }
-          why = lastError instanceof Error ? lastError.message : `${nodeKey(target)} failed`;
-        } else {
-          why = `its owner ${nodeKey(target)} is ${node.state}${node.lastError ? ` (${node.lastError.message})` : ''}`;
-          lastError = node.lastError;
-          // A lost owner may have been replaced: look (coalesced and rate-limited in Topology).
-          if (node.state === 'reconnecting') this.topo.requestRefresh(`node ${nodeKey(target)} is reconnecting`);
-        }
-      }
-      const left = budget - (Date.now() - start);
-      if (left <= 0) throw new ClusterUnavailableError(name, slot, budget, why, lastError);
-      await this.waitForChange(Math.min(delay, left));
-      delay = Math.min(delay * 2, 200);
-    }
-  }
-
-  /** The slot's primary; for a keyless command, a random ready primary. */
-  private ownerOf(slot: number | undefined): NodeAddress | undefined {
-    const map = this.topo.map;
-    if (map === undefined) return undefined;
-    if (slot !== undefined) return map.primaryFor(slot);
-    const shards = map.shards.filter((s) => this.topo.clients.get(s.primary.key)?.state === 'ready');
-    const pool = shards.length > 0 ? shards : map.shards;
-    return pool.length === 0 ? undefined : pool[Math.floor(Math.random() * pool.length)].primary;
-  }
-
-  /** A failure that says the command never ran (the node was removed or never connected): route it again. */
-  private retryable(err: unknown): boolean {
-    if (err instanceof ClientClosedError)
-      return !err.maybeExecuted && this.current !== 'closing' && this.current !== 'closed';
-    if (err instanceof ConnectionLostError) return !err.maybeExecuted;
-    return err instanceof ClientFailedError;
-  }
-
-  private waitForChange(ms: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    return Promise.race([this.topo.changedSignal, new Promise<void>((r) => (timer = setTimeout(r, ms)))]).finally(() =>
-      clearTimeout(timer),
-    );
+  /** Runs `send` on the slot's owner, in order with the commands before it (see router.ts). @internal (pipelines, multi) */
+  route(name: string, where: CommandSlot, send: Send): Promise<unknown> {
+    return this.router.route(name, where, send);
   }
 
   /** ready while every slot has a primary whose client is ready; reconnecting otherwise. */

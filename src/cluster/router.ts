@@ -1,0 +1,289 @@
+// Where a cluster command goes and what happens when it cannot go now. A command is sent at once
+// when its slot's owner is ready and nothing is waiting for that slot or node; otherwise it stands
+// in the one WaitLine (wait-line.ts) and leaves it in order, woken by any topology or node change
+// or by its own backoff timer, within its time budget. Redirections (MOVED, ASK) are followed as
+// they come back; TRYAGAIN, CLUSTERDOWN and the errors that say the command never ran send it back
+// to the line.
+//
+// Why the cluster holds commands itself rather than handing them to a connecting node's own
+// offline queue (which keeps order too): the owner may never come back — after a failover the
+// slot belongs to a replica — and a command given to the old node's client would be stuck there.
+// Held here, the owner is looked up again each time the line moves.
+import type { RedisClient } from '../client/client';
+import {
+  ClientClosedError,
+  ClientFailedError,
+  ClusterCrossSlotError,
+  ClusterRedirectionError,
+  ClusterUnavailableError,
+  ConnectionLostError,
+} from '../errors';
+import type { State } from '../lifecycle/states';
+import type { CommandSlot } from './key-slot';
+import type { ResolvedClusterOptions } from './options';
+import { parseRedirection } from './redirection';
+import { nodeKey, type NodeAddress } from './slot-map';
+import type { Topology } from './topology';
+import { WaitLine } from './wait-line';
+
+export type Send = (node: RedisClient, asking: boolean) => Promise<unknown>;
+
+export interface RouterHost {
+  readonly state: State;
+  connect(): Promise<void>;
+}
+
+interface Pending {
+  readonly name: string;
+  readonly slot: number | undefined;
+  readonly send: Send;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (err: unknown) => void;
+  start: number;
+  budget: number;
+  hops: string[];
+  ask: NodeAddress | undefined;
+  lastError: unknown;
+  why: string;
+  /** Backoff after a failed try (10 ms doubling to 200 ms): not tried again before notBefore. */
+  delay: number;
+  notBefore: number;
+}
+
+const MAX_DELAY_MS = 200;
+
+export class Router {
+  private readonly line = new WaitLine<Pending>();
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  private watching = false;
+  private draining = false;
+
+  constructor(
+    private readonly host: RouterHost,
+    private readonly topo: Topology,
+    private readonly opts: ResolvedClusterOptions,
+  ) {}
+
+  /** How many commands are waiting (diagnostics, tests). */
+  get waiting(): number {
+    return this.line.size;
+  }
+
+  /**
+   * Runs `send` on the slot's primary and follows the cluster: MOVED updates the map and goes on
+   * to the new owner; ASK calls `send` once on the target with `asking` set (the map is
+   * untouched); TRYAGAIN, CLUSTERDOWN, an uncovered slot or an owner that is not ready wait in
+   * the line within the command's budget. `send` must hand its command(s) to the node before it
+   * returns (synchronously): that is what keeps the order.
+   */
+  route(name: string, where: CommandSlot, send: Send): Promise<unknown> {
+    if (where.slot === 'cross') return Promise.reject(new ClusterCrossSlotError(name, where.slots));
+    return new Promise((resolve, reject) => {
+      const cmd: Pending = {
+        name,
+        slot: typeof where.slot === 'number' ? where.slot : undefined,
+        send,
+        resolve,
+        reject,
+        start: 0,
+        budget: this.opts.commandTimeoutMs > 0 ? this.opts.commandTimeoutMs : this.opts.unavailableTimeoutMs,
+        hops: [],
+        ask: undefined,
+        lastError: undefined,
+        why: '',
+        delay: 10,
+        notBefore: 0,
+      };
+      const state = this.host.state;
+      // Commands issued before connect() resolves continue in the order they were issued (one
+      // promise, callbacks in registration order).
+      if (state === 'idle' || state === 'connecting') this.host.connect().then(() => this.dispatch(cmd), reject);
+      else this.dispatch(cmd);
+    });
+  }
+
+  /** Every waiting command rejects with ClientClosedError (close/destroy). */
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    this.line.clear((cmd) => cmd.reject(new ClientClosedError('the cluster client is closed')));
+  }
+
+  /** A command that was not sent yet, or comes back from a redirection: now, or behind the line. */
+  private dispatch(cmd: Pending): void {
+    if (this.closed()) return cmd.reject(new ClientClosedError('the cluster client is closed'));
+    if (cmd.start === 0) cmd.start = Date.now();
+    const target = cmd.ask ?? this.ownerOf(cmd.slot);
+    const node = target === undefined ? undefined : nodeKey(target);
+    if (this.line.blocks(cmd.slot, node)) return this.hold(cmd, node);
+    if (!this.attempt(cmd, target)) this.wait(cmd, node);
+  }
+
+  /** Sends now if the target can take it; false when it must wait (cmd.why says why). */
+  private attempt(cmd: Pending, target: NodeAddress | undefined): boolean {
+    if (target === undefined) {
+      cmd.why = cmd.slot === undefined ? 'no primary is known' : `slot ${cmd.slot} is served by no primary`;
+      this.topo.requestRefresh(cmd.why);
+      return false;
+    }
+    const node = this.topo.clientFor(target);
+    if (node.state !== 'ready' && cmd.ask === undefined) {
+      cmd.why = `its owner ${nodeKey(target)} is ${node.state}${node.lastError ? ` (${node.lastError.message})` : ''}`;
+      cmd.lastError = node.lastError;
+      // A lost owner may have been replaced: look (coalesced and rate-limited in Topology).
+      if (node.state === 'reconnecting') this.topo.requestRefresh(`node ${nodeKey(target)} is reconnecting`);
+      return false;
+    }
+    const asking = cmd.ask !== undefined;
+    cmd.ask = undefined;
+    let sent: Promise<unknown>;
+    try {
+      sent = cmd.send(node, asking);
+    } catch (err) {
+      sent = Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    sent.then(cmd.resolve, (err: unknown) => this.failed(cmd, target, err));
+    return true;
+  }
+
+  private failed(cmd: Pending, target: NodeAddress, err: unknown): void {
+    const r = parseRedirection(err, target);
+    if (r !== undefined && (r.kind === 'moved' || r.kind === 'ask')) {
+      cmd.hops.push(`${r.kind.toUpperCase()} ${nodeKey(r.address)}`);
+      if (cmd.hops.length > this.opts.maxRedirections)
+        return cmd.reject(new ClusterRedirectionError(cmd.name, cmd.hops, err));
+      if (r.kind === 'ask') cmd.ask = r.address;
+      else {
+        this.topo.moved(r.slot, r.address);
+        this.topo.requestRefresh('MOVED');
+      }
+      return this.dispatch(cmd);
+    }
+    if (r !== undefined) {
+      if (r.kind === 'clusterdown') this.topo.requestRefresh('CLUSTERDOWN');
+    } else if (!this.retryable(err)) return cmd.reject(err);
+    cmd.lastError = err;
+    cmd.why = err instanceof Error ? err.message : `${nodeKey(target)} failed`;
+    if (this.closed()) return cmd.reject(new ClientClosedError('the cluster client is closed'));
+    // Tried and refused: back in the line after a pause (later commands for its slot and node
+    // queue behind it).
+    this.wait(cmd, nodeKey(target));
+  }
+
+  /** Into the line after a failed try: rejects when the budget is spent, else backs off. */
+  private wait(cmd: Pending, node: string | undefined): void {
+    const left = cmd.budget - (Date.now() - cmd.start);
+    if (left <= 0) return cmd.reject(this.unavailable(cmd));
+    cmd.notBefore = Date.now() + Math.min(cmd.delay, left);
+    cmd.delay = Math.min(cmd.delay * 2, MAX_DELAY_MS);
+    this.hold(cmd, node);
+  }
+
+  private hold(cmd: Pending, node: string | undefined): void {
+    this.line.push(cmd, node);
+    this.armAt(cmd.notBefore > 0 ? cmd.notBefore : cmd.start + cmd.budget);
+    this.armAt(cmd.start + cmd.budget);
+    this.watch();
+  }
+
+  /** Moves the line: every command, front to back, is sent if it may and can; the rest stay in order. */
+  private drain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      const now = Date.now();
+      this.line.drain((cmd, blocked) => {
+        if (this.closed()) {
+          cmd.reject(new ClientClosedError('the cluster client is closed'));
+          return { stay: false };
+        }
+        const target = cmd.ask ?? this.ownerOf(cmd.slot);
+        const node = target === undefined ? undefined : nodeKey(target);
+        const tried = !blocked(node) && cmd.notBefore <= now;
+        if (tried && this.attempt(cmd, target)) return { stay: false };
+        if (!tried && cmd.why === '') cmd.why = 'commands issued before it for its slot or node were still waiting';
+        if (now - cmd.start >= cmd.budget) {
+          cmd.reject(this.unavailable(cmd));
+          return { stay: false };
+        }
+        if (tried) {
+          cmd.notBefore = now + Math.min(cmd.delay, cmd.budget - (now - cmd.start));
+          cmd.delay = Math.min(cmd.delay * 2, MAX_DELAY_MS);
+        }
+        return { stay: true, node };
+      });
+    } finally {
+      this.draining = false;
+    }
+    this.rearm();
+  }
+
+  /** Any topology or node change moves the line at once (every waiting command may try again). */
+  private watch(): void {
+    if (this.watching || this.line.size === 0) return;
+    this.watching = true;
+    void this.topo.changedSignal.then(() => {
+      this.watching = false;
+      for (const cmd of this.line) cmd.notBefore = 0;
+      this.drain();
+      this.watch();
+    });
+  }
+
+  private armAt(at: number): void {
+    if (at >= this.timerAt) return;
+    clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerAt = Infinity;
+        this.drain();
+      },
+      Math.max(0, at - Date.now()),
+    );
+  }
+
+  /** After the line moved: the next wake-up is the earliest backoff or deadline of those left. */
+  private rearm(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    const now = Date.now();
+    let at = Infinity;
+    for (const cmd of this.line) {
+      if (cmd.notBefore > now) at = Math.min(at, cmd.notBefore);
+      at = Math.min(at, cmd.start + cmd.budget);
+    }
+    if (at !== Infinity) this.armAt(at);
+    this.watch();
+  }
+
+  private unavailable(cmd: Pending): ClusterUnavailableError {
+    return new ClusterUnavailableError(cmd.name, cmd.slot, cmd.budget, cmd.why, cmd.lastError);
+  }
+
+  private closed(): boolean {
+    const s = this.host.state;
+    return s === 'closing' || s === 'closed' || s === 'failed';
+  }
+
+  /** The slot's primary; for a keyless command, a random ready primary. */
+  private ownerOf(slot: number | undefined): NodeAddress | undefined {
+    const map = this.topo.map;
+    if (map === undefined) return undefined;
+    if (slot !== undefined) return map.primaryFor(slot);
+    const shards = map.shards.filter((s) => this.topo.clients.get(s.primary.key)?.state === 'ready');
+    const pool = shards.length > 0 ? shards : map.shards;
+    return pool.length === 0 ? undefined : pool[Math.floor(Math.random() * pool.length)].primary;
+  }
+
+  /** A failure that says the command never ran (the node was removed or never connected): route it again. */
+  private retryable(err: unknown): boolean {
+    if (err instanceof ClientClosedError) return !err.maybeExecuted && !this.closed();
+    if (err instanceof ConnectionLostError) return !err.maybeExecuted;
+    return err instanceof ClientFailedError;
+  }
+}
