@@ -8,13 +8,7 @@ import type { CommandDef, Transform } from '../client/command-def';
 import { buildError } from '../client/args';
 import { callError, checkFrom } from '../client/call-check';
 import { COMMANDS } from '../client/commands';
-import {
-  ClientClosedError,
-  ClusterDisabledError,
-  ConnectionError,
-  ReplyError,
-  type RomaineError,
-} from '../errors';
+import { ClientClosedError, ClusterDisabledError, ConnectionError, ReplyError, type RomaineError } from '../errors';
 import type { State } from '../lifecycle/states';
 import type { Arg } from '../protocol/types';
 import { commandSlot, type CommandSlot } from './key-slot';

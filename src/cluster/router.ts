@@ -34,6 +34,7 @@ export interface RouterHost {
 }
 
 interface Pending {
+  readonly seq: number;
   readonly name: string;
   readonly slot: number | undefined;
   readonly send: Send;
@@ -48,6 +49,8 @@ interface Pending {
   /** Backoff after a failed try (10 ms doubling to 200 ms): not tried again before notBefore. */
   delay: number;
   notBefore: number;
+  /** The server refused it once (TRYAGAIN, CLUSTERDOWN, never ran): its next tries are probes. */
+  refused: boolean;
 }
 
 const MAX_DELAY_MS = 200;
@@ -58,6 +61,8 @@ export class Router {
   private timerAt = Infinity;
   private watching = false;
   private draining = false;
+  private seq = 0;
+  private soon: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly host: RouterHost,
@@ -81,6 +86,7 @@ export class Router {
     if (where.slot === 'cross') return Promise.reject(new ClusterCrossSlotError(name, where.slots));
     return new Promise((resolve, reject) => {
       const cmd: Pending = {
+        seq: ++this.seq,
         name,
         slot: typeof where.slot === 'number' ? where.slot : undefined,
         send,
@@ -94,6 +100,7 @@ export class Router {
         why: '',
         delay: 10,
         notBefore: 0,
+        refused: false,
       };
       const state = this.host.state;
       // Commands issued before connect() resolves continue in the order they were issued (one
@@ -105,6 +112,8 @@ export class Router {
 
   /** Every waiting command rejects with ClientClosedError (close/destroy). */
   stop(): void {
+    if (this.soon !== undefined) clearImmediate(this.soon);
+    this.soon = undefined;
     clearTimeout(this.timer);
     this.timer = undefined;
     this.timerAt = Infinity;
@@ -144,7 +153,25 @@ export class Router {
     } catch (err) {
       sent = Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
-    sent.then(cmd.resolve, (err: unknown) => this.failed(cmd, target, err));
+    if (!cmd.refused) {
+      sent.then(cmd.resolve, (err: unknown) => this.failed(cmd, target, err));
+      return true;
+    }
+    // A retry: the commands behind it wait for its answer (it may be refused again).
+    const key = nodeKey(target);
+    this.line.probe(cmd.slot, key);
+    sent.then(
+      (value) => {
+        this.line.release(cmd.slot, key);
+        cmd.resolve(value);
+        this.drainSoon();
+      },
+      (err: unknown) => {
+        this.line.release(cmd.slot, key);
+        this.failed(cmd, target, err);
+        this.drainSoon();
+      },
+    );
     return true;
   }
 
@@ -159,12 +186,20 @@ export class Router {
         this.topo.moved(r.slot, r.address);
         this.topo.requestRefresh('MOVED');
       }
-      return this.dispatch(cmd);
+      // Not sent from here: the replies of commands sent together come back through promise
+      // chains of different depths (a MULTI block's goes through its EXEC), so the handlers run
+      // in any order. In the line (kept in issue order) until this turn of the event loop has
+      // delivered them all, they leave in the order they were issued.
+      cmd.notBefore = 0;
+      this.hold(cmd, nodeKey(r.address));
+      this.drainSoon();
+      return;
     }
     if (r !== undefined) {
       if (r.kind === 'clusterdown') this.topo.requestRefresh('CLUSTERDOWN');
     } else if (!this.retryable(err)) return cmd.reject(err);
     cmd.lastError = err;
+    cmd.refused = true;
     cmd.why = err instanceof Error ? err.message : `${nodeKey(target)} failed`;
     if (this.closed()) return cmd.reject(new ClientClosedError('the cluster client is closed'));
     // Tried and refused: back in the line after a pause (later commands for its slot and node
@@ -218,6 +253,15 @@ export class Router {
       this.draining = false;
     }
     this.rearm();
+  }
+
+  /** Moves the line once this turn of the event loop has delivered every reply it read. */
+  private drainSoon(): void {
+    if (this.line.size === 0) return;
+    this.soon ??= setImmediate(() => {
+      this.soon = undefined;
+      this.drain();
+    });
   }
 
   /** Any topology or node change moves the line at once (every waiting command may try again). */

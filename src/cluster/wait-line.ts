@@ -8,12 +8,17 @@
 export interface InLine {
   /** The command's slot (undefined: keyless). */
   readonly slot: number | undefined;
+  /** When it was issued (increasing): the line is kept in this order. */
+  readonly seq: number;
 }
 
 export class WaitLine<W extends InLine> {
   private items: { w: W; node: string | undefined }[] = [];
   private readonly slots = new Map<number, number>();
   private readonly nodes = new Map<string, number>();
+  /** Commands out of the line on a retry whose answer is not back yet: they still hold their place. */
+  private readonly probeSlots = new Map<number, number>();
+  private readonly probeNodes = new Map<string, number>();
 
   get size(): number {
     return this.items.length;
@@ -21,14 +26,46 @@ export class WaitLine<W extends InLine> {
 
   /** Whether a command for this slot / node must stand behind one already waiting. */
   blocks(slot: number | undefined, node: string | undefined): boolean {
-    return (slot !== undefined && this.slots.has(slot)) || (node !== undefined && this.nodes.has(node));
+    return (
+      (slot !== undefined && (this.slots.has(slot) || this.probeSlots.has(slot))) ||
+      (node !== undefined && (this.nodes.has(node) || this.probeNodes.has(node)))
+    );
   }
 
-  /** At the back; `node` is where it was last meant to go (undefined: no owner known). */
+  /**
+   * A command the server refused once (TRYAGAIN, CLUSTERDOWN, a lost connection) is being tried
+   * again: until its answer is back (release()), the commands behind it for its slot and node
+   * stay behind it, as if it were still in the line.
+   */
+  probe(slot: number | undefined, node: string): void {
+    if (slot !== undefined) add(this.probeSlots, slot, 1);
+    add(this.probeNodes, node, 1);
+  }
+
+  release(slot: number | undefined, node: string): void {
+    if (slot !== undefined) add(this.probeSlots, slot, -1);
+    add(this.probeNodes, node, -1);
+  }
+
+  /**
+   * In issue order (usually at the back; a command coming back from a redirection or a failed try
+   * goes before the later ones, whichever reply handler ran first). `node` is where it was last
+   * meant to go (undefined: no owner known).
+   */
   push(w: W, node: string | undefined): void {
-    this.items.push({ w, node });
-    if (w.slot !== undefined) this.slots.set(w.slot, (this.slots.get(w.slot) ?? 0) + 1);
-    if (node !== undefined) this.nodes.set(node, (this.nodes.get(node) ?? 0) + 1);
+    const items = this.items;
+    let i = items.length;
+    if (i > 0 && items[i - 1].w.seq > w.seq) {
+      let lo = 0;
+      while (lo < i) {
+        const mid = (lo + i) >> 1;
+        if (items[mid].w.seq > w.seq) i = mid;
+        else lo = mid + 1;
+      }
+    }
+    items.splice(i, 0, { w, node });
+    if (w.slot !== undefined) add(this.slots, w.slot, 1);
+    if (node !== undefined) add(this.nodes, node, 1);
   }
 
   /**
@@ -60,4 +97,10 @@ export class WaitLine<W extends InLine> {
   *[Symbol.iterator](): IterableIterator<W> {
     for (const { w } of this.items) yield w;
   }
+}
+
+function add<K>(counts: Map<K, number>, key: K, by: number): void {
+  const n = (counts.get(key) ?? 0) + by;
+  if (n > 0) counts.set(key, n);
+  else counts.delete(key);
 }

@@ -86,3 +86,36 @@ test('pipelines issued one after another while the node connects reach it in the
     'APPENDs reached the node out of order',
   );
 });
+
+test('a command that met TRYAGAIN keeps its place: later commands for its slot wait behind it', async () => {
+  await using c = createCluster({ nodes: cluster.seeds, refreshIntervalMs: 0 });
+  await c.connect();
+  const slot = keySlot('{ordt}');
+  const from = await cluster.primaryFor(slot);
+  const to = await otherPrimary(from);
+  await c.mset({ '{ordt}a': '0', '{ordt}b': '0' });
+  await cluster.beginSlotMigration(slot, to);
+  await cluster.migrateKeys(slot, from, to, 1); // the keys are split: a multi-key command gets TRYAGAIN
+  const mset = c.mset({ '{ordt}a': 'first', '{ordt}b': 'first' });
+  await sleep(30); // the MSET is waiting to try again
+  const later = [c.set('{ordt}a', 'second'), c.set('{ordt}b', 'second')];
+  await sleep(100);
+  await cluster.finishSlotMigration(slot, from, to);
+  assert.equal(await mset, 'OK');
+  assert.deepEqual(await Promise.all(later), ['OK', 'OK']);
+  assert.deepEqual(await c.mget('{ordt}a', '{ordt}b'), ['second', 'second'], 'a later SET overtook the MSET');
+});
+
+test('multi() re-run after MOVED and a command issued after it reach the new owner in the order issued', async () => {
+  await using c = createCluster({ nodes: cluster.seeds, refreshIntervalMs: 0 });
+  await c.connect();
+  const slot = keySlot('{ordm}');
+  const from = await cluster.primaryFor(slot);
+  const to = await otherPrimary(from);
+  await cluster.moveSlot(slot, to); // the client still believes the old owner: both get MOVED
+  const block = c.multi().append('{ordm}k', 'tx').exec();
+  const after = c.append('{ordm}k', '+after');
+  assert.deepEqual(await block, [[null, 2]]);
+  assert.equal(await after, 8);
+  assert.equal(await c.get('{ordm}k'), 'tx+after');
+});
