@@ -1,31 +1,24 @@
 import { EventEmitter } from 'node:events';
 import { inspect, type InspectOptions } from 'node:util';
-import { ConnectionError, InvalidArgumentError, type RomaineError } from '../errors';
+import type { ConnectionError, RomaineError } from '../errors';
 import { Command, type CommandOptions } from '../connection/command';
-import { AttemptFailure, Connection, type ConnectionHooks } from '../connection/connection';
-import { probeServer, type ProbeFinding } from '../connection/probe';
+import type { ProbeFinding } from '../connection/probe';
 import type { ServerInfo } from '../connection/handshake';
 import { systemClock, type Clock } from '../lifecycle/clock';
-import { Lifecycle, type AttemptInfo, type ConnectionLike } from '../lifecycle/lifecycle';
+import { Lifecycle, type ConnectionLike } from '../lifecycle/lifecycle';
 import type { State } from '../lifecycle/states';
 import { argError, buildError } from './args';
 import { batchArrayError, callError, checkFrom } from './call-check';
 import type { Arg } from '../protocol/types';
-import { describeEndpoint } from '../transport/socket';
-import { SentinelDiscovery } from '../sentinel/discovery';
-import { VERSION } from '../version';
 import type { Bufferize, CommandDef, Transform } from './command-def';
 import { COMMANDS, type CommandTable } from './commands';
 import { DedicatedConnections } from './dedicated';
 import { ClientSideCache, NO_CACHE, type CacheView } from './cache';
-import {
-  Subscriptions,
-  type MessageListener,
-  type PatternListener,
-  type ResubscribedEvent,
-  type SubscriptionKind,
-} from './pubsub';
-import { PubSubRouter, nameList } from './pubsub-router';
+import type { MessageListener, PatternListener, ResubscribedEvent } from './pubsub';
+import { ClientPubSub } from './client-pubsub';
+import { ConnectionOpener } from './connection-opener';
+import { duplicateOptions } from './duplicate';
+import { Session } from './session';
 import { callNameError, callRule } from './call-rules';
 import { provideInternals, type ClientInternals } from './internals';
 import { Pipeline, Transaction } from './pipeline';
@@ -72,13 +65,6 @@ export interface RedisClient extends ClientCommands {} // eslint-disable-line @t
 
 const BUFFERS: CommandOptions = { returnBuffers: true };
 
-type Listener = MessageListener | PatternListener;
-const UNSUBSCRIBE_METHOD = {
-  channels: 'unsubscribe',
-  patterns: 'punsubscribe',
-  shardChannels: 'sunsubscribe',
-} as const;
-
 /** `client.buffers`: the command methods with Buffer replies, on a prototype shared by all clients. */
 class BufferView {
   constructor(readonly client: RedisClient) {}
@@ -97,22 +83,18 @@ export class RedisClient extends EventEmitter<ClientEvents> {
   readonly buffers: BufferCommands;
   private readonly lifecycle: Lifecycle;
   private readonly clock: Clock;
-  private readonly endpoint: string;
-  /** With the `sentinel` option: where each connection attempt asks where to go. */
-  private readonly sentinel: SentinelDiscovery | undefined;
-  private database: number;
-  private clientName: string | undefined;
-  private lastServer: ServerInfo | undefined;
+  /** The database and name a reconnect restores (SELECT, CLIENT SETNAME), and the WATCH's connection. */
+  private readonly session: Session;
+  /** How each connection attempt opens its connection (credentials, sentinels, handshake). */
+  private readonly opener: ConnectionOpener;
   private dedicated: DedicatedConnections | undefined;
   /** What romaine's own modules use (internals.ts): out of the public type and of plain JS' reach. */
   readonly #in: ClientInternals;
   /** Client-side caching (the `cache` option): `client.cache.stats()`; `enabled` is false without it. */
   readonly cache: CacheView;
   private readonly clientCache: ClientSideCache | undefined;
-  /** Where subscriptions live (made at the first one). */
-  private pubsub: PubSubRouter | undefined;
-  /** The subscriptions on this client's own connection. */
-  private subscriptions: Subscriptions | undefined;
+  /** Subscriptions: where they live, and the engine on this client's own connection. */
+  private readonly pubsub: ClientPubSub;
 
   constructor(options: ResolvedOptions) {
     super();
@@ -124,35 +106,28 @@ export class RedisClient extends EventEmitter<ClientEvents> {
       call: (name, args, returnBuffers, method = 'call') => this.#call(name, args, returnBuffers, method),
       submit: (cmd) => this.#submit(cmd),
       markBlocking: (cmd, ms) => this.#markBlocking(cmd, ms, undefined),
-      trackState: (name, args) => this.#trackState(name, args),
-      ownSubscriptions: (mode) => this.#ownSubscriptions(mode),
+      trackState: (name, args) => this.session.track(name, args),
+      ownSubscriptions: (mode) => this.pubsub.ownSubscriptions(mode),
       connectionEpoch: 0,
       watchEpoch: undefined,
       isolatedConnection: false,
     };
     this.options = options;
     this.clock = options.clock ?? systemClock;
-    this.database = options.database;
-    this.clientName = options.clientName;
-    this.sentinel =
-      options.sentinel === undefined
-        ? undefined
-        : new SentinelDiscovery(options.sentinel, {
-            connectTimeoutMs: options.connectTimeoutMs,
-            keepAliveMs: options.keepAliveMs,
-            now: () => this.clock.now(),
-          });
-    this.endpoint =
-      this.sentinel?.description ??
-      describeEndpoint({ host: options.host, port: options.port, path: options.path, tls: options.tls });
+    const state = this.#in;
+    this.session = new Session(options.database, options.clientName, {
+      watched: () => void (state.watchEpoch = state.connectionEpoch),
+      unwatched: () => void (state.watchEpoch = undefined),
+    });
+    this.opener = new ConnectionOpener(options, this.clock, this.session);
     this.buffers = new BufferView(this) as unknown as BufferCommands;
     this.clientCache = options.cache === undefined ? undefined : new ClientSideCache(options.cache);
     this.cache = this.clientCache ?? NO_CACHE;
     this.lifecycle = new Lifecycle({
       clock: this.clock,
-      endpoint: this.endpoint,
+      endpoint: this.opener.endpoint,
       sentPassword: options.auth.sendsPassword,
-      open: (info, hooks) => this.openConnection(info, hooks),
+      open: (info, hooks) => this.opener.open(info, hooks),
       onPush: (frame) => this.onPush(frame),
       restore: (conn) => this.restoreConnection(conn),
       attemptTimeoutMs: options.connectTimeoutMs,
@@ -179,6 +154,7 @@ export class RedisClient extends EventEmitter<ClientEvents> {
         },
       },
     });
+    this.pubsub = new ClientPubSub(this, this.lifecycle);
     const cache = this.clientCache;
     if (cache !== undefined) {
       // Counts replies: a read after the client's own write waits for one (see ClientSideCache).
@@ -196,7 +172,7 @@ export class RedisClient extends EventEmitter<ClientEvents> {
 
   /** What the server said about itself in the last handshake (version, protocol, role...). */
   get server(): ServerInfo | undefined {
-    return this.lastServer;
+    return this.opener.lastServer;
   }
 
   /** The connection failure behind the last retry or the `failed` state. */
@@ -216,7 +192,7 @@ export class RedisClient extends EventEmitter<ClientEvents> {
 
   /** The database the connection uses now: `options.database` until a SELECT (reconnects keep it). */
   get selectedDatabase(): number {
-    return this.database;
+    return this.session.database;
   }
 
   /**
@@ -231,13 +207,13 @@ export class RedisClient extends EventEmitter<ClientEvents> {
   /** Graceful: new commands are refused, commands in flight get their replies, then the socket closes. */
   async close(): Promise<void> {
     const dedicated = this.dedicated;
-    await Promise.all([this.lifecycle.close(), dedicated?.close(), this.pubsub?.close()]);
+    await Promise.all([this.lifecycle.close(), dedicated?.close(), this.pubsub.close()]);
   }
 
   /** Immediate: the socket is dropped and every pending command rejects with ClientClosedError. */
   destroy(): void {
     this.dedicated?.destroy();
-    this.pubsub?.destroy();
+    this.pubsub.destroy();
     this.lifecycle.destroy();
   }
 
@@ -252,69 +228,12 @@ export class RedisClient extends EventEmitter<ClientEvents> {
 
   /** `JSON.stringify(client)` (a logger printing a diagnostics message): the same summary as inspect. */
   toJSON(): ClientSummary {
-    return clientSummary(this, this.clientName);
+    return clientSummary(this, this.session.clientName);
   }
 
-  /**
-   * The health check's confirmation: a second connection through the same path as an attempt
-   * (transport, TLS, credentials, handshake; no restore, not counted as an attempt), asking the
-   * server about `conn` (connection/probe.ts).
-   */
+  /** The health check's confirmation (ConnectionOpener.probe). */
   private probeServer(conn: ConnectionLike): Promise<ProbeFinding> {
-    const hc = this.options.healthCheck;
-    const timeoutMs = hc === false ? this.options.connectTimeoutMs : hc.probeTimeoutMs;
-    const info: AttemptInfo = { attempt: 0, phase: 'runtime', listenFirstMs: 0 };
-    return probeServer((ms) => this.openConnection(info, { onClose: () => undefined }, ms), conn.server?.id, timeoutMs);
-  }
-
-  private async openConnection(
-    info: AttemptInfo,
-    hooks: ConnectionHooks,
-    connectTimeoutMs = this.options.connectTimeoutMs,
-  ): Promise<ConnectionLike> {
-    const o = this.options;
-    // The secret lives in this attempt's locals and the handshake's commands only: nothing that
-    // outlives the attempt keeps it (see Auth, and Connection, which drops it after the handshake).
-    let credentials: { username?: string; password?: string };
-    try {
-      credentials = await o.auth.current();
-    } catch (err) {
-      const why = err instanceof Error ? err.message : String(err);
-      throw new AttemptFailure(
-        new ConnectionError('auth', `the credentials provider failed: ${why}`, { cause: err }),
-        'connect',
-        0,
-        this.endpoint,
-      );
-    }
-    const openAt = (at: { host: string; port: number }): Promise<Connection> =>
-      Connection.open(
-        {
-          host: at.host,
-          port: at.port,
-          path: o.path,
-          tls: o.tls,
-          connectTimeoutMs,
-          keepAliveMs: o.keepAliveMs,
-          protocol: o.protocol,
-          username: credentials.username ?? o.username,
-          password: credentials.password,
-          database: this.database,
-          clientName: this.clientName,
-          libName: o.libName,
-          libVersion: VERSION,
-          limits: o.limits,
-          listenFirstMs: info.listenFirstMs,
-          probeTlsOnSilentClose: info.phase === 'initial',
-          now: () => this.clock.now(),
-        },
-        hooks,
-      );
-    // With sentinels, this attempt asks them where to go first (sentinel/discovery.ts); the
-    // lifecycle around it is the same either way.
-    const conn = this.sentinel === undefined ? await openAt(o) : await this.sentinel.open(openAt);
-    if (info.attempt > 0) this.lastServer = conn.server; // attempt 0 is a health probe, not ours to keep
-    return conn;
+    return this.opener.probe(conn);
   }
 
   /**
@@ -361,7 +280,7 @@ export class RedisClient extends EventEmitter<ClientEvents> {
     }
     let transform = d.transform;
     if (d.name === 'SELECT' || d.name === 'CLIENT') {
-      const track = this.#trackState(d.name, built);
+      const track = this.session.track(d.name, built);
       if (track !== undefined) transform = transform === undefined ? track : (r: unknown) => d.transform?.(track(r));
     }
     const blockingMs = d.blockingMs?.(built) ?? 0;
@@ -422,50 +341,10 @@ export class RedisClient extends EventEmitter<ClientEvents> {
     if (rule === undefined) return this.#sendCommand(name, args, undefined, returnBuffers ? BUFFERS : undefined);
     const refused = rule.refuse?.(name, args, method);
     if (refused !== undefined) return Promise.reject(refused);
-    const transform = rule.tracked === undefined ? undefined : this.#trackState(name, args);
+    const transform = rule.tracked === undefined ? undefined : this.session.track(name, args);
     const blocking = rule.blocking;
     const blockingMs = blocking === undefined ? 0 : blocking.blockingMs(args);
     return this.#route(name, args, transform, returnBuffers, blockingMs, blocking?.sameConnection === true);
-  }
-
-  /**
-   * SELECT and CLIENT SETNAME change the connection: remember them for the next handshake. WATCH
-   * records the connection it was made on (a WATCH from a replaced connection protects nothing,
-   * so EXEC refuses); UNWATCH forgets it. Each takes effect when the server said OK.
-   */
-  #trackState(name: string, args: readonly Arg[]): Transform<unknown> | undefined {
-    const tracked = callRule(name)?.tracked;
-    if (tracked === undefined) return undefined;
-    if (tracked === 'SELECT' && args.length === 1) {
-      const db = Number(args[0]);
-      return (reply: unknown) => {
-        this.database = db;
-        return reply;
-      };
-    }
-    if (tracked === 'CLIENT' && args.length === 2 && String(args[0]).toUpperCase() === 'SETNAME') {
-      const clientName = String(args[1]);
-      return (reply: unknown) => {
-        this.clientName = clientName === '' ? undefined : clientName;
-        return reply;
-      };
-    }
-    const state = this.#in;
-    if (tracked === 'WATCH') {
-      // Replies are delivered as they are read, so at this moment the current connection is the
-      // one that holds the WATCH.
-      return (reply: unknown) => {
-        state.watchEpoch = state.connectionEpoch;
-        return reply;
-      };
-    }
-    if (tracked === 'UNWATCH') {
-      return (reply: unknown) => {
-        state.watchEpoch = undefined;
-        return reply;
-      };
-    }
-    return undefined;
   }
 
   /**
@@ -518,37 +397,7 @@ export class RedisClient extends EventEmitter<ClientEvents> {
 
   /** A new client with the same options (and the given overrides): its own connection and lifecycle. */
   duplicate(overrides?: ClientOptions): RedisClient {
-    const o = this.options;
-    // A sentinel-managed client's copies ask the same sentinels (its password is not enumerable,
-    // so it is passed on by name); an address would be refused next to `sentinel`.
-    const where: ClientOptions =
-      o.sentinel === undefined
-        ? { host: o.host, port: o.port, path: o.path }
-        : { sentinel: { ...o.sentinel, sentinels: [...o.sentinel.sentinels], password: o.sentinel.password } };
-    const base: ClientOptions = {
-      ...where,
-      username: o.username,
-      database: this.database,
-      clientName: this.clientName,
-      protocol: o.protocol,
-      tls: o.tls,
-      connectTimeoutMs: o.connectTimeoutMs,
-      commandTimeoutMs: o.commandTimeoutMs,
-      reconnect: o.reconnect === false ? false : { ...o.reconnect },
-      offlineQueue: o.offlineQueue.enabled ? { maxLength: o.offlineQueue.maxLength } : false,
-      retryInFlight: o.retryInFlight,
-      healthCheck: o.healthCheck,
-      libName: o.libName,
-      keepAliveMs: o.keepAliveMs,
-      limits: o.limits,
-      maxDedicatedConnections: o.maxDedicatedConnections,
-      clock: o.clock,
-    };
-    const resolved = resolveOptions({ ...base, ...overrides });
-    // The secret is not in `base` (it is in no plain object): the copy shares this client's Auth,
-    // unless the overrides bring their own.
-    const ownAuth = overrides?.password !== undefined || overrides?.credentials !== undefined;
-    return new RedisClient(ownAuth ? resolved : Object.freeze({ ...resolved, auth: o.auth }));
+    return new RedisClient(duplicateOptions(this.options, this.session, overrides));
   }
 
   /**
@@ -570,32 +419,32 @@ export class RedisClient extends EventEmitter<ClientEvents> {
 
   /** SUBSCRIBE: `listener(message, channel)` for each message; resolves once the server confirmed. */
   subscribe(channels: string | string[], listener: MessageListener): Promise<void> {
-    return this.subscribeTo('channels', 'subscribe', channels, listener);
+    return this.pubsub.subscribe('channels', 'subscribe', channels, listener);
   }
 
   /** PSUBSCRIBE: `listener(message, channel, pattern)` for each message on a matching channel. */
   psubscribe(patterns: string | string[], listener: PatternListener): Promise<void> {
-    return this.subscribeTo('patterns', 'psubscribe', patterns, listener);
+    return this.pubsub.subscribe('patterns', 'psubscribe', patterns, listener);
   }
 
   /** SSUBSCRIBE (Redis 7): sharded channels. */
   ssubscribe(channels: string | string[], listener: MessageListener): Promise<void> {
-    return this.subscribeTo('shardChannels', 'ssubscribe', channels, listener);
+    return this.pubsub.subscribe('shardChannels', 'ssubscribe', channels, listener);
   }
 
   /** UNSUBSCRIBE: these channels (every one without an argument); with a listener, only that listener. */
   unsubscribe(channels?: string | string[], listener?: MessageListener): Promise<void> {
-    return this.unsubscribeFrom('channels', channels, listener);
+    return this.pubsub.unsubscribe('channels', channels, listener);
   }
 
   /** PUNSUBSCRIBE: these patterns (every one without an argument); with a listener, only that listener. */
   punsubscribe(patterns?: string | string[], listener?: PatternListener): Promise<void> {
-    return this.unsubscribeFrom('patterns', patterns, listener);
+    return this.pubsub.unsubscribe('patterns', patterns, listener);
   }
 
   /** SUNSUBSCRIBE: these shard channels (every one without an argument). */
   sunsubscribe(channels?: string | string[], listener?: MessageListener): Promise<void> {
-    return this.unsubscribeFrom('shardChannels', channels, listener);
+    return this.pubsub.unsubscribe('shardChannels', channels, listener);
   }
 
   /** PUBLISH channel message: how many subscribers received it (at most once: see docs/pubsub.md). */
@@ -610,72 +459,25 @@ export class RedisClient extends EventEmitter<ClientEvents> {
 
   /** Channels, patterns and shard channels subscribed through this client (a pool will not reuse it). */
   get subscriptionCount(): number {
-    return this.pubsub?.existing?.size ?? 0;
-  }
-
-  private subscribeTo(kind: SubscriptionKind, method: string, names: string | string[], listener: Listener) {
-    if (typeof listener !== 'function') {
-      return Promise.reject(new InvalidArgumentError(`${method}() needs a listener function`));
-    }
-    const list = nameList(method, names);
-    if (!Array.isArray(list)) return Promise.reject(list);
-    this.pubsub ??= new PubSubRouter(this);
-    return this.pubsub.target().add(kind, list, listener);
-  }
-
-  private unsubscribeFrom(kind: SubscriptionKind, names: string | string[] | undefined, listener?: Listener) {
-    const list = names === undefined ? undefined : nameList(UNSUBSCRIBE_METHOD[kind], names);
-    if (list !== undefined && !Array.isArray(list)) return Promise.reject(list);
-    return this.pubsub?.existing?.remove(kind, list, listener) ?? Promise.resolve();
-  }
-
-  /** The subscriptions engine of this client's own connection (see PubSubRouter). */
-  #ownSubscriptions(mode: 'push' | 'reply'): Subscriptions {
-    if (this.subscriptions !== undefined) return this.subscriptions;
-    const engine = new Subscriptions(
-      {
-        get state() {
-          return lifecycle.state;
-        },
-        get lastError() {
-          return lifecycle.lastError;
-        },
-        get wasReady() {
-          return lifecycle.phase === 'runtime';
-        },
-        readyConnection: () => lifecycle.connection,
-        startConnecting: () => void lifecycle.connect().catch(() => undefined),
-        commandTimeoutMs: this.options.commandTimeoutMs,
-        resubscribed: (e) => this.emit('resubscribed', e),
-      },
-      mode,
-    );
-    const lifecycle = this.lifecycle;
-    this.subscriptions = engine;
-    // A RESP2 connection in subscriber mode delivers messages and confirmations as replies.
-    if (mode === 'reply') lifecycle.claimReplies((reply) => Array.isArray(reply) && engine.handleFrame(reply));
-    return engine;
+    return this.pubsub.count;
   }
 
   private onPush(frame: unknown[]): void {
     if (frame[0] === 'invalidate' && this.clientCache !== undefined) this.clientCache.invalidate(frame[1]);
-    else if (this.subscriptions === undefined || !this.subscriptions.handleFrame(frame)) this.emit('push', frame);
+    else if (!this.pubsub.handlePush(frame)) this.emit('push', frame);
   }
 
   /** After each handshake, before `ready`: tracking on (the cache), then every subscription again. */
   private async restoreConnection(conn: ConnectionLike): Promise<void> {
     if (this.clientCache !== undefined) await this.clientCache.restore(conn);
-    if (this.subscriptions !== undefined) await this.subscriptions.restore(conn);
+    const subscriptions = this.pubsub.restore(conn);
+    if (subscriptions !== undefined) await subscriptions;
   }
 
   private stateChanged(from: State, to: State): void {
     // Invalidations sent while the connection is gone are lost: empty the cache before any read.
-    if (from === 'ready') {
-      this.clientCache?.connectionLost();
-      this.subscriptions?.connectionLost();
-    }
-    if (to === 'failed' || to === 'closing' || to === 'closed')
-      this.subscriptions?.stopped(to === 'failed' ? 'failed' : 'closed');
+    if (from === 'ready') this.clientCache?.connectionLost();
+    this.pubsub.stateChanged(from, to);
   }
 
   private dedicatedConnections(): DedicatedConnections {

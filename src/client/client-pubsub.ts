@@ -1,0 +1,106 @@
+import { InvalidArgumentError } from '../errors';
+import type { Lifecycle, ConnectionLike } from '../lifecycle/lifecycle';
+import type { State } from '../lifecycle/states';
+import type { RedisClient } from './client';
+import { Subscriptions, type MessageListener, type PatternListener, type SubscriptionKind } from './pubsub';
+import { PubSubRouter, nameList } from './pubsub-router';
+
+type Listener = MessageListener | PatternListener;
+
+const UNSUBSCRIBE_METHOD = {
+  channels: 'unsubscribe',
+  patterns: 'punsubscribe',
+  shardChannels: 'sunsubscribe',
+} as const;
+
+/**
+ * A client's pub/sub wiring: what its subscribe and unsubscribe methods check and where they go
+ * (PubSubRouter picks the connection at the first subscription), and the engine on the client's
+ * own connection, fed by push frames (or replies on RESP2), restored before each `ready` and told
+ * when the connection is lost or the client stops.
+ */
+export class ClientPubSub {
+  /** Where subscriptions live (made at the first one). */
+  private router: PubSubRouter | undefined;
+  /** The subscriptions on the client's own connection. */
+  private own: Subscriptions | undefined;
+
+  constructor(
+    private readonly client: RedisClient,
+    private readonly lifecycle: Lifecycle,
+  ) {}
+
+  /** Channels, patterns and shard channels subscribed through the client. */
+  get count(): number {
+    return this.router?.existing?.size ?? 0;
+  }
+
+  subscribe(kind: SubscriptionKind, method: string, names: string | string[], listener: Listener): Promise<void> {
+    if (typeof listener !== 'function') {
+      return Promise.reject(new InvalidArgumentError(`${method}() needs a listener function`));
+    }
+    const list = nameList(method, names);
+    if (!Array.isArray(list)) return Promise.reject(list);
+    this.router ??= new PubSubRouter(this.client);
+    return this.router.target().add(kind, list, listener);
+  }
+
+  unsubscribe(kind: SubscriptionKind, names: string | string[] | undefined, listener?: Listener): Promise<void> {
+    const list = names === undefined ? undefined : nameList(UNSUBSCRIBE_METHOD[kind], names);
+    if (list !== undefined && !Array.isArray(list)) return Promise.reject(list);
+    return this.router?.existing?.remove(kind, list, listener) ?? Promise.resolve();
+  }
+
+  /** The subscriptions engine of the client's own connection (see PubSubRouter). */
+  ownSubscriptions(mode: 'push' | 'reply'): Subscriptions {
+    if (this.own !== undefined) return this.own;
+    const lifecycle = this.lifecycle;
+    const client = this.client;
+    const engine = new Subscriptions(
+      {
+        get state() {
+          return lifecycle.state;
+        },
+        get lastError() {
+          return lifecycle.lastError;
+        },
+        get wasReady() {
+          return lifecycle.phase === 'runtime';
+        },
+        readyConnection: () => lifecycle.connection,
+        startConnecting: () => void lifecycle.connect().catch(() => undefined),
+        commandTimeoutMs: client.options.commandTimeoutMs,
+        resubscribed: (e) => client.emit('resubscribed', e),
+      },
+      mode,
+    );
+    this.own = engine;
+    // A RESP2 connection in subscriber mode delivers messages and confirmations as replies.
+    if (mode === 'reply') lifecycle.claimReplies((reply) => Array.isArray(reply) && engine.handleFrame(reply));
+    return engine;
+  }
+
+  /** Whether a push frame was a pub/sub message or confirmation (and was handled). */
+  handlePush(frame: unknown[]): boolean {
+    return this.own !== undefined && this.own.handleFrame(frame);
+  }
+
+  /** After each handshake, before `ready`: every subscription again (undefined: none to restore). */
+  restore(conn: ConnectionLike): Promise<void> | undefined {
+    return this.own?.restore(conn);
+  }
+
+  stateChanged(from: State, to: State): void {
+    if (from === 'ready') this.own?.connectionLost();
+    if (to === 'failed' || to === 'closing' || to === 'closed')
+      this.own?.stopped(to === 'failed' ? 'failed' : 'closed');
+  }
+
+  close(): Promise<void> | undefined {
+    return this.router?.close();
+  }
+
+  destroy(): void {
+    this.router?.destroy();
+  }
+}

@@ -1,0 +1,107 @@
+import { ConnectionError } from '../errors';
+import { AttemptFailure, Connection, type ConnectionHooks } from '../connection/connection';
+import { probeServer, type ProbeFinding } from '../connection/probe';
+import type { ServerInfo } from '../connection/handshake';
+import type { Clock } from '../lifecycle/clock';
+import type { AttemptInfo, ConnectionLike } from '../lifecycle/lifecycle';
+import { describeEndpoint } from '../transport/socket';
+import { SentinelDiscovery } from '../sentinel/discovery';
+import { VERSION } from '../version';
+import type { ResolvedOptions } from './options';
+import type { Session } from './session';
+
+/**
+ * How a client opens a connection for one attempt of its lifecycle: credentials asked fresh,
+ * transport, TLS and handshake with the session's database and name, through the sentinels when
+ * the `sentinel` option is set. The lifecycle decides when; this only knows how.
+ */
+export class ConnectionOpener {
+  /** The address (or the sentinels and master name) named in errors and diagnostics. */
+  readonly endpoint: string;
+  /** What the server said about itself in the last handshake of an attempt. */
+  lastServer: ServerInfo | undefined;
+  /** With the `sentinel` option: where each connection attempt asks where to go. */
+  private readonly sentinel: SentinelDiscovery | undefined;
+
+  constructor(
+    private readonly options: ResolvedOptions,
+    private readonly clock: Clock,
+    /** Read at each attempt: a reconnect restores the database and name the client had. */
+    private readonly session: Session,
+  ) {
+    this.sentinel =
+      options.sentinel === undefined
+        ? undefined
+        : new SentinelDiscovery(options.sentinel, {
+            connectTimeoutMs: options.connectTimeoutMs,
+            keepAliveMs: options.keepAliveMs,
+            now: () => this.clock.now(),
+          });
+    this.endpoint =
+      this.sentinel?.description ??
+      describeEndpoint({ host: options.host, port: options.port, path: options.path, tls: options.tls });
+  }
+
+  async open(
+    info: AttemptInfo,
+    hooks: ConnectionHooks,
+    connectTimeoutMs = this.options.connectTimeoutMs,
+  ): Promise<ConnectionLike> {
+    const o = this.options;
+    // The secret lives in this attempt's locals and the handshake's commands only: nothing that
+    // outlives the attempt keeps it (see Auth, and Connection, which drops it after the handshake).
+    let credentials: { username?: string; password?: string };
+    try {
+      credentials = await o.auth.current();
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new AttemptFailure(
+        new ConnectionError('auth', `the credentials provider failed: ${why}`, { cause: err }),
+        'connect',
+        0,
+        this.endpoint,
+      );
+    }
+    const session = this.session;
+    const openAt = (at: { host: string; port: number }): Promise<Connection> =>
+      Connection.open(
+        {
+          host: at.host,
+          port: at.port,
+          path: o.path,
+          tls: o.tls,
+          connectTimeoutMs,
+          keepAliveMs: o.keepAliveMs,
+          protocol: o.protocol,
+          username: credentials.username ?? o.username,
+          password: credentials.password,
+          database: session.database,
+          clientName: session.clientName,
+          libName: o.libName,
+          libVersion: VERSION,
+          limits: o.limits,
+          listenFirstMs: info.listenFirstMs,
+          probeTlsOnSilentClose: info.phase === 'initial',
+          now: () => this.clock.now(),
+        },
+        hooks,
+      );
+    // With sentinels, this attempt asks them where to go first (sentinel/discovery.ts); the
+    // lifecycle around it is the same either way.
+    const conn = this.sentinel === undefined ? await openAt(o) : await this.sentinel.open(openAt);
+    if (info.attempt > 0) this.lastServer = conn.server; // attempt 0 is a health probe, not ours to keep
+    return conn;
+  }
+
+  /**
+   * The health check's confirmation: a second connection through the same path as an attempt
+   * (transport, TLS, credentials, handshake; no restore, not counted as an attempt), asking the
+   * server about `conn` (connection/probe.ts).
+   */
+  probe(conn: ConnectionLike): Promise<ProbeFinding> {
+    const hc = this.options.healthCheck;
+    const timeoutMs = hc === false ? this.options.connectTimeoutMs : hc.probeTimeoutMs;
+    const info: AttemptInfo = { attempt: 0, phase: 'runtime', listenFirstMs: 0 };
+    return probeServer((ms) => this.open(info, { onClose: () => undefined }, ms), conn.server?.id, timeoutMs);
+  }
+}
