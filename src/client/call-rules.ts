@@ -23,7 +23,7 @@ export interface Blocking {
 /** What the client does with a raw command. */
 export interface CallRule {
   readonly blocking?: Blocking;
-  /** Remembered by the client: SELECT, CLIENT SETNAME, WATCH, UNWATCH (see client.ts trackState). */
+  /** Remembered by the client: SELECT, CLIENT SETNAME, WATCH, UNWATCH (see session.ts, Session.track). */
   readonly tracked?: 'SELECT' | 'CLIENT' | 'WATCH' | 'UNWATCH';
   /** Refused: returns the error for these arguments, or undefined when these arguments are fine. */
   readonly refuse?: (name: string, args: readonly Arg[], method: string) => InvalidArgumentError | undefined;

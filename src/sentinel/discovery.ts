@@ -1,6 +1,6 @@
 // Discovery inside each connection attempt: ask the sentinels where the primary (or a replica) is,
 // connect there, and check that the node is what they said. It runs as the attempt's `open` of the
-// ordinary lifecycle (the client's openConnection), so reconnects, backoff, the offline queue and
+// ordinary lifecycle (client/connection-opener.ts), so reconnects, backoff, the offline queue and
 // the phase rules stay in lifecycle/: there is no second reconnect engine.
 import { ConnectionError } from '../errors';
 import { Connection } from '../connection/connection';
