@@ -27,6 +27,9 @@ export async function holdWritesAndSync(
       if (target === undefined) return undefined;
       for (const s of replicas) {
         const info = await s.cli('INFO', 'replication');
+        // A replica in a full resync (its backlog overflowed under load) reports an offset before
+        // it has the data: it must be linked, done syncing, and at the primary's offset.
+        if (!/^master_link_status:up/m.test(info) || !/^master_sync_in_progress:0/m.test(info)) return undefined;
         const have = offset(info, 'slave_repl_offset');
         if (have === undefined || have < target) return undefined;
       }
