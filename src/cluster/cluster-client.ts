@@ -12,7 +12,8 @@ import { ClientClosedError, ClusterDisabledError, ConnectionError, ReplyError, t
 import type { State } from '../lifecycle/states';
 import type { Arg } from '../protocol/types';
 import { commandSlot, type CommandSlot } from './key-slot';
-import { dispatchDef, sendBuilt } from './node-seam';
+import { callOn, dispatchDef, sendBuilt } from './node-seam';
+import { callNameError, callRule } from '../client/call-rules';
 import { resolveClusterOptions, type ClusterOptions, type ResolvedClusterOptions } from './options';
 import { nodeKey } from './slot-map';
 import { ClusterPipeline, ClusterTransaction } from './cluster-batch';
@@ -191,12 +192,28 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
 
   /** Any command, routed by its keys (see docs/cluster.md): `cluster.call('SET', 'k', 'v')`. */
   call(name: string, ...args: Arg[]): Promise<unknown> {
-    return this.execute(name, args, undefined, false, commandSlot(name, args));
+    return this.rawCall(name, args, false, 'call');
   }
 
   /** Like call(), with bulk strings in the reply as Buffers. */
   callBuffer(name: string, ...args: Arg[]): Promise<unknown> {
-    return this.execute(name, args, undefined, true, commandSlot(name, args));
+    return this.rawCall(name, args, true, 'callBuffer');
+  }
+
+  /**
+   * call() with the rules of RedisClient.call(): the name checked and commands that would change a
+   * connection behind the client's back refused before anything is routed; on the slot's owner
+   * the node's own call() runs it (blocking commands on a dedicated connection, SELECT tracked).
+   */
+  private rawCall(name: string, args: Arg[], returnBuffers: boolean, method: string): Promise<unknown> {
+    const badName = callNameError(method, name);
+    if (badName !== undefined) return Promise.reject(badName);
+    const refused = callRule(name)?.refuse?.(name, args, method);
+    if (refused !== undefined) return Promise.reject(refused);
+    return this.route(name, commandSlot(name, args), (node, asking) => {
+      if (asking) sendBuilt(node, 'ASKING', [], undefined, false).catch(() => undefined);
+      return callOn(node, name, args, returnBuffers, method);
+    });
   }
 
   /**

@@ -26,3 +26,14 @@ export function sendBuilt(
 export function dispatchDef(node: RedisClient, d: CommandDef, args: unknown[], buffers: boolean): Promise<unknown> {
   return internals(node).dispatch(d, args, buffers);
 }
+
+/** A raw command with every rule of `node.call()` (blocking routing, tracked state). */
+export function callOn(
+  node: RedisClient,
+  name: string,
+  args: Arg[],
+  returnBuffers: boolean,
+  method: string,
+): Promise<unknown> {
+  return internals(node).call(name, args, returnBuffers, method);
+}

@@ -70,6 +70,24 @@ test('connect: one seed is enough; every command family works and keys spread ov
   assert.deepEqual(await c.blpop('l', 1), { key: 'l', element: 'a' });
 });
 
+test("cluster.call() has client.call()'s rules: bad names and connection-changing commands refused, blocking commands routed to a dedicated connection", async () => {
+  await using c = createCluster({ nodes: cluster.seeds });
+  await c.connect();
+  const js = c as unknown as { call(...a: unknown[]): Promise<unknown> };
+  await assert.rejects(js.call(), InvalidArgumentError);
+  await assert.rejects(js.call(['GET', 'k']), InvalidArgumentError);
+  await assert.rejects(
+    c.call('MULTI'),
+    (err: unknown) => err instanceof InvalidArgumentError && /multi\(\)/.test(err.message),
+  );
+  await assert.rejects(c.call('CLIENT', 'REPLY', 'OFF'), InvalidArgumentError);
+  // BLPOP through call() waits on a dedicated connection: a command beside it is not held up.
+  const popped = c.call('BLPOP', '{bl}q', 5);
+  assert.equal(await c.call('ECHO', 'beside'), 'beside');
+  await c.call('RPUSH', '{bl}q', 'late');
+  assert.deepEqual(await popped, ['{bl}q', 'late']);
+});
+
 test('a command whose keys are in different slots is refused before anything is sent', async () => {
   await using c = createCluster({ nodes: cluster.seeds });
   await c.connect();
