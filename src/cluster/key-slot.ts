@@ -41,16 +41,19 @@ export type CommandSlot = { slot: number } | { slot: 'none' } | { slot: 'cross';
 
 export function commandSlot(name: string, args: readonly Arg[]): CommandSlot {
   const idx = keyIndexes(name, args);
-  if (idx.length === 0) return { slot: 'none' };
-  const slots = new Set<number>();
+  // Most commands have one key, or keys in one slot: no set unless a second slot shows up.
+  let first: number | undefined;
+  let others: Set<number> | undefined;
   for (const i of idx) {
     const k = args[i];
     if (k === undefined) continue;
-    slots.add(
-      keySlot(typeof k === 'string' || Buffer.isBuffer(k) ? k : k instanceof Uint8Array ? Buffer.from(k) : String(k)),
+    const slot = keySlot(
+      typeof k === 'string' || Buffer.isBuffer(k) ? k : k instanceof Uint8Array ? Buffer.from(k) : String(k),
     );
+    if (first === undefined) first = slot;
+    else if (slot !== first) (others ??= new Set([first])).add(slot);
   }
-  if (slots.size === 0) return { slot: 'none' };
-  if (slots.size === 1) return { slot: slots.values().next().value! };
-  return { slot: 'cross', slots: [...slots] };
+  if (first === undefined) return { slot: 'none' };
+  if (others === undefined) return { slot: first };
+  return { slot: 'cross', slots: [...others] };
 }

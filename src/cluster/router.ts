@@ -42,7 +42,8 @@ interface Pending {
   readonly reject: (err: unknown) => void;
   start: number;
   budget: number;
-  hops: string[];
+  /** The redirections followed so far (made at the first one: most commands never meet one). */
+  hops: string[] | undefined;
   ask: NodeAddress | undefined;
   lastError: unknown;
   why: string;
@@ -94,7 +95,7 @@ export class Router {
         reject,
         start: 0,
         budget: this.opts.commandTimeoutMs > 0 ? this.opts.commandTimeoutMs : this.opts.unavailableTimeoutMs,
-        hops: [],
+        hops: undefined,
         ask: undefined,
         lastError: undefined,
         why: '',
@@ -178,9 +179,9 @@ export class Router {
   private failed(cmd: Pending, target: NodeAddress, err: unknown): void {
     const r = parseRedirection(err, target);
     if (r !== undefined && (r.kind === 'moved' || r.kind === 'ask')) {
-      cmd.hops.push(`${r.kind.toUpperCase()} ${nodeKey(r.address)}`);
-      if (cmd.hops.length > this.opts.maxRedirections)
-        return cmd.reject(new ClusterRedirectionError(cmd.name, cmd.hops, err));
+      const hops = (cmd.hops ??= []);
+      hops.push(`${r.kind.toUpperCase()} ${nodeKey(r.address)}`);
+      if (hops.length > this.opts.maxRedirections) return cmd.reject(new ClusterRedirectionError(cmd.name, hops, err));
       if (r.kind === 'ask') cmd.ask = r.address;
       else {
         this.topo.moved(r.slot, r.address);

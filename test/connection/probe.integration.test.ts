@@ -8,13 +8,7 @@ import type { ProbeFinding } from '../../src/connection/probe';
 import { RedisServer } from '../support/redis-server';
 import { tlsFixtures } from '../support/tls';
 import { sleep } from '../support/wait';
-
-const BUSY = `local s = redis.call('TIME')
-while true do
-  local n = redis.call('TIME')
-  if (n[1] - s[1]) * 1000000 + (n[2] - s[2]) >= tonumber(ARGV[1]) * 1000 then break end
-end
-return 'done'`;
+import { BUSY_SCRIPT } from '../support/busy-script';
 
 /** Runs the client's probe about its current connection (a private step of the health check). */
 function probe(client: RedisClient): Promise<ProbeFinding> {
@@ -81,7 +75,7 @@ for (const transport of ['tcp', 'tls'] as const) {
         await client.connect();
         await other.connect();
         const before = await clientCount(server);
-        const script = other.eval(BUSY, [], [1500]);
+        const script = other.eval(BUSY_SCRIPT, [], [1500]);
         await new Promise((r) => setTimeout(r, 100));
         const finding = await probe(client);
         console.log(`# ${transport}: probe during a script -> ${JSON.stringify(finding)}`);

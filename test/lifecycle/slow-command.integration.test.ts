@@ -7,14 +7,7 @@ import { createClient, CommandTimeoutError, type RedisClient } from '../../src/i
 import { RedisServer } from '../support/redis-server';
 import { FaultProxy } from '../support/fault-proxy';
 import { waitFor } from '../support/wait';
-
-/** A Lua busy loop of `ms` milliseconds (the server runs nothing else meanwhile). */
-const BUSY = `local s = redis.call('TIME')
-while true do
-  local n = redis.call('TIME')
-  if (n[1] - s[1]) * 1000000 + (n[2] - s[2]) >= tonumber(ARGV[1]) * 1000 then break end
-end
-return 'done'`;
+import { BUSY_SCRIPT } from '../support/busy-script';
 
 function countReconnects(client: RedisClient): { reconnects: number; kinds: string[] } {
   const seen = { reconnects: 0, kinds: [] as string[] };
@@ -41,7 +34,7 @@ describe('a slow command is not a dead connection', () => {
       await client.connect();
       await client.del('slow:n');
       const started = performance.now();
-      const script = client.eval(BUSY, [], [4000]);
+      const script = client.eval(BUSY_SCRIPT, [], [4000]);
       const beside: Array<Promise<unknown>> = [];
       for (let i = 0; i < 10; i++) beside.push(client.incr('slow:n'));
       beside.push(client.get('slow:n'));
@@ -67,7 +60,7 @@ describe('a slow command is not a dead connection', () => {
     try {
       await client.connect();
       await client.del('slow:m');
-      const script = client.eval(BUSY, [], [600]);
+      const script = client.eval(BUSY_SCRIPT, [], [600]);
       const incrs: Array<Promise<unknown>> = [];
       for (let i = 0; i < 10; i++) incrs.push(client.incr('slow:m'));
       const [s, ...rest] = await Promise.allSettled([script, ...incrs]);
@@ -97,7 +90,7 @@ describe('a slow command is not a dead connection', () => {
     try {
       await client.connect();
       await client.del('slow:l');
-      const script = client.eval(BUSY, [], [1000]);
+      const script = client.eval(BUSY_SCRIPT, [], [1000]);
       await assert.rejects(script, CommandTimeoutError);
       // The script still runs (until 1000 ms); these wait behind it, well within their own 600 ms.
       const incrs: Array<Promise<unknown>> = [];

@@ -8,6 +8,7 @@ export * from './tls';
 export * from './raw';
 export * from './wait';
 export * from './replication';
+export * from './busy-script';
 export { onProcessExit } from './cleanup';
 export * from './cluster';
 export * from './sentinel';
