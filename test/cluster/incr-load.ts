@@ -60,11 +60,11 @@ export class IncrLoad {
     return this.acked.reduce((a, b) => a + b, 0);
   }
 
-  /** Resolves once every key has at least `n` more acknowledged INCRs than now. */
-  async progress(n = 20, timeoutMs = 30_000): Promise<void> {
+  /** Resolves once every key (or each of `only`) has at least `n` more acknowledged INCRs than now. */
+  async progress(n = 20, timeoutMs = 30_000, only?: (key: string) => boolean): Promise<void> {
     const base = [...this.acked];
     const until = Date.now() + timeoutMs;
-    while (this.acked.some((a, i) => a < base[i] + n)) {
+    while (this.acked.some((a, i) => a < base[i] + n && (only === undefined || only(this.keys[i])))) {
       if (Date.now() > until) throw new Error(`the INCR load made no progress in ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 20));
     }

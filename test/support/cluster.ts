@@ -8,6 +8,7 @@
 // Starting one costs a few seconds (~2-4 s here, mostly the gossip settling): start one per test
 // file and share it between the tests that do not break it.
 import { execFile } from 'node:child_process';
+import type { Netns } from './netns';
 import { RedisServer } from './redis-server';
 import { holdWritesAndSync, type KillOptions } from './replication';
 import { pollUntil } from './wait';
@@ -23,6 +24,13 @@ export interface ClusterOptions {
   args?: string[];
   /** How long start() and the waits may take before they give up (default 30 s). */
   timeoutMs?: number;
+  /**
+   * Run every node inside this network namespace (netns.ts' createNetns()), listening on its
+   * address and its loopback: to the test process the nodes are remote peers, so protected mode
+   * applies to it (CONFIG SET protected-mode yes on a node makes it answer -DENIED). The caller
+   * destroys the namespace after the cluster.
+   */
+  netns?: Netns;
 }
 
 /** One node as the cluster reports it (from CLUSTER NODES on a live node). */
@@ -48,7 +56,7 @@ const SLOTS = 16384;
 export class RedisCluster {
   /** Every node this harness started, in start order (primaries first as created). */
   readonly servers: RedisServer[] = [];
-  private readonly opts: Required<Omit<ClusterOptions, 'args'>> & { args: string[] };
+  private readonly opts: Required<Omit<ClusterOptions, 'args' | 'netns'>> & { args: string[]; netns?: Netns };
   private readonly ids = new Map<RedisServer, string>();
 
   private constructor(opts: ClusterOptions) {
@@ -58,6 +66,7 @@ export class RedisCluster {
       nodeTimeoutMs: opts.nodeTimeoutMs ?? 1000,
       args: opts.args ?? [],
       timeoutMs: opts.timeoutMs ?? 30_000,
+      netns: opts.netns,
     };
   }
 
@@ -88,7 +97,9 @@ export class RedisCluster {
   }
 
   private async startNode(): Promise<RedisServer> {
+    const ns = this.opts.netns;
     const s = await RedisServer.start({
+      ...(ns === undefined ? {} : { netns: ns.name, bind: `${ns.nsIp} 127.0.0.1` }),
       args: [
         '--cluster-enabled',
         'yes',
