@@ -61,6 +61,7 @@ export type { NodeAddress } from './cluster/slot-map';
 export type { ClusterPipeline, ClusterTransaction } from './cluster/cluster-batch';
 export type { SentinelOptions, SentinelAddress, ResolvedSentinelOptions } from './sentinel/options';
 export type { TopologyChange, NodeEvent } from './cluster/topology';
+export type { ClusterResubscribedEvent } from './cluster/cluster-pubsub';
 export {
   ClusterCrossSlotError,
   ClusterRedirectionError,

@@ -4,6 +4,7 @@ import type { State } from '../lifecycle/states';
 import type { RedisClient } from './client';
 import { Subscriptions, type MessageListener, type PatternListener, type SubscriptionKind } from './pubsub';
 import { PubSubRouter, nameList } from './pubsub-router';
+import { internals } from './internals';
 
 type Listener = MessageListener | PatternListener;
 
@@ -71,6 +72,7 @@ export class ClientPubSub {
         startConnecting: () => void lifecycle.connect().catch(() => undefined),
         commandTimeoutMs: client.options.commandTimeoutMs,
         resubscribed: (e) => client.emit('resubscribed', e),
+        shardChannelDropped: (channel) => internals(client).shardChannelDropped?.(channel),
       },
       mode,
     );

@@ -49,6 +49,8 @@ export interface ClientInternals {
   watchEpoch: number | undefined;
   /** Set on the dedicated and pooled connections themselves: their blocking commands run on them. */
   isolatedConnection: boolean;
+  /** Set by a cluster layer: the server dropped a shard channel of this client (its slot moved). */
+  shardChannelDropped?: (channel: string) => void;
 }
 
 let read: ((client: RedisClient) => ClientInternals) | undefined;

@@ -32,6 +32,7 @@ export class PubSubRouter {
     }
     const sub = client.duplicate();
     sub.on('resubscribed', (e) => client.emit('resubscribed', e));
+    internals(sub).shardChannelDropped = (channel) => internals(client).shardChannelDropped?.(channel);
     sub.on('error', (e) => {
       if (client.listenerCount('error') > 0) client.emit('error', e);
     });

@@ -1,3 +1,4 @@
+import calculateSlot from 'cluster-key-slot';
 import { ClientClosedError, ClientFailedError, CommandTimeoutError, ConnectionError, ReplyError } from '../errors';
 import { Command } from '../connection/command';
 import { Fifo } from '../connection/fifo';
@@ -41,6 +42,12 @@ export interface SubscriptionHost {
   startConnecting(): void;
   commandTimeoutMs: number;
   resubscribed(event: ResubscribedEvent): void;
+  /**
+   * The server unsubscribed a shard channel by itself (its slot moved to another node: Redis 7
+   * sends `sunsubscribe` then). It is no longer subscribed here, and is dropped from what a
+   * reconnect restores.
+   */
+  shardChannelDropped?(channel: string): void;
 }
 
 const KINDS: readonly SubscriptionKind[] = ['channels', 'patterns', 'shardChannels'];
@@ -198,7 +205,7 @@ export class Subscriptions {
       return new Promise((resolve, reject) => this.afterRestore.add(this.waiter(verb, 0, resolve, reject)));
     }
     return new Promise((resolve, reject) => {
-      const batches = batch(names);
+      const batches = this.batches(conn, kind, names);
       const waiter = this.waiter(verb, batches.length, resolve, reject);
       for (const names of batches) this.send(conn, kind, subscribe, names).waiters.push({ waiter, owner: true });
       if (batches.length === 0) {
@@ -209,6 +216,22 @@ export class Subscriptions {
         last.waiters.push({ waiter, owner: false });
       }
     });
+  }
+
+  /**
+   * Commands for these names. On a cluster node, SSUBSCRIBE and SUNSUBSCRIBE take the channels of
+   * one slot only (else CROSSSLOT): shard channels go one slot per command there.
+   */
+  private batches(conn: ConnectionLike, kind: SubscriptionKind, names: string[]): string[][] {
+    if (kind !== 'shardChannels' || conn.server?.mode === 'standalone' || names.length < 2) return batch(names);
+    const bySlot = new Map<number, string[]>();
+    for (const name of names) {
+      const slot = calculateSlot(name);
+      const list = bySlot.get(slot);
+      if (list === undefined) bySlot.set(slot, [name]);
+      else list.push(name);
+    }
+    return [...bySlot.values()].flatMap(batch);
   }
 
   private lastOp(): Op | undefined {
@@ -342,6 +365,12 @@ export class Subscriptions {
         const confirmation = CONFIRMATIONS.get(type);
         if (confirmation === undefined || frame.length !== 3) return false;
         const op = this.ops.peek();
+        if (type === 'sunsubscribe' && !awaits(op, String(frame[1]))) {
+          // Not the answer to our SUNSUBSCRIBE: the server dropped the channel (its slot moved).
+          const name = String(frame[1]);
+          if (this.wanted.shardChannels.delete(name)) this.host.shardChannelDropped?.(name);
+          return true;
+        }
         // Not ours (a confirmation we did not ask for): consumed, never matched to a command.
         if (op === undefined || op.kind !== confirmation.kind || op.subscribe !== confirmation.subscribe) return true;
         if (--op.remaining > 0) return true;
@@ -382,7 +411,7 @@ export class Subscriptions {
         const waiter: Waiter = { pending: 0, settled: false, resolve, reject, restore: { failures } };
         for (const kind of KINDS) {
           restored[kind] = this.names(kind);
-          for (const names of batch(restored[kind])) {
+          for (const names of this.batches(conn, kind, restored[kind])) {
             waiter.pending++;
             this.send(conn, kind, true, names).waiters.push({ waiter, owner: true });
           }
@@ -426,6 +455,16 @@ export class Subscriptions {
       for (const kind of KINDS) this.wanted[kind].clear();
     }
   }
+}
+
+/** Whether `op` is a SUNSUBSCRIBE whose next confirmation is for `name`. */
+function awaits(op: Op | undefined, name: string): boolean {
+  return (
+    op !== undefined &&
+    op.kind === 'shardChannels' &&
+    !op.subscribe &&
+    op.names[op.names.length - op.remaining] === name
+  );
 }
 
 function isRestore(w: { waiter: Waiter; owner: boolean }): boolean {

@@ -4,7 +4,8 @@
 // (MOVED, ASK, TRYAGAIN, CLUSTERDOWN) and keeps the topology current (topology.ts).
 import { EventEmitter } from 'node:events';
 import type { BufferCommands, ClientCommands, RedisClient } from '../client/client';
-import type { CommandDef, Transform } from '../client/command-def';
+import type { CommandDef, RedisKey, RedisValue, Transform } from '../client/command-def';
+import type { MessageListener, PatternListener } from '../client/pubsub';
 import { buildError } from '../client/args';
 import { callError, checkFrom } from '../client/call-check';
 import { COMMANDS } from '../client/commands';
@@ -19,6 +20,7 @@ import { nodeKey } from './slot-map';
 import { ClusterPipeline, ClusterTransaction } from './cluster-batch';
 import { Router, type Send } from './router';
 import { Topology, fetchView, type NodeEvent, type TopologyChange } from './topology';
+import { ClusterPubSub, type ClusterResubscribedEvent } from './cluster-pubsub';
 
 export interface ClusterEvents {
   /** The cluster client's state: 'ready' while every slot has a ready primary, 'reconnecting' while not. */
@@ -30,6 +32,8 @@ export interface ClusterEvents {
   topologyChanged: [TopologyChange];
   /** A node's client was added, removed, or changed state. */
   node: [NodeEvent];
+  /** Subscriptions were subscribed again: on a reconnect, or moved to another node (docs/cluster.md). */
+  resubscribed: [ClusterResubscribedEvent];
 }
 
 export interface ClusterClient extends ClientCommands {} // eslint-disable-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
@@ -44,6 +48,8 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
   private readonly opts: ResolvedClusterOptions;
   private readonly topo: Topology;
   private readonly router: Router;
+  /** Subscriptions: which node each lives on (cluster-pubsub.ts). */
+  private readonly pubsub: ClusterPubSub;
   private current: State = 'idle';
   private everReady = false;
   private connecting: Promise<void> | undefined;
@@ -58,14 +64,28 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
       changed: (c) => {
         this.emit('topologyChanged', c);
         this.healthChanged();
+        this.pubsub.changed();
       },
       node: (e) => {
         this.emit('node', e);
         if (e.event === 'stateChange') this.healthChanged();
+        this.pubsub.changed();
       },
       reconnecting: (node, p) => this.emit('reconnecting', { node, ...p }),
     });
     this.router = new Router(this, this.topo, this.opts);
+    const state = (): State => this.current;
+    this.pubsub = new ClusterPubSub(
+      {
+        get state() {
+          return state();
+        },
+        connect: () => this.connect(),
+        resubscribed: (e) => this.emit('resubscribed', e),
+      },
+      this.topo,
+      this.opts,
+    );
   }
 
   /** 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'failed' | 'closing' | 'closed' */
@@ -171,7 +191,7 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
     this.topo.stop();
     this.router.stop();
     for (const c of this.seedClients) c.destroy();
-    await Promise.all([...this.topo.clients.values()].map((c) => c.close()));
+    await Promise.all([...this.topo.clients.values()].map((c) => c.close()).concat(this.pubsub.close()));
     this.setState('closed');
   }
 
@@ -183,6 +203,7 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
     this.router.stop();
     for (const c of this.seedClients) c.destroy();
     for (const c of this.topo.clients.values()) c.destroy();
+    this.pubsub.destroy();
     this.setState('closed');
   }
 
@@ -271,6 +292,54 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
   /** Runs `send` on the slot's owner, in order with the commands before it (see router.ts). @internal (pipelines, multi) */
   route(name: string, where: CommandSlot, send: Send): Promise<unknown> {
     return this.router.route(name, where, send);
+  }
+
+  // ---------------------------------------------------------------- pub/sub (docs/cluster.md)
+
+  /** SUBSCRIBE on one node (a cluster broadcasts PUBLISH to every node); moved when that node is lost. */
+  subscribe(channels: string | string[], listener: MessageListener): Promise<void> {
+    return this.pubsub.subscribe('channels', channels, listener);
+  }
+
+  /** PSUBSCRIBE, on the same node as subscribe(). */
+  psubscribe(patterns: string | string[], listener: PatternListener): Promise<void> {
+    return this.pubsub.subscribe('patterns', patterns, listener);
+  }
+
+  /** SSUBSCRIBE at the owner of each channel's slot (channels of several slots are split for you). */
+  ssubscribe(channels: string | string[], listener: MessageListener): Promise<void> {
+    return this.pubsub.subscribe('shardChannels', channels, listener);
+  }
+
+  /** UNSUBSCRIBE these channels (every one without an argument); with a listener, only that listener. */
+  unsubscribe(channels?: string | string[], listener?: MessageListener): Promise<void> {
+    return this.pubsub.unsubscribe('channels', channels, listener);
+  }
+
+  /** PUNSUBSCRIBE these patterns (every one without an argument); with a listener, only that listener. */
+  punsubscribe(patterns?: string | string[], listener?: PatternListener): Promise<void> {
+    return this.pubsub.unsubscribe('patterns', patterns, listener);
+  }
+
+  /** SUNSUBSCRIBE these shard channels (every one without an argument); with a listener, only that listener. */
+  sunsubscribe(channels?: string | string[], listener?: MessageListener): Promise<void> {
+    return this.pubsub.unsubscribe('shardChannels', channels, listener);
+  }
+
+  /** PUBLISH on a ready primary: how many subscribers of that node received it (the cluster relays it to the others). */
+  publish(channel: RedisKey, message: RedisValue): Promise<number> {
+    return this.execute('PUBLISH', [channel, message], undefined, false, { slot: 'none' }) as Promise<number>;
+  }
+
+  /** SPUBLISH at the owner of the channel's slot: how many subscribers received it. */
+  spublish(channel: RedisKey, message: RedisValue): Promise<number> {
+    const args = [channel, message];
+    return this.execute('SPUBLISH', args, undefined, false, commandSlot('SPUBLISH', args)) as Promise<number>;
+  }
+
+  /** Channels, patterns and shard channels subscribed through this cluster client. */
+  get subscriptionCount(): number {
+    return this.pubsub.count;
   }
 
   /** ready while every slot has a primary whose client is ready; reconnecting otherwise. */

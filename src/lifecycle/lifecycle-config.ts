@@ -14,8 +14,8 @@ import type { State } from './states';
 
 /** The part of a Connection the lifecycle drives (a fake one in unit tests). */
 export interface ConnectionLike extends HealthTarget {
-  /** What the handshake learned; `role` is 'master' or 'replica' when the server said. */
-  readonly server?: { role?: string; protocol?: 2 | 3; id?: number };
+  /** What the handshake learned; `role` is 'master' or 'replica' and `mode` 'standalone', 'cluster' or 'sentinel' when the server said. */
+  readonly server?: { role?: string; protocol?: 2 | 3; id?: number; mode?: string };
   send(cmd: Command): void;
   /** Settles the oldest command owed a reply with `value`, if it is `cmd` (see Connection.settleOldest). */
   settleOldest?(cmd: Command, value: unknown): boolean;
