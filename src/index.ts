@@ -4,7 +4,7 @@
  * @module romaine
  */
 export { createClient, RedisClient } from './client/client';
-export type { ClientEvents, ClientCommands, BufferCommands } from './client/client';
+export type { ClientEvents, ClientCommands, BufferCommands, ClientBufferCommands } from './client/client';
 export type { ClientOptions, ReconnectOptions, Credentials, ResolvedOptions } from './client/options';
 export type { Auth } from './client/credentials';
 export type { ClientSummary } from './client/inspect';
@@ -20,7 +20,15 @@ export { createPool, Pool } from './pool/pool';
 export type { PoolOptions } from './pool/pool';
 export type { PoolStats } from './pool/resource-pool';
 export type { CacheOptions, CacheStats, CacheView } from './client/cache';
-export type { MessageListener, PatternListener, ResubscribedEvent, SubscriptionKind } from './client/pubsub';
+export type {
+  BufferMessageListener,
+  BufferPatternListener,
+  MessageListener,
+  PatternListener,
+  ResubscribedEvent,
+  SubscribeOptions,
+  SubscriptionKind,
+} from './client/pubsub';
 export type { PipelineResult } from './client/pipeline';
 export type * from './client/commands';
 export { defineScript, Script } from './client/scripts';

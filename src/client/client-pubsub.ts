@@ -2,11 +2,19 @@ import { InvalidArgumentError } from '../errors';
 import type { Lifecycle, ConnectionLike } from '../lifecycle/lifecycle';
 import type { State } from '../lifecycle/states';
 import type { RedisClient } from './client';
-import { Subscriptions, type MessageListener, type PatternListener, type SubscriptionKind } from './pubsub';
+import {
+  Subscriptions,
+  type BufferMessageListener,
+  type BufferPatternListener,
+  type MessageListener,
+  type PatternListener,
+  type SubscribeOptions,
+  type SubscriptionKind,
+} from './pubsub';
 import { PubSubRouter, nameList } from './pubsub-router';
 import { internals } from './internals';
 
-type Listener = MessageListener | PatternListener;
+type Listener = MessageListener | PatternListener | BufferMessageListener | BufferPatternListener;
 
 const UNSUBSCRIBE_METHOD = {
   channels: 'unsubscribe',
@@ -36,14 +44,22 @@ export class ClientPubSub {
     return this.router?.existing?.size ?? 0;
   }
 
-  subscribe(kind: SubscriptionKind, method: string, names: string | string[], listener: Listener): Promise<void> {
+  subscribe(
+    kind: SubscriptionKind,
+    method: string,
+    names: string | string[],
+    listener: Listener,
+    options?: SubscribeOptions,
+  ): Promise<void> {
     if (typeof listener !== 'function') {
       return Promise.reject(new InvalidArgumentError(`${method}() needs a listener function`));
     }
+    const bad = subscribeOptionsError(method, options);
+    if (bad !== undefined) return Promise.reject(bad);
     const list = nameList(method, names);
     if (!Array.isArray(list)) return Promise.reject(list);
     this.router ??= new PubSubRouter(this.client);
-    return this.router.target().add(kind, list, listener);
+    return this.router.target().add(kind, list, listener, options?.buffers === true);
   }
 
   unsubscribe(kind: SubscriptionKind, names: string | string[] | undefined, listener?: Listener): Promise<void> {
@@ -105,4 +121,25 @@ export class ClientPubSub {
   destroy(): void {
     this.router?.destroy();
   }
+}
+
+/** subscribe()'s third argument: undefined or { buffers?: boolean } (node-redis' `true` gets a hint). */
+function subscribeOptionsError(method: string, options: unknown): InvalidArgumentError | undefined {
+  if (options === undefined) return undefined;
+  if (options === true || options === false) {
+    return new InvalidArgumentError(
+      `${method}() takes its options as an object: pass { buffers: true } for Buffer messages (node-redis' \`true\` is romaine/compat/node-redis' form)`,
+    );
+  }
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    return new InvalidArgumentError(`${method}() takes { buffers?: boolean } as its third argument`);
+  }
+  const unknown = Object.keys(options).filter((k) => k !== 'buffers');
+  const buffers = (options as { buffers?: unknown }).buffers;
+  if (unknown.length > 0 || (buffers !== undefined && typeof buffers !== 'boolean')) {
+    return new InvalidArgumentError(
+      `${method}() takes { buffers?: boolean } as its third argument${unknown.length > 0 ? ` (unknown: ${unknown.join(', ')})` : ''}`,
+    );
+  }
+  return undefined;
 }

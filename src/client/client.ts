@@ -10,11 +10,18 @@ import type { State } from '../lifecycle/states';
 import { argError, buildError } from './args';
 import { batchArrayError, callError, checkFrom } from './call-check';
 import type { Arg } from '../protocol/types';
-import type { Bufferize, CommandDef, Transform } from './command-def';
+import { toBufferMap, type Bufferize, type CommandDef, type Transform } from './command-def';
 import { COMMANDS, type CommandTable } from './commands';
 import { DedicatedConnections } from './dedicated';
 import { ClientSideCache, NO_CACHE, type CacheView } from './cache';
-import type { MessageListener, PatternListener, ResubscribedEvent } from './pubsub';
+import type {
+  BufferMessageListener,
+  BufferPatternListener,
+  MessageListener,
+  PatternListener,
+  ResubscribedEvent,
+  SubscribeOptions,
+} from './pubsub';
 import { ClientPubSub } from './client-pubsub';
 import { ConnectionOpener } from './connection-opener';
 import { duplicateOptions } from './duplicate';
@@ -57,17 +64,53 @@ export type ClientCommands = {
 /** The typed command methods of the `buffers` view: bulk strings come back as Buffers. */
 export type BufferCommands = {
   [K in keyof CommandTable]: CommandTable[K] extends CommandDef<infer A, infer R>
-    ? (...args: A) => Promise<Bufferize<R>>
+    ? CommandTable[K] extends { readonly bufferMap: true }
+      ? (...args: A) => Promise<Map<Buffer, Buffer>>
+      : (...args: A) => Promise<Bufferize<R>>
     : never;
+};
+
+/**
+ * A client's `buffers` view: the typed methods with Buffer replies, and the SCAN iterators
+ * yielding Buffers (keys, fields and members as the bytes they are).
+ */
+export type ClientBufferCommands = BufferCommands & {
+  /** Every key, as Buffers: `for await (const key of client.buffers.scanIterator())`. */
+  scanIterator(opts?: KeyScanIteratorOptions): AsyncGenerator<Buffer, void, undefined>;
+  /** Every [field, value] of a hash, as Buffers. */
+  hscanIterator(key: RedisKey, opts?: ScanIteratorOptions): AsyncGenerator<[Buffer, Buffer], void, undefined>;
+  /** Every member of a set, as Buffers. */
+  sscanIterator(key: RedisKey, opts?: ScanIteratorOptions): AsyncGenerator<Buffer, void, undefined>;
 };
 
 export interface RedisClient extends ClientCommands {} // eslint-disable-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
 
 const BUFFERS: CommandOptions = { returnBuffers: true };
+const FLAT_BUFFERS: CommandOptions = { returnBuffers: true, flatMaps: true };
 
 /** `client.buffers`: the command methods with Buffer replies, on a prototype shared by all clients. */
 class BufferView {
   constructor(readonly client: RedisClient) {}
+
+  scanIterator(opts?: KeyScanIteratorOptions): AsyncGenerator<Buffer, void, undefined> {
+    return scanIterator(this as unknown as Pick<RedisClient, 'scan'>, opts) as AsyncGenerator<Buffer, void, undefined>;
+  }
+
+  hscanIterator(key: RedisKey, opts?: ScanIteratorOptions): AsyncGenerator<[Buffer, Buffer], void, undefined> {
+    return hscanIterator(this as unknown as Pick<RedisClient, 'hscan'>, key, opts) as AsyncGenerator<
+      [Buffer, Buffer],
+      void,
+      undefined
+    >;
+  }
+
+  sscanIterator(key: RedisKey, opts?: ScanIteratorOptions): AsyncGenerator<Buffer, void, undefined> {
+    return sscanIterator(this as unknown as Pick<RedisClient, 'sscan'>, key, opts) as AsyncGenerator<
+      Buffer,
+      void,
+      undefined
+    >;
+  }
 }
 
 /**
@@ -79,8 +122,8 @@ class BufferView {
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class RedisClient extends EventEmitter<ClientEvents> {
   readonly options: ResolvedOptions;
-  /** Same methods, but bulk string replies come back as Buffers. */
-  readonly buffers: BufferCommands;
+  /** Same methods, but bulk string replies come back as Buffers (and the SCAN iterators yield Buffers). */
+  readonly buffers: ClientBufferCommands;
   private readonly lifecycle: Lifecycle;
   private readonly clock: Clock;
   /** The database and name a reconnect restores (SELECT, CLIENT SETNAME), and the WATCH's connection. */
@@ -120,7 +163,7 @@ export class RedisClient extends EventEmitter<ClientEvents> {
       unwatched: () => void (state.watchEpoch = undefined),
     });
     this.opener = new ConnectionOpener(options, this.clock, this.session);
-    this.buffers = new BufferView(this) as unknown as BufferCommands;
+    this.buffers = new BufferView(this) as unknown as ClientBufferCommands;
     this.clientCache = options.cache === undefined ? undefined : new ClientSideCache(options.cache);
     this.cache = this.clientCache ?? NO_CACHE;
     this.lifecycle = new Lifecycle({
@@ -252,6 +295,7 @@ export class RedisClient extends EventEmitter<ClientEvents> {
       const cmd = new Command<T>(name, args, transform, resolve, reject);
       if (options !== undefined) {
         cmd.returnBuffers = options.returnBuffers === true;
+        cmd.flatMaps = options.flatMaps === true;
         if (options.timeoutMs !== undefined) cmd.timeoutMs = options.timeoutMs;
         cmd.signal = options.signal;
         const blocking = options.blockingMs;
@@ -275,6 +319,7 @@ export class RedisClient extends EventEmitter<ClientEvents> {
    */
   #dispatch(d: CommandDef, args: unknown[], buffers: boolean): Promise<unknown> {
     const built = d.build(...args);
+    if (buffers && d.bufferMap === true) return this.#sendCommand(d.name, built, toBufferMap, FLAT_BUFFERS);
     if (this.clientCache !== undefined && !buffers && ClientSideCache.cacheable(d, built)) {
       return this.clientCache.read(d, built, (transform) => this.#sendCommand(d.name, built, transform));
     }
@@ -417,33 +462,54 @@ export class RedisClient extends EventEmitter<ClientEvents> {
 
   // ---------------------------------------------------------------- pub/sub (docs/pubsub.md)
 
-  /** SUBSCRIBE: `listener(message, channel)` for each message; resolves once the server confirmed. */
-  subscribe(channels: string | string[], listener: MessageListener): Promise<void> {
-    return this.pubsub.subscribe('channels', 'subscribe', channels, listener);
+  /**
+   * SUBSCRIBE: `listener(message, channel)` for each message; resolves once the server confirmed.
+   * With `{ buffers: true }` the message is a Buffer, byte for byte as published.
+   */
+  subscribe(channels: string | string[], listener: MessageListener, options?: { buffers?: false }): Promise<void>;
+  subscribe(channels: string | string[], listener: BufferMessageListener, options: { buffers: true }): Promise<void>;
+  subscribe(
+    channels: string | string[],
+    listener: MessageListener | BufferMessageListener,
+    options?: SubscribeOptions,
+  ): Promise<void> {
+    return this.pubsub.subscribe('channels', 'subscribe', channels, listener, options);
   }
 
   /** PSUBSCRIBE: `listener(message, channel, pattern)` for each message on a matching channel. */
-  psubscribe(patterns: string | string[], listener: PatternListener): Promise<void> {
-    return this.pubsub.subscribe('patterns', 'psubscribe', patterns, listener);
+  psubscribe(patterns: string | string[], listener: PatternListener, options?: { buffers?: false }): Promise<void>;
+  psubscribe(patterns: string | string[], listener: BufferPatternListener, options: { buffers: true }): Promise<void>;
+  psubscribe(
+    patterns: string | string[],
+    listener: PatternListener | BufferPatternListener,
+    options?: SubscribeOptions,
+  ): Promise<void> {
+    return this.pubsub.subscribe('patterns', 'psubscribe', patterns, listener, options);
   }
 
   /** SSUBSCRIBE (Redis 7): sharded channels. */
-  ssubscribe(channels: string | string[], listener: MessageListener): Promise<void> {
-    return this.pubsub.subscribe('shardChannels', 'ssubscribe', channels, listener);
+  ssubscribe(channels: string | string[], listener: MessageListener, options?: { buffers?: false }): Promise<void>;
+  ssubscribe(channels: string | string[], listener: BufferMessageListener, options: { buffers: true }): Promise<void>;
+  ssubscribe(
+    channels: string | string[],
+    listener: MessageListener | BufferMessageListener,
+    options?: SubscribeOptions,
+  ): Promise<void> {
+    return this.pubsub.subscribe('shardChannels', 'ssubscribe', channels, listener, options);
   }
 
   /** UNSUBSCRIBE: these channels (every one without an argument); with a listener, only that listener. */
-  unsubscribe(channels?: string | string[], listener?: MessageListener): Promise<void> {
+  unsubscribe(channels?: string | string[], listener?: MessageListener | BufferMessageListener): Promise<void> {
     return this.pubsub.unsubscribe('channels', channels, listener);
   }
 
   /** PUNSUBSCRIBE: these patterns (every one without an argument); with a listener, only that listener. */
-  punsubscribe(patterns?: string | string[], listener?: PatternListener): Promise<void> {
+  punsubscribe(patterns?: string | string[], listener?: PatternListener | BufferPatternListener): Promise<void> {
     return this.pubsub.unsubscribe('patterns', patterns, listener);
   }
 
   /** SUNSUBSCRIBE: these shard channels (every one without an argument). */
-  sunsubscribe(channels?: string | string[], listener?: MessageListener): Promise<void> {
+  sunsubscribe(channels?: string | string[], listener?: MessageListener | BufferMessageListener): Promise<void> {
     return this.pubsub.unsubscribe('shardChannels', channels, listener);
   }
 

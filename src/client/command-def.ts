@@ -21,6 +21,11 @@ export interface CommandDef<A extends unknown[] = any[], R = unknown> {
   /** The reply is binary (DUMP): bulk strings come back as Buffers even outside `client.buffers`. */
   readonly binary?: boolean;
   /**
+   * In the `buffers` view the reply (a map) is a `Map<Buffer, Buffer>`, keys included as the bytes
+   * they are (HGETALL: binary field names survive; an object's keys would be lossy strings).
+   */
+  readonly bufferMap?: boolean;
+  /**
    * A blocking command that must run on the caller's own connection (WAIT counts the writes made
    * on the connection that sends it), so it is not moved to a dedicated one.
    */
@@ -54,6 +59,21 @@ export function optionsParam(index: number, keys: readonly string[]): OptionsPar
 /** Marks a definition whose reply is binary. */
 export function binary<A extends unknown[], R>(d: CommandDef<A, R>): CommandDef<A, R> {
   return { ...d, binary: true };
+}
+
+/** Marks a definition whose map reply is a Map<Buffer, Buffer> in the `buffers` view. */
+export function bufferMap<A extends unknown[], R>(
+  d: CommandDef<A, R>,
+): CommandDef<A, R> & { readonly bufferMap: true } {
+  return { ...d, bufferMap: true };
+}
+
+/** A map reply decoded as a flat [key, value, ...] array of Buffers (flatMaps), as a Map. */
+export function toBufferMap(reply: unknown): Map<Buffer, Buffer> {
+  const out = new Map<Buffer, Buffer>();
+  if (!Array.isArray(reply)) return out;
+  for (let i = 0; i + 1 < reply.length; i += 2) out.set(reply[i] as Buffer, reply[i + 1] as Buffer);
+  return out;
 }
 
 /** Marks a blocking definition that must stay on the caller's connection. */

@@ -9,6 +9,19 @@ import type { State } from '../lifecycle/states';
 export type MessageListener = (message: string, channel: string) => void;
 /** Called with each message on a channel matching a pattern subscribed with psubscribe(). */
 export type PatternListener = (message: string, channel: string, pattern: string) => void;
+/** Like MessageListener, for a subscription made with `{ buffers: true }`: the message as it was published. */
+export type BufferMessageListener = (message: Buffer, channel: string) => void;
+/** Like PatternListener, for a subscription made with `{ buffers: true }`: the message as it was published. */
+export type BufferPatternListener = (message: Buffer, channel: string, pattern: string) => void;
+
+/** How a listener wants its messages. */
+export interface SubscribeOptions {
+  /**
+   * true: each message comes as a Buffer, byte for byte as published (binary payloads such as
+   * msgpack). Channel and pattern names stay strings. Default false: messages are UTF-8 strings.
+   */
+  buffers?: boolean;
+}
 
 /** The three families of subscriptions, each with its own commands and messages. */
 export type SubscriptionKind = 'channels' | 'patterns' | 'shardChannels';
@@ -70,7 +83,9 @@ const CONFIRMATIONS = new Map<string, { kind: SubscriptionKind; subscribe: boole
 const BATCH_NAMES = 1000;
 const BATCH_BYTES = 256 * 1024;
 
-type Listener = MessageListener | PatternListener;
+type Listener = MessageListener | PatternListener | BufferMessageListener | BufferPatternListener;
+/** A name's listeners, each with whether it takes Buffers. */
+type Listeners = Map<Listener, boolean>;
 
 /** One caller (or the restore) waiting for the commands it depends on. */
 interface Waiter {
@@ -112,7 +127,7 @@ interface Op {
  * explicitly (never the argument-less UNSUBSCRIBE), so the number of confirmations is known.
  */
 export class Subscriptions {
-  private readonly wanted: Record<SubscriptionKind, Map<string, Set<Listener>>> = {
+  private readonly wanted: Record<SubscriptionKind, Map<string, Listeners>> = {
     channels: new Map(),
     patterns: new Map(),
     shardChannels: new Map(),
@@ -125,6 +140,11 @@ export class Subscriptions {
    * is lost: changes go to it even before the lifecycle reports it ready.
    */
   private current: ConnectionLike | undefined;
+  /**
+   * Some listener takes Buffers: connections decode messages with Buffers (and string listeners
+   * get them decoded as UTF-8). Set by the first such listener, recomputed at each restore.
+   */
+  private buffers = false;
 
   /** 'push': RESP3, frames come as pushes on a shared connection; 'reply': RESP2 subscriber mode. */
   constructor(
@@ -143,7 +163,7 @@ export class Subscriptions {
   }
 
   /** Adds a listener to each name; subscribes the names that had none. Resolves once the server confirmed. */
-  add(kind: SubscriptionKind, names: string[], listener: Listener): Promise<void> {
+  add(kind: SubscriptionKind, names: string[], listener: Listener, buffers = false): Promise<void> {
     const refused = this.refusal();
     if (refused !== undefined) return Promise.reject(refused);
     const fresh: string[] = [];
@@ -151,11 +171,16 @@ export class Subscriptions {
     for (const name of names) {
       let listeners = map.get(name);
       if (listeners === undefined) {
-        listeners = new Set();
+        listeners = new Map();
         map.set(name, listeners);
         fresh.push(name);
       }
-      listeners.add(listener);
+      listeners.set(listener, buffers);
+    }
+    if (buffers && !this.buffers) {
+      this.buffers = true;
+      const conn = this.host.readyConnection() ?? this.current;
+      if (conn !== undefined) conn.pushBuffers = true;
     }
     return this.carry(VERBS[kind].sub, kind, true, fresh);
   }
@@ -272,6 +297,8 @@ export class Subscriptions {
       (err) => this.opSettled(op, err),
     );
     op.cmd.internal = true; // never queued or replayed by the lifecycle: the restore re-sends
+    // RESP2: messages arriving while this is owed are decoded as its reply would be.
+    if (this.mode === 'reply' && conn.pushBuffers === true) op.cmd.returnBuffers = true;
     this.ops.push(op);
     conn.send(op.cmd);
     return op;
@@ -349,17 +376,18 @@ export class Subscriptions {
    * RESP2 subscriber connection). Returns false for anything else.
    */
   handleFrame(frame: unknown[]): boolean {
-    const type = frame[0];
+    // With Buffer decoding on (a binary subscriber), the frame's strings are Buffers too.
+    const type = Buffer.isBuffer(frame[0]) ? frame[0].toString() : frame[0];
     if (typeof type !== 'string') return false;
     switch (type) {
       case 'message':
-        deliver(this.wanted.channels.get(String(frame[1])), String(frame[2]), String(frame[1]));
+        deliver(this.wanted.channels.get(text(frame[1])), frame[2], text(frame[1]));
         return true;
       case 'pmessage':
-        deliver(this.wanted.patterns.get(String(frame[1])), String(frame[3]), String(frame[2]), String(frame[1]));
+        deliver(this.wanted.patterns.get(text(frame[1])), frame[3], text(frame[2]), text(frame[1]));
         return true;
       case 'smessage':
-        deliver(this.wanted.shardChannels.get(String(frame[1])), String(frame[2]), String(frame[1]));
+        deliver(this.wanted.shardChannels.get(text(frame[1])), frame[2], text(frame[1]));
         return true;
       default: {
         const confirmation = CONFIRMATIONS.get(type);
@@ -391,6 +419,8 @@ export class Subscriptions {
    */
   async restore(conn: ConnectionLike): Promise<void> {
     this.connectionLost(); // whatever was on the old connection is gone with it
+    this.buffers = this.anyBufferListener();
+    if (this.buffers || conn.pushBuffers === true) conn.pushBuffers = this.buffers;
     if (this.size === 0) {
       this.current = conn;
       this.releaseAfterRestore();
@@ -433,6 +463,14 @@ export class Subscriptions {
       this.connectionLost();
       throw err;
     }
+  }
+
+  private anyBufferListener(): boolean {
+    for (const kind of KINDS) {
+      for (const listeners of this.wanted[kind].values())
+        for (const buffers of listeners.values()) if (buffers) return true;
+    }
+    return false;
   }
 
   private releaseAfterRestore(): void {
@@ -479,13 +517,26 @@ function settle(waiter: Waiter, error?: Error): void {
   else waiter.reject(error);
 }
 
-/** Calls each listener; one that throws does not stop the others or the connection (it is rethrown on its own). */
-function deliver(listeners: Set<Listener> | undefined, message: string, channel: string, pattern?: string): void {
+/** A name in a frame as a string (frames decoded with Buffers carry Buffers). */
+function text(value: unknown): string {
+  return Buffer.isBuffer(value) ? value.toString() : String(value);
+}
+
+/**
+ * Calls each listener with the message as it asked for it (a Buffer, or a UTF-8 string); one that
+ * throws does not stop the others or the connection (it is rethrown on its own).
+ */
+function deliver(listeners: Listeners | undefined, payload: unknown, channel: string, pattern?: string): void {
   if (listeners === undefined) return; // unsubscribed meanwhile
-  for (const listener of listeners) {
+  let asText: string | undefined;
+  let asBuffer: Buffer | undefined;
+  for (const [listener, buffers] of listeners) {
+    let message: string | Buffer;
+    if (buffers) message = asBuffer ??= Buffer.isBuffer(payload) ? payload : Buffer.from(String(payload));
+    else message = asText ??= text(payload);
     try {
-      if (pattern === undefined) (listener as MessageListener)(message, channel);
-      else listener(message, channel, pattern);
+      if (pattern === undefined) (listener as (m: string | Buffer, c: string) => void)(message, channel);
+      else (listener as (m: string | Buffer, c: string, p: string) => void)(message, channel, pattern);
     } catch (err) {
       process.nextTick(() => {
         throw err;

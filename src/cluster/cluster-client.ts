@@ -261,7 +261,8 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
     } catch (err: unknown) {
       return Promise.reject(buildError(d.name.toLowerCase(), err));
     }
-    const blocking = (d.blockingMs?.(built) ?? 0) > 0;
+    // A blocking command, or a Map<Buffer, Buffer> reply: the node client's own dispatch sends it.
+    const blocking = (d.blockingMs?.(built) ?? 0) > 0 || (buffers && d.bufferMap === true);
     return this.execute(
       d.name,
       built,

@@ -10,6 +10,8 @@ export type ReplyTransform = (reply: any) => unknown;
 export interface CommandOptions {
   /** Decode bulk strings of the reply as Buffers. */
   returnBuffers?: boolean;
+  /** With returnBuffers: decode maps as flat [key, value, ...] arrays, so binary keys survive. */
+  flatMaps?: boolean;
   /** Overrides the client's commandTimeoutMs for this command (0 or Infinity: none). */
   timeoutMs?: number;
   /** Aborts the command: rejected with AbortError; a command already written still consumes its reply. */
@@ -34,6 +36,7 @@ interface CommandExtra {
 const RETURN_BUFFERS = 1;
 const INTERNAL = 2;
 const RESENT = 4;
+const FLAT_MAPS = 8;
 
 /**
  * One command from the moment it is accepted until its single outcome. The same object travels
@@ -81,6 +84,14 @@ export class Command<T = unknown> {
   }
   set returnBuffers(on: boolean) {
     this.flags = on ? this.flags | RETURN_BUFFERS : this.flags & ~RETURN_BUFFERS;
+  }
+
+  /** With returnBuffers: the reply's maps come as flat [key, value, ...] arrays (binary keys kept). */
+  get flatMaps(): boolean {
+    return (this.flags & FLAT_MAPS) !== 0;
+  }
+  set flatMaps(on: boolean) {
+    this.flags = on ? this.flags | FLAT_MAPS : this.flags & ~FLAT_MAPS;
   }
 
   /** Set for commands sent by romaine itself (handshake, health PING): never replayed or queued. */

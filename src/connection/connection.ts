@@ -242,7 +242,7 @@ export class Connection {
       cmd.writtenAt = now;
       this.inflight.push(cmd);
     }
-    if (wasIdle) this.decoder.returnBuffers = this.inflight.peek()?.returnBuffers ?? false;
+    if (wasIdle) this.decodeFor(this.inflight.peek());
     const chunks = this.encoder.take();
     if (chunks.length === 0) return;
     this.lastWriteAt = now;
@@ -288,10 +288,36 @@ export class Connection {
 
   /** `cmd` was just taken off the FIFO: ready the decoder for the next reply, then settle it. */
   private settleShifted(cmd: Command, value: unknown): void {
-    const next = this.inflight.peek();
-    this.decoder.returnBuffers = next !== undefined && next.returnBuffers;
+    this.decodeFor(this.inflight.peek());
     cmd.reply(value);
     if (this.stage === 'ending' && this.inflight.length === 0 && this.outbox.length === 0) this.socket.end();
+  }
+
+  /**
+   * Readies the decoder for the reply owed to `next`. With nothing owed, what arrives is a RESP2
+   * subscriber's message (a reply nobody asked for): decoded like a push frame.
+   */
+  private decodeFor(next: Command | undefined): void {
+    const decoder = this.decoder;
+    if (next === undefined) {
+      decoder.returnBuffers = decoder.pushBuffers;
+      decoder.flatMaps = false;
+    } else {
+      decoder.returnBuffers = next.returnBuffers;
+      decoder.flatMaps = next.flatMaps;
+    }
+  }
+
+  /**
+   * Decode pub/sub messages (RESP3 push frames, and replies on a RESP2 subscriber connection while
+   * nothing is owed) with Buffers: a subscriber asked for binary messages.
+   */
+  get pushBuffers(): boolean {
+    return this.decoder.pushBuffers;
+  }
+  set pushBuffers(on: boolean) {
+    this.decoder.pushBuffers = on;
+    if (this.inflight.length === 0) this.decodeFor(undefined);
   }
 
   /** Sends a command of romaine's own (handshake, health check) and returns its reply. */

@@ -17,6 +17,8 @@ export interface ConnectionLike extends HealthTarget {
   /** What the handshake learned; `role` is 'master' or 'replica' and `mode` 'standalone', 'cluster' or 'sentinel' when the server said. */
   readonly server?: { role?: string; protocol?: 2 | 3; id?: number; mode?: string };
   send(cmd: Command): void;
+  /** Decode pub/sub messages with Buffers (see Connection.pushBuffers); absent on test doubles. */
+  pushBuffers?: boolean;
   /** Settles the oldest command owed a reply with `value`, if it is `cmd` (see Connection.settleOldest). */
   settleOldest?(cmd: Command, value: unknown): boolean;
   destroy(cause: Error): void;

@@ -50,7 +50,7 @@ const UPPER_K = 75;
 export interface DecoderHandlers {
   /** A top-level reply. Error replies arrive here as ReplyError instances; they are not thrown. */
   onReply(value: unknown): void;
-  /** A top-level RESP3 '>' push frame, always decoded with strings (never Buffers). */
+  /** A top-level RESP3 '>' push frame, decoded with strings unless `pushBuffers` is on. */
   onPush(value: unknown[]): void;
   /** A RESP3 '|' attribute map (decoded with strings); the value it annotates is delivered normally. */
   onAttribute?(attributes: Record<string, unknown>): void;
@@ -63,6 +63,19 @@ export class Decoder extends LineScanner {
    */
   returnBuffers = false;
 
+  /**
+   * Read at the start of each top-level '>' push frame: decode its bulk strings as Buffers (a
+   * subscriber that asked for binary messages). Off by default: pushes come with strings.
+   */
+  pushBuffers = false;
+
+  /**
+   * Read with returnBuffers, at the start of each non-push top-level frame: decode that frame's
+   * maps as flat [key, value, ...] arrays, as RESP2 sends them, so that binary keys survive (an
+   * object's keys are strings).
+   */
+  flatMaps = false;
+
   private readonly handlers: DecoderHandlers;
 
   /** stack[0 .. depth-1] are the open aggregates; entries past depth are kept for reuse. */
@@ -72,6 +85,8 @@ export class Decoder extends LineScanner {
   private inFrame = false;
   /** returnBuffers as it was when the current top-level frame began. */
   private frameBuffers = false;
+  /** flatMaps as it was when the current top-level frame began. */
+  private frameFlatMaps = false;
 
   private lineParts: Buffer[] | null = null;
   private lineLength = 0;
@@ -156,7 +171,8 @@ export class Decoder extends LineScanner {
       const type = buf[pos];
       if (this.depth === 0 && !this.inFrame) {
         this.inFrame = true;
-        this.frameBuffers = this.returnBuffers && type !== GREATER && type !== PIPE;
+        this.frameBuffers = type === GREATER ? this.pushBuffers : this.returnBuffers && type !== PIPE;
+        this.frameFlatMaps = this.flatMaps && type !== GREATER && type !== PIPE;
       }
       let value: unknown;
       switch (type) {
@@ -212,8 +228,11 @@ export class Decoder extends LineScanner {
             value = null;
             break;
           }
+          // With flatMaps a map comes as RESP2 gives it, a flat [key, value, ...] array: its keys
+          // stay Buffers (an object would turn binary field names into lossy strings).
+          const flatMap = type === PERCENT && this.frameFlatMaps && this.frameBuffers;
           const kind =
-            type === PERCENT
+            type === PERCENT && !flatMap
               ? AggregateKind.Map
               : type === PIPE
                 ? AggregateKind.Attribute
@@ -223,7 +242,7 @@ export class Decoder extends LineScanner {
           if (count === 0) {
             this.complete(kind, kind === AggregateKind.Map || kind === AggregateKind.Attribute ? {} : []);
           } else {
-            this.open(kind, count);
+            this.open(kind, flatMap ? count * 2 : count);
           }
           continue;
         }

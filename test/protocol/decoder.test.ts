@@ -337,3 +337,38 @@ test('a handler that throws ends decoding: the rest of the chunk is not decoded 
   decoder.feed(Buffer.from('+e\r\n'));
   assert.deepEqual(replies, ['a', 'e']);
 });
+
+test('flatMaps with returnBuffers: a map is a flat array of Buffers (binary keys kept); attributes and later frames are untouched', () => {
+  const replies: unknown[] = [];
+  const attributes: unknown[] = [];
+  const decoder = new Decoder({
+    onReply: (v) => replies.push(v),
+    onPush: () => {},
+    onAttribute: (a) => attributes.push(a),
+  });
+  decoder.returnBuffers = true;
+  decoder.flatMaps = true;
+  const key = Buffer.from([0xff, 0xfe]);
+  decoder.feed(
+    Buffer.concat([
+      Buffer.from('|1\r\n+a\r\n%1\r\n+b\r\n:1\r\n%2\r\n$2\r\n'),
+      key,
+      Buffer.from('\r\n$1\r\nv\r\n+k\r\n%0\r\n'),
+    ]),
+  );
+  decoder.returnBuffers = false;
+  decoder.flatMaps = false;
+  decoder.feed(Buffer.from('%1\r\n+k\r\n$1\r\nv\r\n'));
+  assert.deepEqual(replies, [[key, Buffer.from('v'), 'k', []], { k: 'v' }]);
+  assert.deepEqual(attributes, [{ a: { b: 1 } }]);
+});
+
+test('pushBuffers: push frames come with Buffers, replies keep their own mode', () => {
+  const replies: unknown[] = [];
+  const pushes: unknown[] = [];
+  const decoder = new Decoder({ onReply: (v) => replies.push(v), onPush: (p) => pushes.push(p) });
+  decoder.pushBuffers = true;
+  decoder.feed(Buffer.from('>3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$2\r\n\xff\x00\r\n$1\r\nr\r\n', 'latin1'));
+  assert.deepEqual(pushes, [[Buffer.from('message'), Buffer.from('c'), Buffer.from([0xff, 0x00])]]);
+  assert.deepEqual(replies, ['r']);
+});

@@ -1,4 +1,4 @@
-import { def, id, withOptions, variadic, type RedisKey, type RedisValue } from '../command-def';
+import { bufferMap, def, id, withOptions, variadic, type RedisKey, type RedisValue } from '../command-def';
 import type { Arg } from '../../protocol/types';
 import { ArgumentProblem } from '../args';
 import { MEMBER_SCAN_KEYS, scanArgs, type ScanOptions } from './keys';
@@ -31,11 +31,16 @@ export const HASHES = {
   hget: def('HGET', (key: RedisKey, field: RedisValue) => [key, field], id<string | null>()),
   /** HMGET key field [field ...]: the values, null for missing fields. */
   hmget: variadic(def('HMGET', (key: RedisKey, ...fields: RedisValue[]) => [key, ...fields], id<(string | null)[]>())),
-  /** HGETALL key: every field and value as an object ({} when the key is missing). */
-  hgetall: def(
-    'HGETALL',
-    (key: RedisKey) => [key],
-    (r: unknown) => toObject<string>(r),
+  /**
+   * HGETALL key: every field and value as an object ({} when the key is missing). In the `buffers`
+   * view, a `Map<Buffer, Buffer>`: binary field names are kept.
+   */
+  hgetall: bufferMap(
+    def(
+      'HGETALL',
+      (key: RedisKey) => [key],
+      (r: unknown) => toObject<string>(r),
+    ),
   ),
   /** HDEL key field [field ...]: how many fields were removed. */
   hdel: variadic(def('HDEL', (key: RedisKey, ...fields: RedisValue[]) => [key, ...fields], id<number>())),
