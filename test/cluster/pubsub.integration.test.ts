@@ -4,10 +4,12 @@
 // failover and a SIGKILLed primary.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createCluster, ClientClosedError, type ClusterClient, type ClusterResubscribedEvent } from '../../src/index';
+import { createClient, createCluster, ClientClosedError, type ClusterResubscribedEvent } from '../../src/index';
 import { keySlot } from '../../src/cluster/key-slot';
 import { RedisCluster, type RedisServer } from '../support';
 import { pollUntil } from '../support/wait';
+import { runTs } from '../support/run-ts';
+import { join } from 'node:path';
 
 let cluster: RedisCluster;
 before(async () => {
@@ -124,6 +126,19 @@ test('a sharded subscription follows its slot to another primary (the server sun
   await until('both subscribers got it', () => lateGot.includes('both') && got.includes('both'));
 });
 
+test('a RedisClient on a cluster node forgets a shard channel the server unsubscribed (its slot moved away)', async () => {
+  const channel = 'single{s3}';
+  const slot = keySlot(channel);
+  const owner = await cluster.primaryFor(slot);
+  await using client = createClient({ host: owner.host, port: owner.port });
+  await client.ssubscribe([channel, 'single{s3}b'], () => undefined);
+  assert.equal(client.subscriptionCount, 2);
+  const to = (await cluster.nodes()).find((n) => n.role === 'primary' && n.server !== owner)!.server!;
+  await cluster.moveSlot(slot, to);
+  await until('the client forgot both channels', () => client.subscriptionCount === 0);
+  assert.equal(await client.ping(), 'PONG', 'the connection goes on');
+});
+
 test('a sharded subscription survives a manual failover of its owner; no message twice', async () => {
   await using sub = createCluster({ nodes: cluster.seeds });
   await using pub = createCluster({ nodes: cluster.seeds });
@@ -204,4 +219,19 @@ test('close() settles every subscription promise and ends the pub/sub connection
   await p;
 });
 
-export type { ClusterClient };
+test('plain JavaScript, as an ioredis Cluster / socket.io adapter user writes it', async () => {
+  const node = cluster.servers.find((s) => s.running)!;
+  const run = await runTs(join(__dirname, 'programs', 'pubsub-user.cjs'), {
+    cwd: join(__dirname, '..', '..'),
+    redisUrl: `redis://${node.host}:${node.port}`,
+  });
+  assert.equal(run.code, 0, run.output);
+  const out = JSON.parse(run.output.trim().split('\n').at(-1)!);
+  assert.deepEqual(out, {
+    got: ['room:* room:7 42', 'socket.io#/# broadcast', 'user:{1} hello', 'user:{2} hello', 'user:{3} hello'],
+    errors: ['EINVALIDARG', 'EINVALIDARG', 'EINVALIDARG'],
+    shardReceivers: 3,
+    count: 5,
+    after: 0,
+  });
+});
