@@ -47,8 +47,12 @@ export interface ConnectionHooks {
    * arrive as ordinary arrays). Return true when the reply was consumed.
    */
   claimReply?(reply: unknown): boolean;
-  /** A command got a READONLY reply (the server is, or became, a replica). */
-  onReadOnly?(): void;
+  /**
+   * A command got a READONLY reply (the server is, or became, a replica). Returning true takes the
+   * command back unsettled: the server refused it without running it, and the layer above sends it
+   * elsewhere (lifecycle/classify.ts `refusedUnrun`).
+   */
+  onReadOnly?(cmd: Command, reply: ReplyError): boolean;
   /** The socket died after the handshake. Called once; the connection is finished. */
   onClose(cause: Error, leftovers: Leftovers): void;
 }
@@ -282,14 +286,18 @@ export class Connection {
       else this.die(new ProtocolError(`the server sent a reply nobody asked for: ${preview(value)}`));
       return;
     }
+    if (value instanceof ReplyError && value.code === 'READONLY' && this.hooks.onReadOnly?.(cmd, value) === true) {
+      // Taken back unsettled by the layer above: only ready the decoder for the next reply.
+      this.settleShifted(cmd, undefined, false);
+      return;
+    }
     this.settleShifted(cmd, value);
-    if (value instanceof ReplyError && value.code === 'READONLY') this.hooks.onReadOnly?.();
   }
 
   /** `cmd` was just taken off the FIFO: ready the decoder for the next reply, then settle it. */
-  private settleShifted(cmd: Command, value: unknown): void {
+  private settleShifted(cmd: Command, value: unknown, settle = true): void {
     this.decodeFor(this.inflight.peek());
-    cmd.reply(value);
+    if (settle) cmd.reply(value);
     if (this.stage === 'ending' && this.inflight.length === 0 && this.outbox.length === 0) this.socket.end();
   }
 

@@ -1,4 +1,5 @@
-import { ClientClosedError, ConnectionError } from '../errors';
+import { ClientClosedError, ConnectionError, type ReplyError } from '../errors';
+import type { Command } from '../connection/command';
 import type { ConnectionHooks, Leftovers } from '../connection/connection';
 import type { TimerHandle } from './clock';
 import type { AttemptInfo, ConnectionLike, LifecycleConfig } from './lifecycle-config';
@@ -23,8 +24,8 @@ export interface AttemptOwner {
   failed(raw: unknown): void;
   /** The attempt's connection closed (`conn` is undefined if it died before `open` resolved). */
   connectionClosed(conn: ConnectionLike | undefined, cause: Error, leftovers: Leftovers): void;
-  /** The attempt's connection answered READONLY. */
-  readOnly(conn: ConnectionLike | undefined): void;
+  /** The attempt's connection answered READONLY to `cmd`; true takes the command back unsettled. */
+  readOnly(conn: ConnectionLike | undefined, cmd: Command, reply: ReplyError): boolean;
 }
 
 /**
@@ -60,7 +61,7 @@ export class Attempt {
       onPush: this.config.onPush,
       claimReply: this.config.claimReply,
       onClose: (cause, leftovers) => this.owner.connectionClosed(this.opened, cause, leftovers),
-      onReadOnly: () => this.owner.readOnly(this.opened),
+      onReadOnly: (cmd, reply) => this.owner.readOnly(this.opened, cmd, reply),
     };
     this.config.open(this.info, hooks).then(
       (conn) => this.proceed(conn),

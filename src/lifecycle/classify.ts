@@ -142,3 +142,13 @@ export const CONFIGURATION_KINDS: ReadonlySet<FailureKind> = new Set<FailureKind
   'protocol',
   'handshake',
 ]);
+
+/**
+ * Whether an error reply means the server refused the command without running it, so that it may
+ * go to another server with no risk of running twice. `READONLY` is such a refusal: a replica (a
+ * primary demoted by a failover) checks it before executing the write. Unlike a reply lost with
+ * its socket (ConnectionLostError, `maybeExecuted: true`), the command is known not to have run.
+ */
+export function refusedUnrun(reply: unknown): boolean {
+  return reply instanceof ReplyError && reply.code === 'READONLY';
+}

@@ -6,11 +6,12 @@ import {
   type RomaineError,
 } from '../errors';
 import type { Command } from '../connection/command';
+import type { ReplyError } from '../errors';
 import { commandStart, publishableArgs, reconnectingChannel, stateChannel } from '../diagnostics';
 import type { Leftovers } from '../connection/connection';
 import { Attempt, LISTEN_FIRST_MS, type AttemptOwner } from './attempt';
 import { backoffDelay } from './backoff';
-import { classifyFailure } from './classify';
+import { classifyFailure, refusedUnrun } from './classify';
 import type { TimerHandle } from './clock';
 import { armDeadline, type DeadlineHooks } from './deadlines';
 import { HealthMonitor } from './health';
@@ -19,6 +20,7 @@ import { defaultDecision, initialGiveUpError, type Phase } from './policy';
 import { sortLeftovers } from './replay';
 import { nextState, type LifecycleEvent, type State } from './states';
 import { OfflineQueue, offlineRefusal } from './offline-queue';
+import { Retirements } from './retirements';
 
 // The types a lifecycle is built from, and the attempt's constants, stay importable from here.
 export type {
@@ -69,8 +71,14 @@ export class Lifecycle {
   private closePromise: Promise<void> | undefined;
   /** Learned from the first ready connection: a client that found a primary expects one. */
   private expectPrimary = false;
+  /** Connections left for a new server while still open (retire()); see retirements.ts. */
+  private readonly retiring: Retirements;
+  /** Set by retryNow() during an attempt: if it fails, the next one starts without backoff. */
+  private hurry = false;
 
-  constructor(private readonly config: LifecycleConfig) {}
+  constructor(private readonly config: LifecycleConfig) {
+    this.retiring = new Retirements(config.clock, config.attemptTimeoutMs ?? 10_000);
+  }
 
   get state(): State {
     return this.current;
@@ -167,22 +175,73 @@ export class Lifecycle {
       succeeded: (conn) => this.attemptSucceeded(conn),
       failed: (raw) => this.attemptFailed(raw),
       connectionClosed: (conn, cause, leftovers) => this.connectionDied(conn, cause, leftovers),
-      readOnly: (conn) => {
-        if (this.expectPrimary && conn !== undefined && conn === this.conn) {
-          conn.destroy(
-            new ConnectionError(
-              'readonly',
-              `${conn.endpoint} answered READONLY: the primary was demoted (a failover?); reconnecting, resolving the host name again`,
-            ),
-          );
-        }
-      },
+      readOnly: (conn, cmd, reply) => this.readOnly(conn, cmd, reply),
     };
     this.attempt = new Attempt(this.config, info, owner);
     this.attempt.start();
   }
 
+  /**
+   * A connection of a client that found a primary answered READONLY: the primary was demoted. The
+   * lifecycle stops sending to it (retire) and reconnects; the write was refused before it ran
+   * (classify.ts `refusedUnrun`), so it is taken back to go to the new primary, never reported as
+   * maybe executed. Inside MULTI, or with the offline queue off, the command keeps its reply.
+   */
+  private readOnly(conn: ConnectionLike | undefined, cmd: Command, reply: ReplyError): boolean {
+    if (!this.expectPrimary || conn === undefined) return false;
+    if (conn === this.conn) {
+      this.retire(
+        new ConnectionError(
+          'readonly',
+          `${conn.endpoint} answered READONLY: the primary was demoted (a failover?); the write did not run and waits for the new primary (reconnecting, resolving the host name again)`,
+        ),
+      );
+    }
+    if (!refusedUnrun(reply) || cmd.internal || cmd.group !== undefined || !this.config.offlineQueue.enabled)
+      return false;
+    return this.retiring.takeBack(conn, cmd);
+  }
+
+  /**
+   * Stops sending to the ready connection at once and reconnects: for a layer that learned that the
+   * server behind it is being replaced (sentinel/: a failover under way), or a READONLY reply. New
+   * commands wait in the offline queue; the commands in flight on the old connection get their
+   * replies there (those refused unrun with READONLY go to the next connection), then it closes.
+   * Returns false when there was no ready connection to leave.
+   */
+  retire(reason: ConnectionError): boolean {
+    const conn = this.conn;
+    if (this.current !== 'ready' || conn === undefined) return false;
+    this.conn = undefined;
+    this.health?.stop();
+    this.health = undefined;
+    this.lastFailure = reason;
+    this.attempts = 0;
+    this.retiring.add(conn);
+    this.config.events.error(reason);
+    this.scheduleAttempt('retire', 0, reason);
+    return true;
+  }
+
+  /**
+   * News about where the server is (a failover finished): an attempt waiting out its backoff starts
+   * now, and if one is under way and fails, the next starts without waiting.
+   */
+  retryNow(): void {
+    if (this.current !== 'connecting' && this.current !== 'reconnecting') return;
+    const timer = this.retryTimer;
+    if (timer === undefined) {
+      this.hurry = true;
+      return;
+    }
+    this.config.clock.clearTimeout(timer);
+    this.retryTimer = undefined;
+    this.move('timer');
+    this.startAttempt();
+  }
+
   private attemptSucceeded(conn: ConnectionLike): void {
+    this.hurry = false;
     const reconnected = this.everReady;
     if (!this.everReady) this.expectPrimary = conn.server?.role === 'master';
     this.conn = conn;
@@ -202,7 +261,7 @@ export class Lifecycle {
       this.health.start();
     }
     // Commands that waited go first, in the order they were issued.
-    for (const cmd of this.offline.drain()) if (!cmd.settled) conn.send(cmd);
+    this.flushOffline();
     this.config.events.ready({ reconnected });
     this.settleWaiters();
   }
@@ -223,7 +282,8 @@ export class Lifecycle {
     decision ??= defaultDecision(error.kind, phase, policy.onInitialFailure);
     if (decision === 'fail') return this.giveUp(error);
     if (phase === 'runtime' && this.attempts >= policy.maxAttempts) return this.giveUp(error);
-    const delay = this.nextDelay();
+    const delay = this.hurry ? 0 : this.nextDelay();
+    this.hurry = false;
     const now = this.config.clock.now();
     if (phase === 'initial' && now + delay >= this.initialDeadline) {
       const elapsed = now - (this.initialDeadline - policy.initialTimeoutMs);
@@ -242,7 +302,7 @@ export class Lifecycle {
     return this.lastDelay;
   }
 
-  private scheduleAttempt(event: 'retry' | 'socket-died', delayMs: number, reason: ConnectionError): void {
+  private scheduleAttempt(event: 'retry' | 'socket-died' | 'retire', delayMs: number, reason: ConnectionError): void {
     this.move(event, reason);
     this.config.events.reconnecting({ attempt: this.attempts + 1, delayMs, reason });
     if (reconnectingChannel.hasSubscribers) {
@@ -268,6 +328,7 @@ export class Lifecycle {
   // ---------------------------------------------------------------- a ready connection died
 
   private connectionDied(conn: ConnectionLike | undefined, cause: Error, leftovers: Leftovers): void {
+    if (conn !== undefined && this.retiring.has(conn)) return this.retiredClosed(conn, cause, leftovers);
     if (conn === undefined || conn !== this.conn) {
       // Not ours any more (destroyed after close/destroy, or a disowned attempt): settle honestly.
       this.failLeftovers(leftovers, (cmd, written) => new ClientClosedError('the client was closed', written));
@@ -308,6 +369,30 @@ export class Lifecycle {
     this.scheduleAttempt('socket-died', delay, error);
   }
 
+  /** A retired connection closed: what it gave back and what it still held go to the next connection. */
+  private retiredClosed(conn: ConnectionLike, cause: Error, leftovers: Leftovers): void {
+    const returned = this.retiring.closed(conn);
+    if (this.current === 'closing' || this.current === 'closed' || this.current === 'failed') {
+      const closed = new ClientClosedError('the client was closed before the command could be sent again');
+      for (const cmd of returned) cmd.fail(closed);
+      this.failLeftovers(leftovers, (cmd, written) =>
+        written ? new ConnectionLostError(cmd.name, true, cause) : new ClientClosedError('the client was closed'),
+      );
+      return;
+    }
+    const error = classifyFailure(cause, { endpoint: this.config.endpoint, sentPassword: this.config.sentPassword });
+    const requeue = sortLeftovers(leftovers, this.config.offlineQueue.enabled, this.config.retryInFlight, error);
+    this.offline.unshiftAll([...returned.filter((c) => !c.settled), ...requeue]);
+    this.flushOffline();
+  }
+
+  /** Sends what waits in the offline queue, in order, once a connection is ready and no retiring one may still give commands back. */
+  private flushOffline(): void {
+    const conn = this.conn;
+    if (this.current !== 'ready' || conn === undefined || this.retiring.size > 0) return;
+    for (const cmd of this.offline.drain()) if (!cmd.settled) conn.send(cmd);
+  }
+
   private failLeftovers(leftovers: Leftovers, make: (cmd: Command, written: boolean) => Error): void {
     for (const cmd of leftovers.written) cmd.fail(make(cmd, true));
     for (const cmd of leftovers.unwritten) cmd.fail(make(cmd, false));
@@ -328,7 +413,9 @@ export class Lifecycle {
     }
     if (this.current === 'ready') {
       this.arm(cmd);
-      (this.conn as ConnectionLike).send(cmd);
+      // Behind the commands a retiring connection may still give back (READONLY): they go first.
+      if (this.retiring.size === 0 || !this.config.offlineQueue.enabled) (this.conn as ConnectionLike).send(cmd);
+      else this.offline.push(cmd);
       return;
     }
     switch (this.current) {
@@ -364,7 +451,7 @@ export class Lifecycle {
   private readonly deadlineHooks: DeadlineHooks = {
     // While recovering, a command settled by its deadline was waiting in the offline queue.
     settled: () => {
-      if (this.current === 'connecting' || this.current === 'reconnecting') {
+      if (this.current === 'connecting' || this.current === 'reconnecting' || this.retiring.size > 0) {
         this.offline.settledOne();
       }
     },
@@ -396,7 +483,7 @@ export class Lifecycle {
     if (this.current === 'closing') {
       this.health?.stop();
       const conn = this.conn;
-      if (conn !== undefined) await conn.end();
+      await Promise.all([conn?.end(), this.retiring.ended()]);
       this.conn = undefined;
       if (this.current === 'closing') this.move('drained');
     }
@@ -414,6 +501,7 @@ export class Lifecycle {
     const conn = this.conn;
     this.conn = undefined;
     conn?.destroy(new ClientClosedError('the client was destroyed'));
+    this.retiring.destroyAll(new ClientClosedError('the client was destroyed'));
   }
 
   private cancelRetry(): void {

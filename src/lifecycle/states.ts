@@ -3,7 +3,8 @@
  *
  *            connect               handshake-done
  *   idle ───────────► connecting ─────────────────► ready ◄──────────────┐
- *                      │  ▲ retry/timer    give-up    │ socket-died       │ handshake-done
+ *                      │  ▲ retry/timer    give-up    │ socket-died,      │ handshake-done
+ *                      │  │               ┌──────────┐ │ retire            │
  *                      │  └──────┘       ┌────────────┘                   │
  *                      │ give-up         ▼                                │
  *                      └──────────► failed ◄── give-up ── reconnecting ───┘
@@ -20,6 +21,7 @@ export type LifecycleEvent =
   | 'timer' // the backoff delay passed: start the next attempt
   | 'give-up' // an attempt failed and the policy says stop
   | 'socket-died' // the ready connection died
+  | 'retire' // the server behind the ready connection is being replaced (a failover): stop sending to it
   | 'close' // the user called close()
   | 'drained' // closing finished: nothing left in flight
   | 'destroy'; // the user called destroy()
@@ -34,7 +36,7 @@ export const TRANSITIONS: Readonly<Record<State, Readonly<Partial<Record<Lifecyc
     close: 'closing',
     destroy: 'closed',
   },
-  ready: { 'socket-died': 'reconnecting', close: 'closing', destroy: 'closed' },
+  ready: { 'socket-died': 'reconnecting', retire: 'reconnecting', close: 'closing', destroy: 'closed' },
   reconnecting: {
     'handshake-done': 'ready',
     retry: 'reconnecting',

@@ -1,4 +1,5 @@
 import { Command } from '../../src/connection/command';
+import { ReplyError } from '../../src/errors';
 import type { ConnectionHooks, Leftovers } from '../../src/connection/connection';
 import type { Clock, TimerHandle } from '../../src/lifecycle/clock';
 import { Lifecycle, type AttemptInfo, type ConnectionLike, type LifecycleConfig } from '../../src/lifecycle/lifecycle';
@@ -86,22 +87,44 @@ export class FakeConnection implements ConnectionLike {
       this.send(cmd);
     });
   }
-  /** Answers the oldest command. */
+  /** Answers the oldest command (a READONLY reply is offered to onReadOnly first, as Connection does). */
   reply(value: unknown = 'OK'): void {
     this.lastReadAt = this.clock.now();
     const cmd = this.inflight.shift();
-    cmd?.reply(value);
+    const takenBack =
+      cmd !== undefined &&
+      value instanceof ReplyError &&
+      value.code === 'READONLY' &&
+      this.hooks.onReadOnly?.(cmd, value) === true;
+    if (!takenBack) cmd?.reply(value);
     if (this.ended && this.inflight.length === 0) this.endResolve?.();
   }
   private endResolve: (() => void) | undefined;
+  /** Whether onClose was called (graceful end or death). */
+  closed = false;
   end(): Promise<void> {
     this.ended = true;
-    if (this.inflight.length === 0) return Promise.resolve();
-    return new Promise((r) => (this.endResolve = r));
+    if (this.inflight.length === 0) {
+      this.closeGracefully();
+      return Promise.resolve();
+    }
+    return new Promise((r) => {
+      this.endResolve = () => {
+        this.closeGracefully();
+        r();
+      };
+    });
+  }
+  /** Like a socket closed after end(): onClose with nothing left over. */
+  private closeGracefully(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.hooks.onClose(new Error('the connection was closed'), { written: [], unwritten: [] });
   }
   /** The socket dies: everything unanswered is handed back as written. */
   die(cause: Error): void {
-    if (this.destroyedWith !== undefined) return;
+    if (this.destroyedWith !== undefined || this.closed) return;
+    this.closed = true;
     this.destroyedWith = cause;
     const leftovers: Leftovers = { written: this.inflight.filter((c) => !c.settled && !c.internal), unwritten: [] };
     for (const c of this.inflight) if (c.internal) c.fail(cause);

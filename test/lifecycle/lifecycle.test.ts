@@ -221,30 +221,103 @@ describe('runtime phase (was ready once)', () => {
 });
 
 describe('READONLY (a failover demoted the primary)', () => {
-  test('a client that found a primary drops a connection that answers READONLY and waits for a primary again', async () => {
+  const readonly = () => new ReplyError("READONLY You can't write against a read only replica.");
+
+  test('a write refused with READONLY did not run: it waits and goes to the primary found next, never maybe-executed', async () => {
     const h = harness({}, ['ok', 'replica', 'replica', 'ok']);
     await h.lifecycle.connect();
     const first = h.last();
-    const w = h.run('SET', 'k', 'v');
-    first.reply(new ReplyError("READONLY You can't write against a read only replica."));
-    first.hooks.onReadOnly?.();
-    assert.ok(
-      w.outcome.error instanceof ReplyError && w.outcome.error.code === 'READONLY',
-      'the command itself gets the honest answer',
+    const w = h.run('INCR', 'k');
+    const read = h.run('GET', 'k');
+    first.reply(readonly());
+    assert.equal(w.outcome.settled, false, 'not settled with READONLY');
+    const later = h.run('SET', 'later', '1');
+    assert.deepEqual(
+      first.sent.map((c) => c.name),
+      ['INCR', 'GET'],
+      'nothing more is sent to the demoted primary',
     );
-    assert.ok(first.destroyedWith instanceof ConnectionError && first.destroyedWith.kind === 'readonly');
+    first.reply('5'); // the read in flight gets its answer there
+    assert.equal(read.outcome.value, '5');
+    assert.ok(first.closed, 'the demoted primary is left once its commands in flight were answered');
     await h.clock.advance(5000);
     assert.equal(h.lifecycle.state, 'ready');
     const reasons = h.events.filter((e) => e.type === 'reconnecting').map((e) => e.payload.reason.kind);
     assert.deepEqual(reasons, ['readonly', 'readonly', 'readonly']);
     assert.equal(h.last().server.role, 'master');
+    assert.deepEqual(
+      h.last().sent.map((c) => c.name),
+      ['INCR', 'SET'],
+      'the refused write goes first, then what was issued after it',
+    );
+    h.last().reply(6);
+    h.last().reply('OK');
+    assert.equal(w.outcome.value, 6);
+    assert.equal(later.outcome.value, 'OK');
   });
-  test('a client connected to a replica on purpose keeps its connection on READONLY', async () => {
+
+  test('the commands a demoted primary refuses one after the other go again in their order', async () => {
+    const h = harness({}, ['ok', 'ok']);
+    await h.lifecycle.connect();
+    const first = h.last();
+    const a = h.run('INCR', 'a');
+    const b = h.run('INCR', 'b');
+    first.reply(readonly());
+    first.reply(readonly());
+    await h.clock.advance(1000);
+    assert.deepEqual(
+      h.last().sent.map((c) => c.args[0]),
+      ['a', 'b'],
+    );
+    h.last().reply(1);
+    h.last().reply(1);
+    assert.equal(a.outcome.value, 1);
+    assert.equal(b.outcome.value, 1);
+  });
+
+  test('a client connected to a replica on purpose keeps its connection, and the write its READONLY', async () => {
     const h = harness({}, ['replica']);
     await h.lifecycle.connect();
-    h.last().hooks.onReadOnly?.();
+    const w = h.run('SET', 'k', 'v');
+    h.last().reply(readonly());
+    assert.ok(w.outcome.error instanceof ReplyError && w.outcome.error.code === 'READONLY');
     assert.equal(h.last().destroyedWith, undefined);
+    assert.equal(h.last().ended, false);
     assert.equal(h.lifecycle.state, 'ready');
+  });
+
+  test('retire(): new commands wait, commands in flight get their replies on the old connection, then the next one takes over', async () => {
+    const h = harness({}, ['ok', 'ok']);
+    await h.lifecycle.connect();
+    const first = h.last();
+    const inflight = h.run('INCR', 'x');
+    assert.equal(h.lifecycle.retire(new ConnectionError('readonly', 'a failover is under way')), true);
+    assert.equal(h.lifecycle.state, 'reconnecting');
+    const waiting = h.run('INCR', 'y');
+    assert.equal(first.sent.length, 1);
+    await h.clock.advance(0);
+    assert.equal(h.lifecycle.state, 'ready');
+    assert.equal(h.last().sent.length, 0, 'held until the old connection is done');
+    first.reply(1);
+    assert.equal(inflight.outcome.value, 1);
+    assert.deepEqual(
+      h.last().sent.map((c) => c.args[0]),
+      ['y'],
+    );
+    h.last().reply(1);
+    assert.equal(waiting.outcome.value, 1);
+  });
+
+  test('retryNow() cuts a backoff short', async () => {
+    const h = harness({}, ['ok', refused(), refused(), 'ok']);
+    await h.lifecycle.connect();
+    h.last().die(reset());
+    await h.clock.advance(0);
+    await h.clock.advance(0);
+    const before = h.attempts.length;
+    h.lifecycle.retryNow();
+    await flush();
+    assert.equal(h.attempts.length, before + 1);
   });
 });
 
