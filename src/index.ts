@@ -29,7 +29,7 @@ export type {
   SubscribeOptions,
   SubscriptionKind,
 } from './client/pubsub';
-export type { PipelineResult } from './client/pipeline';
+export type { PipelineResult, BatchResult, BatchResults } from './client/pipeline';
 export type * from './client/commands';
 export { defineScript, Script } from './client/scripts';
 export type { ScriptOptions } from './client/scripts';

@@ -426,18 +426,18 @@ export class RedisClient extends EventEmitter<ClientEvents> {
   }
 
   /** Commands sent back to back in one write; exec() gives each one's result or error. Not atomic. */
-  pipeline(): Pipeline {
+  pipeline(): Pipeline<[]> {
     // A JavaScript caller may pass ioredis' array form, which would otherwise be ignored.
     // eslint-disable-next-line prefer-rest-params
     if (arguments.length > 0) throw batchArrayError('pipeline', arguments[0]);
-    return new Pipeline(this);
+    return new Pipeline<[]>(this);
   }
 
   /** MULTI ... EXEC: queued commands run atomically; exec() gives their results, or null if a WATCH failed. */
-  multi(): Transaction {
+  multi(): Transaction<[]> {
     // eslint-disable-next-line prefer-rest-params
     if (arguments.length > 0) throw batchArrayError('multi', arguments[0]);
-    return new Transaction(this);
+    return new Transaction<[]>(this);
   }
 
   /** A new client with the same options (and the given overrides): its own connection and lifecycle. */

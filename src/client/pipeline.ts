@@ -12,8 +12,23 @@ import { internals } from './internals';
 /** One command's outcome in a pipeline: [null, value] or [error, undefined]. */
 export type PipelineResult = [Error | null, unknown];
 
-type Chainable<P> = {
-  [K in keyof CommandTable]: CommandTable[K] extends CommandDef<infer A, any> ? (...args: A) => P : never;
+/** One command's outcome with the command's reply type: `[null, value]` or `[error, undefined]`. */
+export type BatchResult<R> = [error: null, value: R] | [error: Error, value: undefined];
+
+/**
+ * What exec() resolves with for a chain whose replies are `T` (one type per chained command, in
+ * order): a tuple of typed results, then any commands the chain's types did not see (a batch is
+ * one mutable object, so `p.get(k)` in a loop adds to it without changing the type `p` was
+ * declared with). `client.pipeline().get('a').incr('n').exec()` gives
+ * `[BatchResult<string | null>, BatchResult<number>, ...PipelineResult[]]`.
+ */
+export type BatchResults<T extends unknown[]> = [...{ [I in keyof T]: BatchResult<T[I]> }, ...PipelineResult[]];
+
+/** The typed methods of a batch: each one adds its reply type to the chain's. */
+type Chainable<T extends unknown[], Kind extends 'pipeline' | 'multi'> = {
+  [K in keyof CommandTable]: CommandTable[K] extends CommandDef<infer A, infer R>
+    ? (...args: A) => Kind extends 'pipeline' ? Pipeline<[...T, R]> : Transaction<[...T, R]>
+    : never;
 };
 
 interface Queued {
@@ -36,14 +51,9 @@ abstract class CommandBatch {
     return this.queued.length;
   }
 
-  /**
-   * Any command, like client.call(), with the same rules: commands that would change the
-   * connection behind the client's back make exec() reject (nothing is sent); SELECT, CLIENT
-   * SETNAME and WATCH are remembered like the typed methods'.
-   */
-  call(name: string, ...args: Arg[]): this {
+  /** Queues call()'s command; its name and rule are checked at exec(). */
+  protected queueRaw(name: string, args: Arg[]): void {
     this.queued.push({ name, args, transform: undefined, returnBuffers: false, rule: undefined, raw: true });
-    return this;
   }
 
   /**
@@ -75,7 +85,8 @@ abstract class CommandBatch {
   }
 }
 
-export interface Pipeline extends Chainable<Pipeline> {} // eslint-disable-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface Pipeline<T extends unknown[] = unknown[]> extends Chainable<T, 'pipeline'> {}
 
 /**
  * Commands collected and sent together: exec() writes them in one batch and resolves with each
@@ -83,13 +94,24 @@ export interface Pipeline extends Chainable<Pipeline> {} // eslint-disable-line 
  * follows the client's rules across reconnects. Not atomic: use multi() for that.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export class Pipeline extends CommandBatch {
-  exec(): Promise<PipelineResult[]> {
+export class Pipeline<T extends unknown[] = unknown[]> extends CommandBatch {
+  /**
+   * Any command, like client.call(), with the same rules: commands that would change the
+   * connection behind the client's back make exec() reject (nothing is sent); SELECT, CLIENT
+   * SETNAME and WATCH are remembered like the typed methods'. Its reply is `unknown`.
+   */
+  call(name: string, ...args: Arg[]): Pipeline<[...T, unknown]> {
+    this.queueRaw(name, args);
+    return this as unknown as Pipeline<[...T, unknown]>;
+  }
+
+  /** Sends the batch; each command's `[null, value]` or `[error, undefined]`, typed after the chain. */
+  exec(): Promise<BatchResults<T>> {
     const queued = this.take();
     if (queued instanceof InvalidArgumentError) return Promise.reject(queued);
-    if (queued.length === 0) return Promise.resolve([]);
+    if (queued.length === 0) return Promise.resolve([] as PipelineResult[] as BatchResults<T>);
     const client = internals(this.client);
-    return new Promise((resolve) => {
+    return new Promise<PipelineResult[]>((resolve) => {
       const results = new Array<PipelineResult>(queued.length);
       let pending = queued.length;
       for (let i = 0; i < queued.length; i++) {
@@ -114,11 +136,12 @@ export class Pipeline extends CommandBatch {
         if (blocking > 0) client.markBlocking(cmd, blocking);
         client.submit(cmd);
       }
-    });
+    }) as Promise<BatchResults<T>>;
   }
 }
 
-export interface Transaction extends Chainable<Transaction> {} // eslint-disable-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface Transaction<T extends unknown[] = unknown[]> extends Chainable<T, 'multi'> {}
 
 /**
  * MULTI ... EXEC. The block is written in one batch; exec() resolves with each command's result
@@ -129,8 +152,15 @@ export interface Transaction extends Chainable<Transaction> {} // eslint-disable
  * is the first refusal.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export class Transaction extends CommandBatch {
-  exec(): Promise<PipelineResult[] | null> {
+export class Transaction<T extends unknown[] = unknown[]> extends CommandBatch {
+  /** Any command, like client.call(), with the same rules (see Pipeline.call()). Its reply is `unknown`. */
+  call(name: string, ...args: Arg[]): Transaction<[...T, unknown]> {
+    this.queueRaw(name, args);
+    return this as unknown as Transaction<[...T, unknown]>;
+  }
+
+  /** Runs the block; each command's `[null, value]` or `[error, undefined]` typed after the chain, or null. */
+  exec(): Promise<BatchResults<T> | null> {
     const queued = this.take();
     if (queued instanceof InvalidArgumentError) return Promise.reject(queued);
     const client = internals(this.client);
@@ -145,7 +175,7 @@ export class Transaction extends CommandBatch {
       );
     }
     client.watchEpoch = undefined;
-    return new Promise((resolve, reject) => {
+    return new Promise<PipelineResult[] | null>((resolve, reject) => {
       const group = new CommandGroup();
       let queueError: Error | undefined;
       const ignore = (): void => undefined;
@@ -184,7 +214,7 @@ export class Transaction extends CommandBatch {
       );
       add(exec);
       for (const cmd of group.commands) client.submit(cmd);
-    });
+    }) as Promise<BatchResults<T> | null>;
   }
 }
 

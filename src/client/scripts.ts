@@ -41,8 +41,10 @@ export class Script {
 
   /** Runs the script; NOSCRIPT is handled by sending EVAL. */
   run(client: RedisClient, keys?: RedisKey[], args?: RedisValue[]): Promise<unknown>;
-  /** Queues the script on a pipeline or transaction; returns it for chaining. */
-  run<P extends Pipeline | Transaction>(batch: P, keys?: RedisKey[], args?: RedisValue[]): P;
+  /** Queues the script on a pipeline; returns it for chaining (the script's reply is `unknown`). */
+  run<T extends unknown[]>(batch: Pipeline<T>, keys?: RedisKey[], args?: RedisValue[]): Pipeline<[...T, unknown]>;
+  /** Queues the script on a transaction; returns it for chaining (the script's reply is `unknown`). */
+  run<T extends unknown[]>(batch: Transaction<T>, keys?: RedisKey[], args?: RedisValue[]): Transaction<[...T, unknown]>;
   run(
     target: RedisClient | Pipeline | Transaction,
     keys: RedisKey[] = [],

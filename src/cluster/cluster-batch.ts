@@ -7,15 +7,18 @@ import { ReplyError } from '../errors';
 import { argError } from '../client/args';
 import type { CommandDef, Transform } from '../client/command-def';
 import { COMMANDS, type CommandTable } from '../client/commands';
-import type { PipelineResult } from '../client/pipeline';
+import type { BatchResults, PipelineResult } from '../client/pipeline';
 import type { Arg } from '../protocol/types';
 import type { ClusterClient } from './cluster-client';
 import { commandSlot, type CommandSlot } from './key-slot';
 import { sendBuilt } from './node-seam';
 import { parseRedirection } from './redirection';
 
-type Chainable<P> = {
-  [K in keyof CommandTable]: CommandTable[K] extends CommandDef<infer A, any> ? (...args: A) => P : never;
+/** The typed methods of a batch: each one adds its reply type to the chain's (as on a client's pipeline). */
+type Chainable<T extends unknown[], Kind extends 'pipeline' | 'multi'> = {
+  [K in keyof CommandTable]: CommandTable[K] extends CommandDef<infer A, infer R>
+    ? (...args: A) => Kind extends 'pipeline' ? ClusterPipeline<[...T, R]> : ClusterTransaction<[...T, R]>
+    : never;
 };
 
 interface Queued {
@@ -36,10 +39,9 @@ abstract class ClusterBatch {
     return this.queued.length;
   }
 
-  /** Any command, like cluster.call(). */
-  call(name: string, ...args: Arg[]): this {
+  /** Queues call()'s command. */
+  protected queueRaw(name: string, args: Arg[]): void {
     this.queued.push({ name, args, transform: undefined, returnBuffers: false });
-    return this;
   }
 
   /** Takes the queue, or the first invalid argument's error (then nothing is sent). */
@@ -54,12 +56,19 @@ abstract class ClusterBatch {
   }
 }
 
-export interface ClusterPipeline extends Chainable<ClusterPipeline> {} // eslint-disable-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface ClusterPipeline<T extends unknown[] = unknown[]> extends Chainable<T, 'pipeline'> {}
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export class ClusterPipeline extends ClusterBatch {
-  /** Every command's outcome, [null, value] or [error, undefined], in the order they were added. */
-  exec(): Promise<PipelineResult[]> {
+export class ClusterPipeline<T extends unknown[] = unknown[]> extends ClusterBatch {
+  /** Any command, like cluster.call(); its reply is `unknown`. */
+  call(name: string, ...args: Arg[]): ClusterPipeline<[...T, unknown]> {
+    this.queueRaw(name, args);
+    return this as unknown as ClusterPipeline<[...T, unknown]>;
+  }
+
+  /** Every command's outcome, [null, value] or [error, undefined], in the order they were added, typed after the chain. */
+  exec(): Promise<BatchResults<T>> {
     const queued = this.take();
     if (queued instanceof Error) return Promise.reject(queued);
     const cluster = this.cluster;
@@ -75,21 +84,28 @@ export class ClusterPipeline extends ClusterBatch {
             (err: Error): PipelineResult => [err, undefined],
           ),
       ),
-    );
+    ) as Promise<BatchResults<T>>;
   }
 }
 
-export interface ClusterTransaction extends Chainable<ClusterTransaction> {} // eslint-disable-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface ClusterTransaction<T extends unknown[] = unknown[]> extends Chainable<T, 'multi'> {}
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export class ClusterTransaction extends ClusterBatch {
+export class ClusterTransaction<T extends unknown[] = unknown[]> extends ClusterBatch {
+  /** Any command, like cluster.call(); its reply is `unknown`. */
+  call(name: string, ...args: Arg[]): ClusterTransaction<[...T, unknown]> {
+    this.queueRaw(name, args);
+    return this as unknown as ClusterTransaction<[...T, unknown]>;
+  }
+
   /**
    * Runs the block on the slot's primary: each command's result (or error) in order, or null
    * when a WATCHed key changed. A MOVED at queueing time (the slot moved, e.g. after a failover)
    * aborts the block before anything ran (EXECABORT), so it is run again, whole, on the new
    * owner; during a slot migration (ASK) it waits for the migration to end, within its budget.
    */
-  exec(): Promise<PipelineResult[] | null> {
+  exec(): Promise<BatchResults<T> | null> {
     const queued = this.take();
     if (queued instanceof Error) return Promise.reject(queued);
     const where = blockSlot(queued);
@@ -116,7 +132,7 @@ export class ClusterTransaction extends ClusterBatch {
           throw cause;
         throw err;
       }
-    }) as Promise<PipelineResult[] | null>;
+    }) as Promise<BatchResults<T> | null>;
   }
 }
 

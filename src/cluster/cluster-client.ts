@@ -241,16 +241,16 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
    * Commands sent together: each is routed (and redirected) on its own, the ones for one node go
    * out in one write, and exec() gives every outcome in the order the commands were added.
    */
-  pipeline(): ClusterPipeline {
-    return new ClusterPipeline(this);
+  pipeline(): ClusterPipeline<[]> {
+    return new ClusterPipeline<[]>(this);
   }
 
   /**
    * MULTI ... EXEC on the node that serves the block's slot: every key of the block must be in
    * one slot (else exec() rejects with ClusterCrossSlotError before anything is sent).
    */
-  multi(): ClusterTransaction {
-    return new ClusterTransaction(this);
+  multi(): ClusterTransaction<[]> {
+    return new ClusterTransaction<[]>(this);
   }
 
   /** How every typed method sends. @internal */
