@@ -124,7 +124,7 @@ export class ClientPubSub {
 }
 
 /** subscribe()'s third argument: undefined or { buffers?: boolean } (node-redis' `true` gets a hint). */
-function subscribeOptionsError(method: string, options: unknown): InvalidArgumentError | undefined {
+export function subscribeOptionsError(method: string, options: unknown): InvalidArgumentError | undefined {
   if (options === undefined) return undefined;
   if (options === true || options === false) {
     return new InvalidArgumentError(

@@ -5,7 +5,13 @@
 import { EventEmitter } from 'node:events';
 import type { BufferCommands, ClientCommands, RedisClient } from '../client/client';
 import type { CommandDef, RedisKey, RedisValue, Transform } from '../client/command-def';
-import type { MessageListener, PatternListener } from '../client/pubsub';
+import type {
+  BufferMessageListener,
+  BufferPatternListener,
+  MessageListener,
+  PatternListener,
+  SubscribeOptions,
+} from '../client/pubsub';
 import { buildError } from '../client/args';
 import { callError, checkFrom } from '../client/call-check';
 import { COMMANDS } from '../client/commands';
@@ -297,33 +303,54 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
 
   // ---------------------------------------------------------------- pub/sub (docs/cluster.md)
 
-  /** SUBSCRIBE on one node (a cluster broadcasts PUBLISH to every node); moved when that node is lost. */
-  subscribe(channels: string | string[], listener: MessageListener): Promise<void> {
-    return this.pubsub.subscribe('channels', channels, listener);
+  /**
+   * SUBSCRIBE on one node (a cluster broadcasts PUBLISH to every node); moved when that node is
+   * lost. With `{ buffers: true }` the message is a Buffer, byte for byte as published.
+   */
+  subscribe(channels: string | string[], listener: MessageListener, options?: { buffers?: false }): Promise<void>;
+  subscribe(channels: string | string[], listener: BufferMessageListener, options: { buffers: true }): Promise<void>;
+  subscribe(
+    channels: string | string[],
+    listener: MessageListener | BufferMessageListener,
+    options?: SubscribeOptions,
+  ): Promise<void> {
+    return this.pubsub.subscribe('channels', channels, listener, options);
   }
 
   /** PSUBSCRIBE, on the same node as subscribe(). */
-  psubscribe(patterns: string | string[], listener: PatternListener): Promise<void> {
-    return this.pubsub.subscribe('patterns', patterns, listener);
+  psubscribe(patterns: string | string[], listener: PatternListener, options?: { buffers?: false }): Promise<void>;
+  psubscribe(patterns: string | string[], listener: BufferPatternListener, options: { buffers: true }): Promise<void>;
+  psubscribe(
+    patterns: string | string[],
+    listener: PatternListener | BufferPatternListener,
+    options?: SubscribeOptions,
+  ): Promise<void> {
+    return this.pubsub.subscribe('patterns', patterns, listener, options);
   }
 
   /** SSUBSCRIBE at the owner of each channel's slot (channels of several slots are split for you). */
-  ssubscribe(channels: string | string[], listener: MessageListener): Promise<void> {
-    return this.pubsub.subscribe('shardChannels', channels, listener);
+  ssubscribe(channels: string | string[], listener: MessageListener, options?: { buffers?: false }): Promise<void>;
+  ssubscribe(channels: string | string[], listener: BufferMessageListener, options: { buffers: true }): Promise<void>;
+  ssubscribe(
+    channels: string | string[],
+    listener: MessageListener | BufferMessageListener,
+    options?: SubscribeOptions,
+  ): Promise<void> {
+    return this.pubsub.subscribe('shardChannels', channels, listener, options);
   }
 
   /** UNSUBSCRIBE these channels (every one without an argument); with a listener, only that listener. */
-  unsubscribe(channels?: string | string[], listener?: MessageListener): Promise<void> {
+  unsubscribe(channels?: string | string[], listener?: MessageListener | BufferMessageListener): Promise<void> {
     return this.pubsub.unsubscribe('channels', channels, listener);
   }
 
   /** PUNSUBSCRIBE these patterns (every one without an argument); with a listener, only that listener. */
-  punsubscribe(patterns?: string | string[], listener?: PatternListener): Promise<void> {
+  punsubscribe(patterns?: string | string[], listener?: PatternListener | BufferPatternListener): Promise<void> {
     return this.pubsub.unsubscribe('patterns', patterns, listener);
   }
 
   /** SUNSUBSCRIBE these shard channels (every one without an argument); with a listener, only that listener. */
-  sunsubscribe(channels?: string | string[], listener?: MessageListener): Promise<void> {
+  sunsubscribe(channels?: string | string[], listener?: MessageListener | BufferMessageListener): Promise<void> {
     return this.pubsub.unsubscribe('shardChannels', channels, listener);
   }
 

@@ -16,7 +16,16 @@
 // in between is lost (pub/sub is at most once), but none is delivered twice.
 import type { RedisClient } from '../client/client';
 import { internals } from '../client/internals';
-import type { MessageListener, PatternListener, ResubscribedEvent, SubscriptionKind } from '../client/pubsub';
+import type {
+  BufferMessageListener,
+  BufferPatternListener,
+  MessageListener,
+  PatternListener,
+  ResubscribedEvent,
+  SubscribeOptions,
+  SubscriptionKind,
+} from '../client/pubsub';
+import { subscribeOptionsError } from '../client/client-pubsub';
 import { nameList } from '../client/pubsub-router';
 import {
   ClientClosedError,
@@ -45,7 +54,12 @@ export interface ClusterPubSubHost {
   resubscribed(e: ClusterResubscribedEvent): void;
 }
 
-type Listener = MessageListener | PatternListener;
+type Listener = MessageListener | PatternListener | BufferMessageListener | BufferPatternListener;
+/** A name's listeners, each with whether it takes Buffers. */
+type Listeners = Map<Listener, boolean>;
+/** A node client's subscribe methods, called with either listener shape. */
+type NodeSubscribe = (names: string[], listener: Listener, options?: SubscribeOptions) => Promise<void>;
+type NodeUnsubscribe = (names: string[], listener?: Listener) => Promise<void>;
 
 /** One node's pub/sub client. */
 interface Placement {
@@ -67,7 +81,7 @@ const RETRY_MS = 100;
 
 export class ClusterPubSub {
   /** What the application asked for: name -> its listeners (the truth every node is made to match). */
-  private readonly wanted: Record<SubscriptionKind, Map<string, Set<Listener>>> = {
+  private readonly wanted: Record<SubscriptionKind, Map<string, Listeners>> = {
     channels: new Map(),
     patterns: new Map(),
     shardChannels: new Map(),
@@ -82,13 +96,25 @@ export class ClusterPubSub {
   private soon: NodeJS.Immediate | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
 
-  /** Every node client gets one listener per kind; it hands each message to the application's listeners. */
-  private readonly onMessage: MessageListener = (message, channel) =>
-    deliver(this.wanted.channels.get(channel), message, channel);
-  private readonly onPMessage: PatternListener = (message, channel, pattern) =>
-    deliver(this.wanted.patterns.get(pattern), message, channel, pattern);
-  private readonly onSMessage: MessageListener = (message, channel) =>
-    deliver(this.wanted.shardChannels.get(channel), message, channel);
+  /**
+   * Every node client gets one listener per kind and message shape (a string one, and a Buffer one
+   * subscribed with `{ buffers: true }` for names some listener wants as Buffers); each hands the
+   * message to the application's listeners of its shape.
+   */
+  private readonly relays: Record<SubscriptionKind, Record<'text' | 'bytes', Listener>> = {
+    channels: {
+      text: (m: string, ch: string) => deliver(this.wanted.channels.get(ch), false, m, ch),
+      bytes: (m: Buffer, ch: string) => deliver(this.wanted.channels.get(ch), true, m, ch),
+    },
+    patterns: {
+      text: (m: string, ch: string, p: string) => deliver(this.wanted.patterns.get(p), false, m, ch, p),
+      bytes: (m: Buffer, ch: string, p: string) => deliver(this.wanted.patterns.get(p), true, m, ch, p),
+    },
+    shardChannels: {
+      text: (m: string, ch: string) => deliver(this.wanted.shardChannels.get(ch), false, m, ch),
+      bytes: (m: Buffer, ch: string) => deliver(this.wanted.shardChannels.get(ch), true, m, ch),
+    },
+  };
 
   constructor(
     private readonly host: ClusterPubSubHost,
@@ -102,11 +128,18 @@ export class ClusterPubSub {
   }
 
   /** Adds `listener` to each name; resolves once every name is confirmed by the node it lives on. */
-  subscribe(kind: SubscriptionKind, names: string | string[], listener: Listener): Promise<void> {
+  subscribe(
+    kind: SubscriptionKind,
+    names: string | string[],
+    listener: Listener,
+    options?: SubscribeOptions,
+  ): Promise<void> {
     const method = SUBSCRIBE[kind];
     if (typeof listener !== 'function') {
       return Promise.reject(new InvalidArgumentError(`${method}() needs a listener function`));
     }
+    const badOptions = subscribeOptionsError(method, options);
+    if (badOptions !== undefined) return Promise.reject(badOptions);
     const list = nameList(method, names);
     if (!Array.isArray(list)) return Promise.reject(list);
     const refused = this.refusal();
@@ -114,8 +147,8 @@ export class ClusterPubSub {
     const map = this.wanted[kind];
     for (const name of list) {
       let listeners = map.get(name);
-      if (listeners === undefined) map.set(name, (listeners = new Set()));
-      listeners.add(listener);
+      if (listeners === undefined) map.set(name, (listeners = new Map<Listener, boolean>()));
+      listeners.set(listener, options?.buffers === true);
     }
     const done = kind === 'shardChannels' ? this.subscribeShards(list) : this.subscribeHome(kind, list);
     return done.catch((err: unknown) => {
@@ -129,15 +162,30 @@ export class ClusterPubSub {
   async unsubscribe(kind: SubscriptionKind, names: string | string[] | undefined, listener?: Listener): Promise<void> {
     const list = names === undefined ? undefined : nameList(UNSUBSCRIBE[kind], names);
     if (list !== undefined && !Array.isArray(list)) throw list;
+    const before = (list ?? [...this.wanted[kind].keys()]).map((n) => ({ name: n, ...this.shapes(kind, n) }));
     const gone = this.forget(kind, list, listener);
+    // Names that keep listeners but lost every one of a shape: that relay goes from the node.
+    const thinned: Array<{ name: string; relay: Listener }> = [];
+    for (const b of before) {
+      const now = this.shapes(kind, b.name);
+      if (!now.text && !now.bytes) continue;
+      if (b.text && !now.text) thinned.push({ name: b.name, relay: this.relays[kind].text });
+      if (b.bytes && !now.bytes) thinned.push({ name: b.name, relay: this.relays[kind].bytes });
+    }
+    await Promise.all(
+      thinned.map(({ name, relay }) => {
+        const p = kind === 'shardChannels' ? this.shardNodes.get(this.placedAt.get(name) ?? '') : this.home;
+        return p === undefined
+          ? Promise.resolve()
+          : unsubscribeOn(p.client, kind)([name], relay).catch(() => undefined);
+      }),
+    );
     if (gone.length === 0) return;
     if (kind !== 'shardChannels') {
       const home = this.home;
       if (home === undefined) return;
       // An unsubscribe whose connection is gone is done: errors are nothing to report.
-      await (kind === 'channels' ? home.client.unsubscribe(gone) : home.client.punsubscribe(gone)).catch(
-        () => undefined,
-      );
+      await unsubscribeOn(home.client, kind)(gone).catch(() => undefined);
       if (this.home === home && this.wanted.channels.size + this.wanted.patterns.size === 0) {
         this.home = undefined;
         await home.client.close().catch(() => undefined);
@@ -192,9 +240,7 @@ export class ClusterPubSub {
       const home = await this.homeBy(deadline, SUBSCRIBE[kind].toUpperCase());
       try {
         // The node client's own engine: a name it has already (a move subscribed everything) costs nothing.
-        await (kind === 'channels'
-          ? home.client.subscribe(names, this.onMessage)
-          : home.client.psubscribe(names, this.onPMessage));
+        await this.relay(home.client, kind, names);
         return;
       } catch (err) {
         const refused = this.refusal();
@@ -227,12 +273,11 @@ export class ClusterPubSub {
     old?.client.destroy();
     const home = this.place(at, old !== undefined);
     this.home = home;
-    const channels = [...this.wanted.channels.keys()];
-    const patterns = [...this.wanted.patterns.keys()];
-    // Both made before the client connects: its first restore subscribes them in one round trip
+    // Made before the client connects: its first restore subscribes them all in one round trip
     // (and reports, on a takeover, the 'resubscribed' event).
-    if (channels.length > 0) home.client.subscribe(channels, this.onMessage).catch(() => undefined);
-    if (patterns.length > 0) home.client.psubscribe(patterns, this.onPMessage).catch(() => undefined);
+    for (const kind of ['channels', 'patterns'] as const) {
+      this.relay(home.client, kind, [...this.wanted[kind].keys()]).catch(() => undefined);
+    }
   }
 
   private lost(p: Placement): boolean {
@@ -285,7 +330,7 @@ export class ClusterPubSub {
       const p = this.shardNode(owner);
       for (const n of live) this.placedAt.set(n, p.key);
       try {
-        await p.client.ssubscribe(live, this.onSMessage);
+        await this.relay(p.client, 'shardChannels', live);
         // A first restore refused with MOVED resolves too (and unplaced them): then again.
         if (live.every((n) => this.placedAt.get(n) === p.key || !this.wanted.shardChannels.has(n))) return p.key;
         continue;
@@ -434,6 +479,33 @@ export class ClusterPubSub {
 
   // ------------------------------------------------------------------ helpers
 
+  /** Which shapes of listener a name has. */
+  private shapes(kind: SubscriptionKind, name: string): { text: boolean; bytes: boolean } {
+    let text = false;
+    let bytes = false;
+    for (const buffers of this.wanted[kind].get(name)?.values() ?? []) {
+      if (buffers) bytes = true;
+      else text = true;
+    }
+    return { text, bytes };
+  }
+
+  /** Subscribes a node client to `names` with the relay of each shape their listeners have. */
+  private relay(client: RedisClient, kind: SubscriptionKind, names: string[]): Promise<void> {
+    const text: string[] = [];
+    const bytes: string[] = [];
+    for (const name of names) {
+      const shapes = this.shapes(kind, name);
+      if (shapes.text) text.push(name);
+      if (shapes.bytes) bytes.push(name);
+    }
+    const subscribe = subscribeOn(client, kind);
+    const sent: Promise<void>[] = [];
+    if (text.length > 0) sent.push(subscribe(text, this.relays[kind].text));
+    if (bytes.length > 0) sent.push(subscribe(bytes, this.relays[kind].bytes, { buffers: true }));
+    return Promise.all(sent).then(() => undefined);
+  }
+
   private reconcile(): void {
     if (this.refusal() !== undefined) return;
     this.reconcileHome();
@@ -495,13 +567,33 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
-/** Calls each listener; one that throws does not stop the others (it is rethrown on its own). */
-function deliver(listeners: Set<Listener> | undefined, message: string, channel: string, pattern?: string): void {
+function subscribeOn(client: RedisClient, kind: SubscriptionKind): NodeSubscribe {
+  const methods = client as unknown as Record<string, NodeSubscribe>;
+  return (names, listener, options) => methods[SUBSCRIBE[kind]](names, listener, options);
+}
+
+function unsubscribeOn(client: RedisClient, kind: SubscriptionKind): NodeUnsubscribe {
+  const methods = client as unknown as Record<string, NodeUnsubscribe>;
+  return (names, listener) => methods[UNSUBSCRIBE[kind]](names, listener);
+}
+
+/**
+ * Calls each listener of the shape the message came in (`buffers`); one that throws does not stop
+ * the others (it is rethrown on its own).
+ */
+function deliver(
+  listeners: Listeners | undefined,
+  buffers: boolean,
+  message: string | Buffer,
+  channel: string,
+  pattern?: string,
+): void {
   if (listeners === undefined) return;
-  for (const listener of listeners) {
+  for (const [listener, wantsBuffers] of listeners) {
+    if (wantsBuffers !== buffers) continue;
     try {
-      if (pattern === undefined) (listener as MessageListener)(message, channel);
-      else listener(message, channel, pattern);
+      if (pattern === undefined) (listener as (m: string | Buffer, c: string) => void)(message, channel);
+      else (listener as (m: string | Buffer, c: string, p: string) => void)(message, channel, pattern);
     } catch (err) {
       process.nextTick(() => {
         throw err;

@@ -139,6 +139,57 @@ test('a RedisClient on a cluster node forgets a shard channel the server unsubsc
   assert.equal(await client.ping(), 'PONG', 'the connection goes on');
 });
 
+test('Buffer messages ({ buffers: true }): bytes as published, beside string listeners, across a slot move', async () => {
+  await using sub = createCluster({ nodes: cluster.seeds });
+  await using pub = createCluster({ nodes: cluster.seeds });
+  const bytes = Buffer.from([0xff, 0x00, 0xfe, 0x80]); // not UTF-8
+  const got: Array<[string, Buffer | string]> = [];
+  const asBuffer = (message: Buffer, channel: string) => got.push([`buf ${channel}`, message]);
+  await sub.subscribe('bin', asBuffer, { buffers: true });
+  await sub.subscribe('bin', (message: string) => got.push(['text bin', message]));
+  await sub.psubscribe(
+    'bin.*',
+    (message: Buffer, channel, pattern) => got.push([`buf ${pattern} ${channel}`, message]),
+    {
+      buffers: true,
+    },
+  );
+  const shard = 'sbin{b4}';
+  await sub.ssubscribe(shard, (message: Buffer, channel) => got.push([`buf ${channel}`, message]), { buffers: true });
+  await assert.rejects(
+    (sub as unknown as { subscribe(...a: unknown[]): Promise<void> }).subscribe('x', () => undefined, true),
+    /\{ buffers: true \}/,
+  );
+
+  await pub.publish('bin', bytes);
+  await pub.publish('bin.x', bytes);
+  assert.equal(await pub.spublish(shard, bytes), 1);
+  await until('four messages', () => got.length >= 4);
+  const byName = new Map(got);
+  assert.deepEqual(byName.get('buf bin'), bytes);
+  assert.equal(byName.get('text bin'), bytes.toString());
+  assert.deepEqual(byName.get('buf bin.* bin.x'), bytes);
+  assert.deepEqual(byName.get(`buf ${shard}`), bytes);
+
+  // The Buffer shard subscription follows its slot.
+  const slot = keySlot(shard);
+  const from = await cluster.primaryFor(slot);
+  const to = (await cluster.nodes()).find((n) => n.role === 'primary' && n.server !== from)!.server!;
+  await cluster.moveSlot(slot, to);
+  got.length = 0;
+  await until('spublish reaches it at the new owner', async () => (await pub.spublish(shard, bytes)) === 1);
+  await until('the message arrived', () => got.length > 0);
+  assert.deepEqual(got[0], [`buf ${shard}`, bytes]);
+
+  // Removing the Buffer listener keeps the string one.
+  await sub.unsubscribe('bin', asBuffer);
+  got.length = 0;
+  await pub.publish('bin', 'plain');
+  await until('the string listener got it', () => got.length > 0);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(got, [['text bin', 'plain']]);
+});
+
 test('a sharded subscription survives a manual failover of its owner; no message twice', async () => {
   await using sub = createCluster({ nodes: cluster.seeds });
   await using pub = createCluster({ nodes: cluster.seeds });
