@@ -66,6 +66,7 @@ export { createCluster, ClusterClient } from './cluster/cluster-client';
 export type { ClusterEvents } from './cluster/cluster-client';
 export type { ClusterOptions } from './cluster/options';
 export type { NodeAddress } from './cluster/slot-map';
+export type { NodeAddressMap } from './cluster/address-map';
 export type { ClusterPipeline, ClusterTransaction } from './cluster/cluster-batch';
 export type { SentinelOptions, SentinelAddress, ResolvedSentinelOptions } from './sentinel/options';
 export type { TopologyChange, NodeEvent } from './cluster/topology';

@@ -4,6 +4,8 @@
 import { InvalidArgumentError } from '../errors';
 import { parseUrl, resolveOptions, type ClientOptions } from '../client/options';
 import type { NodeAddress } from './slot-map';
+import { resolveAddressMap, type NodeAddressMap } from './address-map';
+import { seedNameOf, type EndpointRules } from './node-endpoint';
 
 export interface ClusterOptions extends Omit<ClientOptions, 'host' | 'port' | 'path' | 'database' | 'url'> {
   /** Seed nodes: `{ host, port }` or `redis://` / `rediss://` URLs (credentials in a URL apply to every node). */
@@ -21,6 +23,14 @@ export interface ClusterOptions extends Omit<ClientOptions, 'host' | 'port' | 'p
   refreshMinIntervalMs?: number;
   /** How many known nodes a refresh asks (default 3): their views are compared. */
   refreshNodes?: number;
+  /**
+   * NAT, Docker, Kubernetes: where to connect for a node the cluster announces at an address this
+   * client cannot reach. An object keyed by the announced `'host:port'` (`{ '10.0.0.5:6379': {
+   * host: 'redis.example.com', port: 16379 } }`) or a function from the announced `{ host, port }`
+   * to the address to use (undefined: keep it). Applied to every announced address (slot map,
+   * MOVED and ASK targets), not to the seeds. See docs/cluster.md.
+   */
+  nodeAddressMap?: NodeAddressMap;
 }
 
 export interface ResolvedClusterOptions {
@@ -34,6 +44,8 @@ export interface ResolvedClusterOptions {
   refreshNodes: number;
   commandTimeoutMs: number;
   tls: boolean;
+  /** Where each announced node is reached, and its TLS options (node-endpoint.ts). */
+  endpoint: EndpointRules;
 }
 
 const CLUSTER_KEYS = [
@@ -43,6 +55,7 @@ const CLUSTER_KEYS = [
   'refreshIntervalMs',
   'refreshMinIntervalMs',
   'refreshNodes',
+  'nodeAddressMap',
 ];
 const NOT_IN_CLUSTER = ['host', 'port', 'path', 'database', 'url'];
 
@@ -106,5 +119,10 @@ export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterO
     refreshNodes: count('refreshNodes', options.refreshNodes, 3, 1),
     commandTimeoutMs: resolved.commandTimeoutMs,
     tls: resolved.tls !== undefined,
+    endpoint: {
+      mapAddress: resolveAddressMap(options.nodeAddressMap),
+      tls: client.tls as EndpointRules['tls'],
+      seedName: seedNameOf(seeds),
+    },
   };
 }

@@ -8,6 +8,7 @@ import { resolveOptions, type ClientOptions } from '../client/options';
 import { ReplyError } from '../errors';
 import type { State } from '../lifecycle/states';
 import { sendBuilt } from './node-seam';
+import { endpointFor } from './node-endpoint';
 import type { ResolvedClusterOptions } from './options';
 import {
   chooseView,
@@ -105,14 +106,19 @@ export class Topology {
     wake();
   }
 
-  /** A client for one node, with the user's options; runtime nodes never give up reconnecting. */
+  /**
+   * A client for one node, with the user's options; runtime nodes never give up reconnecting. A
+   * seed (`initial`) is reached as given; a node the cluster announced through nodeAddressMap,
+   * with its own TLS name (node-endpoint.ts).
+   */
   makeClient(at: NodeAddress, initial: boolean): RedisClient {
     const base: ClientOptions = this.opts.client;
     const reconnect =
       initial || base.reconnect === false
         ? base.reconnect
         : { ...(base.reconnect ?? {}), onInitialFailure: 'retry' as const, initialTimeoutMs: Infinity };
-    return new RedisClient(resolveOptions({ ...base, reconnect, host: at.host, port: at.port }));
+    const to = initial ? { host: at.host, port: at.port, tls: base.tls } : endpointFor(at, this.opts.endpoint);
+    return new RedisClient(resolveOptions({ ...base, reconnect, host: to.host, port: to.port, tls: to.tls }));
   }
 
   /** Takes a client made during the seed phase (already ready) into the pool. */
