@@ -20,8 +20,10 @@ export interface ClusterOptions {
   replicas?: number;
   /** cluster-node-timeout in ms (default 1000): how long before a silent node counts as failed. */
   nodeTimeoutMs?: number;
-  /** Extra redis-server args for every node (e.g. ['--requirepass', 'pw'] is not supported yet). */
+  /** Extra redis-server args for every node (for a password use `password`). */
   args?: string[];
+  /** requirepass and masterauth on every node; the harness' redis-cli calls authenticate with it. */
+  password?: string;
   /** How long start() and the waits may take before they give up (default 30 s). */
   timeoutMs?: number;
   /**
@@ -56,7 +58,11 @@ const SLOTS = 16384;
 export class RedisCluster {
   /** Every node this harness started, in start order (primaries first as created). */
   readonly servers: RedisServer[] = [];
-  private readonly opts: Required<Omit<ClusterOptions, 'args' | 'netns'>> & { args: string[]; netns?: Netns };
+  private readonly opts: Required<Omit<ClusterOptions, 'args' | 'netns' | 'password'>> & {
+    args: string[];
+    netns?: Netns;
+    password?: string;
+  };
   private readonly ids = new Map<RedisServer, string>();
 
   private constructor(opts: ClusterOptions) {
@@ -67,6 +73,7 @@ export class RedisCluster {
       args: opts.args ?? [],
       timeoutMs: opts.timeoutMs ?? 30_000,
       netns: opts.netns,
+      password: opts.password,
     };
   }
 
@@ -81,7 +88,7 @@ export class RedisCluster {
     try {
       const started = await Promise.all(Array.from({ length: count }, () => c.startNode()));
       c.servers.push(...started);
-      await cliCluster([
+      await cliCluster(c.opts.password, [
         'create',
         ...started.map((s) => `${s.host}:${s.port}`),
         '--cluster-replicas',
@@ -110,6 +117,9 @@ export class RedisCluster {
         // A replica with a stale link still takes over: tests kill primaries on purpose.
         '--cluster-replica-validity-factor',
         '0',
+        ...(this.opts.password === undefined
+          ? []
+          : ['--requirepass', this.opts.password, '--masterauth', this.opts.password]),
         ...this.opts.args,
       ],
     });
@@ -248,7 +258,8 @@ export class RedisCluster {
       const out = await from.cli('CLUSTER', 'GETKEYSINSLOT', String(slot), String(n));
       const keys = out === '' ? [] : out.split('\n');
       if (keys.length === 0) break;
-      const r = await from.cli('MIGRATE', to.host, String(to.port), '', '0', '5000', 'KEYS', ...keys);
+      const auth = this.opts.password === undefined ? [] : ['AUTH', this.opts.password];
+      const r = await from.cli('MIGRATE', to.host, String(to.port), '', '0', '5000', ...auth, 'KEYS', ...keys);
       if (r !== 'OK' && r !== 'NOKEY') throw new Error(`MIGRATE slot ${slot}: ${r}`);
       moved += keys.length;
     }
@@ -286,7 +297,7 @@ export class RedisCluster {
 
   /** Moves `count` slots from one primary to another with `redis-cli --cluster reshard`. */
   async reshard(from: RedisServer, to: RedisServer, count: number): Promise<void> {
-    await cliCluster([
+    await cliCluster(this.opts.password, [
       'reshard',
       `${to.host}:${to.port}`,
       '--cluster-from',
@@ -310,7 +321,7 @@ export class RedisCluster {
     const existing = this.servers.find((x) => x !== s && x.running)!;
     const args = ['add-node', `${s.host}:${s.port}`, `${existing.host}:${existing.port}`];
     if (opts.replicaOf) args.push('--cluster-slave', '--cluster-master-id', this.idOf(opts.replicaOf));
-    await cliCluster(args);
+    await cliCluster(this.opts.password, args);
     await this.waitHealthy();
     return s;
   }
@@ -400,9 +411,12 @@ async function expectOk(p: Promise<string>): Promise<void> {
   if (r !== 'OK') throw new Error(`expected OK, got ${r}`);
 }
 
-function cliCluster(args: string[]): Promise<string> {
+function cliCluster(password: string | undefined, args: string[]): Promise<string> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.REDISCLI_AUTH;
+  if (password !== undefined) env.REDISCLI_AUTH = password; // env, not -a: keeps it off ps output
   return new Promise((resolve, reject) => {
-    execFile('redis-cli', ['--cluster', ...args], { maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+    execFile('redis-cli', ['--cluster', ...args], { maxBuffer: 64 << 20, env }, (err, stdout, stderr) => {
       if (err || /\[ERR\]/.test(stdout)) {
         reject(
           new Error(`redis-cli --cluster ${args[0]} failed: ${err?.message ?? ''}\n${stdout.slice(-2000)}${stderr}`),
