@@ -7,7 +7,17 @@ import type { Problem } from './doctor-problems';
 export type Verdict = 'ok' | 'warn' | 'fail' | 'skip';
 
 export type StepId =
-  'resolve' | 'tcp' | 'tls' | 'handshake' | 'server' | 'replication' | 'memory' | 'persistence' | 'latency';
+  | 'resolve'
+  | 'tcp'
+  | 'tls'
+  | 'handshake'
+  | 'server'
+  | 'replication'
+  | 'memory'
+  | 'persistence'
+  | 'cluster'
+  | 'cluster-nodes'
+  | 'latency';
 
 export const STEP_TITLES: Readonly<Record<StepId, string>> = {
   resolve: 'name resolution',
@@ -18,6 +28,8 @@ export const STEP_TITLES: Readonly<Record<StepId, string>> = {
   replication: 'replication',
   memory: 'memory',
   persistence: 'persistence',
+  cluster: 'cluster',
+  'cluster-nodes': 'cluster nodes',
   latency: 'latency',
 };
 

@@ -9,6 +9,7 @@ import type { ConnectionError } from '../errors';
 import { handshakeStep, resolveStep, tcpStep, type Session } from './doctor-connect';
 import { tlsStep } from './doctor-tls';
 import { serverSteps } from './doctor-server';
+import { clusterSteps } from './doctor-cluster';
 import { failed, skipped, step, type DoctorReport, type StepId, type StepResult, type Verdict } from './doctor-report';
 import { renderDoctor } from './doctor-render';
 import type { Target } from './target';
@@ -19,19 +20,21 @@ const PINGS = 100;
 
 export interface DoctorOutput {
   json: boolean;
+  /** --cluster: the target must be a cluster node (the cluster steps run on their own when it is one). */
+  cluster?: boolean;
   style: Style;
   width: number;
   write: (text: string) => void;
 }
 
 export async function runDoctor(target: Target, out: DoctorOutput): Promise<number> {
-  const report = await diagnose(target);
+  const report = await diagnose(target, { cluster: out.cluster === true });
   out.write(out.json ? `${JSON.stringify(report, null, 2)}\n` : renderDoctor(report, out.style, out.width));
   return report.healthy ? 0 : 1;
 }
 
 /** Runs every step it can and returns the findings; never throws for a server-side problem. */
-export async function diagnose(t: Target): Promise<DoctorReport> {
+export async function diagnose(t: Target, opts: { cluster?: boolean } = {}): Promise<DoctorReport> {
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   const steps: StepResult[] = [];
@@ -71,6 +74,8 @@ export async function diagnose(t: Target): Promise<DoctorReport> {
     if (session === undefined) return finish(t, startedAt, t0, steps, skipRest, hello.step.title);
 
     steps.push(...(await serverSteps(session, t.timeoutMs)));
+    if (t.path === undefined || opts.cluster === true)
+      steps.push(...(await clusterSteps(t, session, opts.cluster === true)));
     session.probe.close();
     steps.push(await latencyStep(t));
     return finish(t, startedAt, t0, steps, skipRest, '');

@@ -13,7 +13,7 @@ import { runWatch } from './watch';
 const USAGE = `romaine — a Redis client for Node.js that is right when the network is wrong
 
 Usage:
-  romaine doctor <url> [--json]          diagnose a connection step by step (exit 0 healthy, 1 not)
+  romaine doctor <url> [--json] [--cluster]  diagnose a connection step by step (exit 0 healthy, 1 not)
   romaine watch <url> [--json] [--report file.html] [--duration s]
                                          keep a client connected and print its life as a timeline
   romaine demo                           start a throwaway redis-server and tell an outage story
@@ -23,14 +23,18 @@ Usage:
 `;
 
 const HELP: Record<string, string> = {
-  doctor: `Usage: romaine doctor <url> [--json] [connection options]
+  doctor: `Usage: romaine doctor <url> [--json] [--cluster] [connection options]
 
 Diagnoses a connection one step at a time and prints each step with its time and a verdict:
 name resolution, TCP connect, TLS handshake and certificate (subject, expiry, verification),
 HELLO/AUTH, server version and role, replication, maxmemory and eviction policy, persistence,
 and the latency of 100 PINGs (p50/p99). A failure is explained in plain words, with the fix.
+On a Redis Cluster node it also checks the cluster: cluster_state, slots covered, the shards and
+their roles, and whether every node the cluster announces can be reached from here (announced
+addresses this machine cannot reach are the NAT/Docker problem: the fix is nodeAddressMap).
 
   --json                   print the same findings as one JSON document
+  --cluster                the target must be a cluster node (found on its own otherwise)
   --help                   this text
 
 Exit status: 0 when every step passed (warnings allowed), 1 otherwise, 2 for a usage mistake.
@@ -63,7 +67,7 @@ Needs redis-server on PATH (apt-get install redis-server, brew install redis).
 };
 
 const SPECS: Record<string, Record<string, OptionKind>> = {
-  doctor: { json: 'boolean', ...TARGET_OPTIONS },
+  doctor: { json: 'boolean', cluster: 'boolean', ...TARGET_OPTIONS },
   watch: { json: 'boolean', report: 'string', duration: 'number', ...TARGET_OPTIONS },
   demo: {},
 };
@@ -126,6 +130,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     if (command === 'doctor') {
       return await runDoctor(target, {
         json: args.flags.has('json'),
+        cluster: args.flags.has('cluster'),
         style,
         width: screenWidth(io.tty),
         write: (text) => io.out(text),

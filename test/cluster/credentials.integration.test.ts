@@ -15,7 +15,10 @@ before(async () => {
 after(() => cluster?.destroy());
 
 /** Writes and reads keys of every slot range: every primary was reached and authenticated. */
-async function everyPrimaryServes(c: { set(k: string, v: string): Promise<unknown>; get(k: string): Promise<unknown> }, tag: string) {
+async function everyPrimaryServes(
+  c: { set(k: string, v: string): Promise<unknown>; get(k: string): Promise<unknown> },
+  tag: string,
+) {
   const keys = Array.from({ length: 200 }, (_, i) => `${tag}:${i}`);
   await Promise.all(keys.map((k) => c.set(k, k)));
   assert.deepEqual(await Promise.all(keys.map((k) => c.get(k))), keys);
