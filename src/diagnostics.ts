@@ -8,6 +8,9 @@
  *   romaine:command:error   the same object, plus { error }               it failed (any typed error)
  *   romaine:state           { client, from, to, reason? }                 a lifecycle transition
  *   romaine:reconnecting    { client, attempt, delayMs, reason }          a reconnect attempt was scheduled
+ *   romaine:cluster:redirection { cluster, command, kind, slot, from, to } a MOVED or ASK was followed
+ *   romaine:cluster:topology    { cluster, reason, added, removed, movedSlots, shards }  the slot map changed
+ *   romaine:cluster:node        { cluster, node, event, from?, to? }     a node's client came, went, changed state
  *
  * The start, end and error messages of one command are the same object, so a subscriber can keep
  * its span on it. `args` is the command's own array (do not mutate it); for commands that carry
@@ -22,6 +25,45 @@ export const commandEnd = channel('romaine:command:end');
 export const commandError = channel('romaine:command:error');
 export const stateChannel = channel('romaine:state');
 export const reconnectingChannel = channel('romaine:reconnecting');
+export const clusterRedirectionChannel = channel('romaine:cluster:redirection');
+export const clusterTopologyChannel = channel('romaine:cluster:topology');
+export const clusterNodeChannel = channel('romaine:cluster:node');
+
+/** `romaine:cluster:redirection`: a command was redirected by MOVED or ASK. */
+export interface ClusterRedirectionMessage {
+  /** The ClusterClient. */
+  cluster: unknown;
+  command: string;
+  kind: 'moved' | 'ask';
+  slot: number;
+  /** The node that answered MOVED/ASK, and the node it sent the command to (announced host:port). */
+  from: string;
+  to: string;
+}
+
+/** `romaine:cluster:topology`: the slot map was swapped and something changed (the `topologyChanged` event). */
+export interface ClusterTopologyMessage {
+  cluster: unknown;
+  /** Why the map was refreshed: 'connected', 'periodic', 'MOVED', 'CLUSTERDOWN', 'node host:port is reconnecting'... */
+  reason: string;
+  /** Primaries that appeared / disappeared (announced host:port). */
+  added: string[];
+  removed: string[];
+  /** Slots whose primary changed. */
+  movedSlots: number;
+  /** One line per shard after the change. */
+  shards: string[];
+}
+
+/** `romaine:cluster:node`: a node's client was added, removed, or changed state (the `node` event). */
+export interface ClusterNodeMessage {
+  cluster: unknown;
+  /** Announced host:port. */
+  node: string;
+  event: 'added' | 'removed' | 'stateChange';
+  from?: string;
+  to?: string;
+}
 
 /** The message of one command's start, end and error. */
 export interface CommandMessage {

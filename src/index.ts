@@ -67,6 +67,7 @@ export type { ClusterEvents } from './cluster/cluster-client';
 export type { ClusterOptions } from './cluster/options';
 export type { NodeAddress } from './cluster/slot-map';
 export type { NodeAddressMap } from './cluster/address-map';
+export type { ClusterRedirectionMessage, ClusterTopologyMessage, ClusterNodeMessage } from './diagnostics';
 export type { ClusterPipeline, ClusterTransaction } from './cluster/cluster-batch';
 export type { SentinelOptions, SentinelAddress, ResolvedSentinelOptions } from './sentinel/options';
 export type { TopologyChange, NodeEvent } from './cluster/topology';

@@ -25,6 +25,7 @@ import { resolveClusterOptions, type ClusterOptions, type ResolvedClusterOptions
 import { nodeKey } from './slot-map';
 import { ClusterPipeline, ClusterTransaction } from './cluster-batch';
 import { Router, type Send } from './router';
+import { publishNode, publishTopology } from './cluster-diagnostics';
 import { Topology, fetchView, type NodeEvent, type TopologyChange } from './topology';
 import { ClusterPubSub, type ClusterResubscribedEvent } from './cluster-pubsub';
 
@@ -68,11 +69,13 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
     this.buffers = new ClusterBufferView(this) as unknown as BufferCommands;
     this.topo = new Topology(this.opts, {
       changed: (c) => {
+        publishTopology(this, c);
         this.emit('topologyChanged', c);
         this.healthChanged();
         this.pubsub.changed();
       },
       node: (e) => {
+        publishNode(this, e);
         this.emit('node', e);
         if (e.event === 'stateChange') this.healthChanged();
         this.pubsub.changed();

@@ -22,6 +22,7 @@ import type { State } from '../lifecycle/states';
 import type { CommandSlot } from './key-slot';
 import type { ResolvedClusterOptions } from './options';
 import { parseRedirection } from './redirection';
+import { publishRedirection } from './cluster-diagnostics';
 import { nodeKey, type NodeAddress } from './slot-map';
 import type { Topology } from './topology';
 import { WaitLine } from './wait-line';
@@ -182,6 +183,7 @@ export class Router {
       const hops = (cmd.hops ??= []);
       hops.push(`${r.kind.toUpperCase()} ${nodeKey(r.address)}`);
       if (hops.length > this.opts.maxRedirections) return cmd.reject(new ClusterRedirectionError(cmd.name, hops, err));
+      publishRedirection(this.host, cmd.name, r.kind, r.slot, nodeKey(target), nodeKey(r.address));
       if (r.kind === 'ask') cmd.ask = r.address;
       else {
         this.topo.moved(r.slot, r.address);

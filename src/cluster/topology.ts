@@ -125,6 +125,7 @@ export class Topology {
   adopt(key: string, client: RedisClient): void {
     this.clients.set(key, client);
     this.watch(key, client);
+    this.hooks.node({ node: key, event: 'added' });
   }
 
   private watch(key: string, client: RedisClient): void {
