@@ -105,6 +105,12 @@ export class Pipeline<T extends unknown[] = unknown[]> extends CommandBatch {
     return this as unknown as Pipeline<[...T, unknown]>;
   }
 
+  /** Like call(), with bulk strings in this command's reply as Buffers (ioredis' `getBuffer()` in a pipeline). */
+  callBuffer(name: string, ...args: Arg[]): Pipeline<[...T, unknown]> {
+    this.queued.push({ name, args, transform: undefined, returnBuffers: true, rule: undefined, raw: true });
+    return this as unknown as Pipeline<[...T, unknown]>;
+  }
+
   /** Sends the batch; each command's `[null, value]` or `[error, undefined]`, typed after the chain. */
   exec(): Promise<BatchResults<T>> {
     const queued = this.take();

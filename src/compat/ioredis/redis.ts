@@ -1,0 +1,191 @@
+/**
+ * `new Redis(...)` of romaine/compat/ioredis: ioredis' constructor, status, events, connect,
+ * quit/disconnect, duplicate and pub/sub events over one romaine RedisClient (replaced by a fresh
+ * one when connect() is called after the end, as ioredis reconnects after quit()).
+ */
+import { RedisClient } from '../../client/client';
+import { resolveOptions } from '../../client/options';
+import { InvalidArgumentError } from '../../errors';
+import { Commander, type Backend } from './commander';
+import { parseArgs, translate, type IoredisOptions, type Translated } from './options';
+import { takeCallback, withCallback } from './convert';
+
+/** The facade's subscriptions: one romaine listener per channel or pattern, re-emitted as ioredis events. */
+interface Subscribed {
+  channels: Map<string, (message: string, channel: string) => void>;
+  patterns: Map<string, (message: string, channel: string, pattern: string) => void>;
+  shard: Map<string, (message: string, channel: string) => void>;
+}
+
+export class Redis extends Commander {
+  /** ioredis' options as given, with its defaults filled in (libraries such as BullMQ read them). */
+  readonly options: Translated['view'];
+  readonly isCluster = false;
+  /** @internal */ protected readonly stringNumbers: boolean;
+  /** The romaine client behind the facade (its `state`, `server`, `lastError`...); `client()` is CLIENT. */
+  romaine: RedisClient;
+  readonly #input: IoredisOptions;
+  readonly #romaineOptions: Translated['romaine'];
+  #subscribed: Subscribed = { channels: new Map(), patterns: new Map(), shard: new Map() };
+
+  /** `new Redis()`, `(port, host?, options?)`, `(url, options?)`, `(path)`, `(options)`. */
+  constructor(...args: unknown[]) {
+    super();
+    this.#input = parseArgs(args);
+    const translated = translate(this.#input);
+    this.options = translated.view;
+    this.#romaineOptions = translated.romaine;
+    this.stringNumbers = this.#input.stringNumbers === true;
+    this.romaine = this.newClient();
+    if (this.#input.lazyConnect !== true) {
+      // ioredis connects in the constructor and reports failures on 'error' (and 'end' when it gives up).
+      this.connect().catch(() => undefined);
+    }
+  }
+
+  /** @internal */
+  protected get backend(): Backend {
+    return this.romaine as unknown as Backend;
+  }
+
+  private newClient(): RedisClient {
+    const client = new RedisClient(resolveOptions(this.#romaineOptions));
+    this.wire(client as unknown as Backend);
+    return client;
+  }
+
+  /** Connects (resolves once ready). After quit()/disconnect(), connects again with a new connection. */
+  connect(callback?: () => void): Promise<void> {
+    if (this.romaine.state === 'closed' || this.romaine.state === 'closing') {
+      this.romaine = this.newClient();
+      this.#subscribed = { channels: new Map(), patterns: new Map(), shard: new Map() };
+    }
+    if (this.status === 'end') this.setStatus('wait');
+    const p = this.romaine.connect();
+    if (typeof callback === 'function') p.then(callback, () => undefined);
+    return p;
+  }
+
+  /** Graceful: commands already sent get their replies, then the connection closes ('close', 'end'). */
+  quit(callback?: unknown): Promise<'OK'> {
+    const cb = typeof callback === 'function' ? (callback as Parameters<typeof withCallback>[1]) : undefined;
+    return withCallback(
+      this.romaine.close().then(() => 'OK' as const),
+      cb,
+    );
+  }
+
+  /** Now: pending commands reject with ClientClosedError. `disconnect(true)` connects again at once. */
+  disconnect(reconnect = false): void {
+    this.romaine.destroy();
+    if (reconnect) this.connect().catch(() => undefined);
+  }
+
+  /** romaine's name for quit(). */
+  end(): void {
+    this.disconnect();
+  }
+
+  /** A new connection with the same options (and these on top), like ioredis' duplicate(). */
+  duplicate(override?: IoredisOptions): Redis {
+    return new Redis({ ...this.#input, ...override });
+  }
+
+  /** SUBSCRIBE: resolves with the number of channels and patterns subscribed; messages come as 'message' / 'messageBuffer'. */
+  subscribe(...args: unknown[]): Promise<number> {
+    const cb = takeCallback(args);
+    const names = (args.flat() as unknown[]).map(String);
+    const added = names.filter((n) => !this.#subscribed.channels.has(n));
+    const work = Promise.all(
+      added.map((channel) => {
+        const listener = (message: string, ch: string): void => {
+          this.emit('message', ch, message);
+          this.emit('messageBuffer', Buffer.from(ch), Buffer.from(message));
+        };
+        this.#subscribed.channels.set(channel, listener);
+        return this.romaine.subscribe(channel, listener);
+      }),
+    ).then(() => this.subscriptionCount());
+    return withCallback(work, cb);
+  }
+
+  /** PSUBSCRIBE: messages come as 'pmessage' (pattern, channel, message) and 'pmessageBuffer'. */
+  psubscribe(...args: unknown[]): Promise<number> {
+    const cb = takeCallback(args);
+    const names = (args.flat() as unknown[]).map(String);
+    const added = names.filter((n) => !this.#subscribed.patterns.has(n));
+    const work = Promise.all(
+      added.map((pattern) => {
+        const listener = (message: string, channel: string, p: string): void => {
+          this.emit('pmessage', p, channel, message);
+          this.emit('pmessageBuffer', Buffer.from(p), Buffer.from(channel), Buffer.from(message));
+        };
+        this.#subscribed.patterns.set(pattern, listener);
+        return this.romaine.psubscribe(pattern, listener);
+      }),
+    ).then(() => this.subscriptionCount());
+    return withCallback(work, cb);
+  }
+
+  /** SSUBSCRIBE: messages come as 'smessage' (channel, message) and 'smessageBuffer'. */
+  ssubscribe(...args: unknown[]): Promise<number> {
+    const cb = takeCallback(args);
+    const names = (args.flat() as unknown[]).map(String);
+    const added = names.filter((n) => !this.#subscribed.shard.has(n));
+    const work = Promise.all(
+      added.map((channel) => {
+        const listener = (message: string, ch: string): void => {
+          this.emit('smessage', ch, message);
+          this.emit('smessageBuffer', Buffer.from(ch), Buffer.from(message));
+        };
+        this.#subscribed.shard.set(channel, listener);
+        return this.romaine.ssubscribe(channel, listener);
+      }),
+    ).then(() => this.#subscribed.shard.size);
+    return withCallback(work, cb);
+  }
+
+  /** UNSUBSCRIBE these channels (every one without arguments); resolves with what stays subscribed. */
+  unsubscribe(...args: unknown[]): Promise<number> {
+    return this.drop('channels', args);
+  }
+
+  punsubscribe(...args: unknown[]): Promise<number> {
+    return this.drop('patterns', args);
+  }
+
+  sunsubscribe(...args: unknown[]): Promise<number> {
+    return this.drop('shard', args);
+  }
+
+  private drop(kind: keyof Subscribed, args: unknown[]): Promise<number> {
+    const cb = takeCallback(args);
+    const map = this.#subscribed[kind];
+    const given = (args.flat() as unknown[]).map(String);
+    const names = given.length === 0 ? [...map.keys()] : given.filter((n) => map.has(n));
+    const client = this.romaine;
+    const work = Promise.all(
+      names.map((name) => {
+        const listener = map.get(name);
+        map.delete(name);
+        if (kind === 'channels') return client.unsubscribe(name, listener as never);
+        if (kind === 'patterns') return client.punsubscribe(name, listener as never);
+        return client.sunsubscribe(name, listener as never);
+      }),
+    ).then(() => (kind === 'shard' ? this.#subscribed.shard.size : this.subscriptionCount()));
+    return withCallback(work, cb);
+  }
+
+  private subscriptionCount(): number {
+    return this.#subscribed.channels.size + this.#subscribed.patterns.size;
+  }
+
+  /** MONITOR is not supported (see docs/compat-ioredis.md). */
+  monitor(): Promise<never> {
+    return Promise.reject(
+      new InvalidArgumentError(
+        'monitor() is not supported by romaine/compat/ioredis: run `redis-cli MONITOR` beside your program',
+      ),
+    );
+  }
+}
