@@ -303,6 +303,74 @@ export const handle: RomaineInstrumentation = instrumentRomaine();
     );
   });
 
+  it('loads romaine/compat/ioredis from CommonJS and ESM (one copy of every class), only when asked for', () => {
+    for (const f of [
+      'dist/cjs/compat/ioredis/index.js',
+      'dist/esm/compat-ioredis.mjs',
+      'dist/esm/compat-ioredis.d.mts',
+    ]) {
+      assert.ok(files.includes(`package/${f}`), `the tarball lacks ${f}`);
+    }
+    writeFileSync(
+      join(consumer, 'ioredis-compat.cjs'),
+      `const assert = require('node:assert/strict');
+require('romaine');
+assert.ok(!Object.keys(require.cache).some((f) => f.includes('/dist/cjs/compat/')), 'the main entry loaded the ioredis facade');
+const { Redis, ReplyError } = require('romaine/compat/ioredis');
+assert.equal(typeof Redis, 'function', 'require: Redis');
+assert.equal(require('romaine/compat/ioredis').default, Redis, 'require: default is Redis');
+assert.equal(ReplyError, require('romaine').ReplyError, 'one ReplyError class');
+const redis = new Redis({ port: 6379, lazyConnect: true });
+assert.equal(redis.status, 'wait', 'lazyConnect: nothing sent');
+assert.equal(typeof redis.hgetallBuffer, 'function');
+import('romaine/compat/ioredis').then((esm) => {
+  assert.equal(esm.default, Redis, 'import: the default export is the Redis class');
+  assert.equal(esm.Redis, Redis, 'import() and require() give the same class');
+  console.log('ioredis compat ok');
+});
+`,
+    );
+    assert.match(runOk('node', ['ioredis-compat.cjs'], consumer, 20_000), /ioredis compat ok/);
+
+    writeFileSync(
+      join(consumer, 'ioredis-esm.mts'),
+      `import Redis, { Redis as Named, type IoredisOptions } from 'romaine/compat/ioredis';
+const options: IoredisOptions = { port: 6379, lazyConnect: true, maxRetriesPerRequest: null };
+export const redis: Named = new Redis(options);
+export const status: string = redis.status;
+// @ts-expect-error db is a number
+new Redis({ db: 'zero' });
+`,
+    );
+    writeFileSync(
+      join(consumer, 'ioredis-cjs.ts'),
+      `import { Redis, type IoredisOptions } from 'romaine/compat/ioredis';
+const options: IoredisOptions = { host: '127.0.0.1', lazyConnect: true };
+export const redis = new Redis(options);
+`,
+    );
+    writeFileSync(
+      join(consumer, 'tsconfig.ioredis.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          target: 'es2022',
+          lib: ['es2022', 'esnext.disposable'],
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: ['node'],
+          typeRoots: [join(repo, 'node_modules', '@types')],
+        },
+        files: ['ioredis-esm.mts', 'ioredis-cjs.ts'],
+      }),
+    );
+    const output = runOk(process.execPath, [tsc, '-p', 'tsconfig.ioredis.json', '--explainFiles'], consumer, 60_000);
+    assert.match(output, /node_modules\/romaine\/dist\/esm\/compat-ioredis\.d\.mts/);
+    assert.match(output, /node_modules\/romaine\/dist\/cjs\/compat\/ioredis\/index\.d\.ts/);
+  });
+
   it('installs the romaine command', (t) => {
     if (!hasCli) {
       t.skip('src/cli/main.ts does not exist yet');

@@ -8,7 +8,13 @@
 import { EventEmitter } from 'node:events';
 import { Readable } from 'node:stream';
 import * as metadata from '@ioredis/commands';
-import { ClientClosedError, InvalidArgumentError, ReplyError, type ConnectionError, type RomaineError } from '../../errors';
+import {
+  ClientClosedError,
+  InvalidArgumentError,
+  ReplyError,
+  type ConnectionError,
+  type RomaineError,
+} from '../../errors';
 import { Script } from '../../client/scripts';
 import type { PipelineResult } from '../../client/pipeline';
 import type { State } from '../../lifecycle/states';
@@ -157,7 +163,9 @@ export abstract class Commander extends EventEmitter {
   defineCommand(name: string, definition: CommandDefinition): void {
     if (typeof name !== 'string' || name === '') throw new InvalidArgumentError('defineCommand() needs a name');
     if (definition === null || typeof definition !== 'object' || typeof definition.lua !== 'string') {
-      throw new InvalidArgumentError(`defineCommand('${name}'): the definition needs { lua: string, numberOfKeys?: number }`);
+      throw new InvalidArgumentError(
+        `defineCommand('${name}'): the definition needs { lua: string, numberOfKeys?: number }`,
+      );
     }
     const script = new Script(definition.lua, { readOnly: definition.readOnly === true });
     const numberOfKeys = definition.numberOfKeys;
@@ -203,7 +211,7 @@ export abstract class Commander extends EventEmitter {
   /** MULTI ... EXEC; `exec()` gives `[[err, value], ...]`, or null when a WATCHed key changed. */
   multi(commands?: unknown[][] | { pipeline?: boolean }): IoredisBatch {
     if (commands !== undefined && !Array.isArray(commands)) {
-      if ((commands as { pipeline?: boolean }).pipeline === false) {
+      if (commands.pipeline === false) {
         throw new InvalidArgumentError(
           'multi({ pipeline: false }) is not supported: romaine sends MULTI ... EXEC as one unit; chain the commands and call exec()',
         );

@@ -23,7 +23,7 @@ export function toArgs(command: string, input: readonly unknown[]): Arg[] {
     const pairs = input[pairsAt];
     if (pairs instanceof Map || (isPlainObject(pairs) && !Buffer.isBuffer(pairs))) {
       const out = input.slice(0, pairsAt).map((a) => one(command, a));
-      const entries = pairs instanceof Map ? [...pairs.entries()] : Object.entries(pairs as object);
+      const entries = pairs instanceof Map ? [...pairs.entries()] : Object.entries(pairs);
       for (const [field, value] of entries) out.push(one(command, field), one(command, value));
       return out;
     }

@@ -68,8 +68,9 @@ const ACCEPTED = new Set([
 /** ioredis options refused, with why: they would change behaviour the facade cannot reproduce. */
 const REFUSED: Readonly<Record<string, string>> = {
   keyPrefix:
-    'the facade does not prefix keys (BullMQ refuses it too): add the prefix to your keys, or use the library\'s own prefix option',
-  sentinels: 'Sentinel is not covered by the ioredis facade yet: use romaine\'s createClient({ sentinel: { sentinels, name } })',
+    "the facade does not prefix keys (BullMQ refuses it too): add the prefix to your keys, or use the library's own prefix option",
+  sentinels:
+    "Sentinel is not covered by the ioredis facade yet: use romaine's createClient({ sentinel: { sentinels, name } })",
   name: 'Sentinel is not covered by the ioredis facade yet (connection names are `connectionName`)',
   role: 'Sentinel is not covered by the ioredis facade yet',
   natMap: 'the facade has no address map',
@@ -95,16 +96,19 @@ export function parseArgs(args: unknown[]): IoredisOptions {
   for (let i = args.length - 1; i >= 0; i--) {
     const a = args[i];
     if (a === undefined || a === null) continue;
-    if (typeof a === 'object' && !Array.isArray(a)) options = { ...(a as object), ...options };
+    if (typeof a === 'object' && !Array.isArray(a)) options = { ...a, ...options };
     else if (typeof a === 'number') options.port = a;
     else if (typeof a === 'string') {
       if (i === 0 && /^\d+$/.test(a)) options.port = Number(a);
       else if (i === 1 && typeof args[0] === 'number') options.host = a;
       else if (a.startsWith('/')) options.path = a;
       else options = { ...fromUrl(a), ...options };
-    } else throw new InvalidArgumentError(`new Redis(): argument ${i + 1} must be a port, a host, a URL or options, got ${show(a)}`);
+    } else
+      throw new InvalidArgumentError(
+        `new Redis(): argument ${i + 1} must be a port, a host, a URL or options, got ${show(a)}`,
+      );
   }
-  return options as IoredisOptions;
+  return options;
 }
 
 function fromUrl(url: string): Record<string, unknown> {
@@ -166,7 +170,8 @@ export function translate(input: IoredisOptions): Translated {
         if (value === true) r.libName = false;
         break;
       case 'retryStrategy': {
-        if (typeof value !== 'function') throw new InvalidArgumentError("new Redis(): option 'retryStrategy' must be a function");
+        if (typeof value !== 'function')
+          throw new InvalidArgumentError("new Redis(): option 'retryStrategy' must be a function");
         const strategy = value as (times: number) => unknown;
         // Asked once per failure: a non-number answer stops reconnecting, like in ioredis. romaine's
         // backoff chooses the delay (romaine: { reconnect: { baseDelayMs, maxDelayMs } }).

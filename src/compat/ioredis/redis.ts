@@ -17,6 +17,17 @@ interface Subscribed {
   shard: Map<string, (message: string, channel: string) => void>;
 }
 
+/**
+ * Every ioredis command is a method (`redis.get(k)`, `redis.hgetallBuffer(k)`, and those added with
+ * defineCommand()), installed at run time from @ioredis/commands: to TypeScript they are `any`,
+ * as a library written for ioredis sees them through its own types.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface Redis {
+  [command: string]: any;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Redis extends Commander {
   /** ioredis' options as given, with its defaults filled in (libraries such as BullMQ read them). */
   readonly options: Translated['view'];
@@ -29,6 +40,10 @@ export class Redis extends Commander {
   #subscribed: Subscribed = { channels: new Map(), patterns: new Map(), shard: new Map() };
 
   /** `new Redis()`, `(port, host?, options?)`, `(url, options?)`, `(path)`, `(options)`. */
+  constructor(options?: IoredisOptions);
+  constructor(port: number, options?: IoredisOptions);
+  constructor(port: number, host: string, options?: IoredisOptions);
+  constructor(urlOrPath: string, options?: IoredisOptions);
   constructor(...args: unknown[]) {
     super();
     this.#input = parseArgs(args);
@@ -45,12 +60,12 @@ export class Redis extends Commander {
 
   /** @internal */
   protected get backend(): Backend {
-    return this.romaine as unknown as Backend;
+    return this.romaine;
   }
 
   private newClient(): RedisClient {
     const client = new RedisClient(resolveOptions(this.#romaineOptions));
-    this.wire(client as unknown as Backend);
+    this.wire(client);
     return client;
   }
 
@@ -94,7 +109,7 @@ export class Redis extends Commander {
   /** SUBSCRIBE: resolves with the number of channels and patterns subscribed; messages come as 'message' / 'messageBuffer'. */
   subscribe(...args: unknown[]): Promise<number> {
     const cb = takeCallback(args);
-    const names = (args.flat() as unknown[]).map(String);
+    const names = nameArgs(args);
     const added = names.filter((n) => !this.#subscribed.channels.has(n));
     const work = Promise.all(
       added.map((channel) => {
@@ -112,7 +127,7 @@ export class Redis extends Commander {
   /** PSUBSCRIBE: messages come as 'pmessage' (pattern, channel, message) and 'pmessageBuffer'. */
   psubscribe(...args: unknown[]): Promise<number> {
     const cb = takeCallback(args);
-    const names = (args.flat() as unknown[]).map(String);
+    const names = nameArgs(args);
     const added = names.filter((n) => !this.#subscribed.patterns.has(n));
     const work = Promise.all(
       added.map((pattern) => {
@@ -130,7 +145,7 @@ export class Redis extends Commander {
   /** SSUBSCRIBE: messages come as 'smessage' (channel, message) and 'smessageBuffer'. */
   ssubscribe(...args: unknown[]): Promise<number> {
     const cb = takeCallback(args);
-    const names = (args.flat() as unknown[]).map(String);
+    const names = nameArgs(args);
     const added = names.filter((n) => !this.#subscribed.shard.has(n));
     const work = Promise.all(
       added.map((channel) => {
@@ -161,7 +176,7 @@ export class Redis extends Commander {
   private drop(kind: keyof Subscribed, args: unknown[]): Promise<number> {
     const cb = takeCallback(args);
     const map = this.#subscribed[kind];
-    const given = (args.flat() as unknown[]).map(String);
+    const given = nameArgs(args);
     const names = given.length === 0 ? [...map.keys()] : given.filter((n) => map.has(n));
     const client = this.romaine;
     const work = Promise.all(
@@ -169,7 +184,7 @@ export class Redis extends Commander {
         const listener = map.get(name);
         map.delete(name);
         if (kind === 'channels') return client.unsubscribe(name, listener as never);
-        if (kind === 'patterns') return client.punsubscribe(name, listener as never);
+        if (kind === 'patterns') return client.punsubscribe(name, listener);
         return client.sunsubscribe(name, listener as never);
       }),
     ).then(() => (kind === 'shard' ? this.#subscribed.shard.size : this.subscriptionCount()));
@@ -188,4 +203,14 @@ export class Redis extends Commander {
       ),
     );
   }
+}
+
+/** Channel or pattern names as ioredis takes them: separate arguments, arrays, or both. */
+function nameArgs(args: unknown[]): string[] {
+  const out: string[] = [];
+  for (const a of args) {
+    if (Array.isArray(a)) for (const inner of a as unknown[]) out.push(String(inner));
+    else out.push(String(a));
+  }
+  return out;
 }
