@@ -75,10 +75,15 @@ export class ClusterPipeline<T extends unknown[] = unknown[]> extends ClusterBat
     return Promise.all(
       queued.map((q) =>
         cluster
-          .route(q.name, commandSlot(q.name, q.args), (node, asking) => {
-            if (asking) sendBuilt(node, 'ASKING', [], undefined, false).catch(() => undefined);
-            return sendBuilt(node, q.name, q.args, q.transform, q.returnBuffers);
-          })
+          .route(
+            q.name,
+            commandSlot(q.name, q.args),
+            (node, asking) => {
+              if (asking) sendBuilt(node, 'ASKING', [], undefined, false).catch(() => undefined);
+              return sendBuilt(node, q.name, q.args, q.transform, q.returnBuffers);
+            },
+            q.args,
+          )
           .then(
             (value): PipelineResult => [null, value],
             (err: Error): PipelineResult => [err, undefined],

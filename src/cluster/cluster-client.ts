@@ -200,7 +200,9 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
     this.topo.stop();
     this.router.stop();
     for (const c of this.seedClients) c.destroy();
-    await Promise.all([...this.topo.clients.values()].map((c) => c.close()).concat(this.pubsub.close()));
+    await Promise.all(
+      [...this.topo.clients.values(), ...this.topo.retiring].map((c) => c.close()).concat(this.pubsub.close()),
+    );
     this.setState('closed');
   }
 
@@ -211,7 +213,7 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
     this.topo.stop();
     this.router.stop();
     for (const c of this.seedClients) c.destroy();
-    for (const c of this.topo.clients.values()) c.destroy();
+    for (const c of [...this.topo.clients.values(), ...this.topo.retiring]) c.destroy();
     this.pubsub.destroy();
     this.setState('closed');
   }
@@ -240,10 +242,15 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
     if (badName !== undefined) return Promise.reject(badName);
     const refused = callRule(name)?.refuse?.(name, args, method);
     if (refused !== undefined) return Promise.reject(refused);
-    return this.route(name, commandSlot(name, args), (node, asking) => {
-      if (asking) sendBuilt(node, 'ASKING', [], undefined, false).catch(() => undefined);
-      return callOn(node, name, args, returnBuffers, method);
-    });
+    return this.route(
+      name,
+      commandSlot(name, args),
+      (node, asking) => {
+        if (asking) sendBuilt(node, 'ASKING', [], undefined, false).catch(() => undefined);
+        return callOn(node, name, args, returnBuffers, method);
+      },
+      args,
+    );
   }
 
   /**
@@ -290,18 +297,23 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
     where: CommandSlot,
     blocking?: { d: CommandDef; args: unknown[]; buffers: boolean },
   ): Promise<unknown> {
-    return this.route(name, where, (node, asking) => {
-      // Back to back in one tick: ASKING and the command reach the same connection in order.
-      if (asking) sendBuilt(node, 'ASKING', [], undefined, false).catch(() => undefined);
-      return blocking === undefined
-        ? sendBuilt(node, name, args, transform, returnBuffers)
-        : dispatchDef(node, blocking.d, blocking.args, blocking.buffers);
-    });
+    return this.route(
+      name,
+      where,
+      (node, asking) => {
+        // Back to back in one tick: ASKING and the command reach the same connection in order.
+        if (asking) sendBuilt(node, 'ASKING', [], undefined, false).catch(() => undefined);
+        return blocking === undefined
+          ? sendBuilt(node, name, args, transform, returnBuffers)
+          : dispatchDef(node, blocking.d, blocking.args, blocking.buffers);
+      },
+      args,
+    );
   }
 
   /** Runs `send` on the slot's owner, in order with the commands before it (see router.ts). @internal (pipelines, multi) */
-  route(name: string, where: CommandSlot, send: Send): Promise<unknown> {
-    return this.router.route(name, where, send);
+  route(name: string, where: CommandSlot, send: Send, args?: readonly Arg[]): Promise<unknown> {
+    return this.router.route(name, where, send, args);
   }
 
   // ---------------------------------------------------------------- pub/sub (docs/cluster.md)

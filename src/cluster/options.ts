@@ -3,6 +3,7 @@
 // like ClientOptions at createClient(): a wrong option fails there, naming it.
 import { InvalidArgumentError } from '../errors';
 import { parseUrl, resolveOptions, type ClientOptions } from '../client/options';
+import type { RetryInFlight } from '../lifecycle/replay';
 import type { NodeAddress } from './slot-map';
 import { resolveAddressMap, type NodeAddressMap } from './address-map';
 import { seedNameOf, type EndpointRules } from './node-endpoint';
@@ -43,6 +44,8 @@ export interface ResolvedClusterOptions {
   refreshMinIntervalMs: number;
   refreshNodes: number;
   commandTimeoutMs: number;
+  /** The client's in-flight rule, also applied to commands in flight on a node that left the map. */
+  retryInFlight: RetryInFlight;
   tls: boolean;
   /** Where each announced node is reached, and its TLS options (node-endpoint.ts). */
   endpoint: EndpointRules;
@@ -118,6 +121,7 @@ export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterO
     refreshMinIntervalMs: count('refreshMinIntervalMs', options.refreshMinIntervalMs, 100, 0),
     refreshNodes: count('refreshNodes', options.refreshNodes, 3, 1),
     commandTimeoutMs: resolved.commandTimeoutMs,
+    retryInFlight: resolved.retryInFlight,
     tls: resolved.tls !== undefined,
     endpoint: {
       mapAddress: resolveAddressMap(options.nodeAddressMap),

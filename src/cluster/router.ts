@@ -19,6 +19,8 @@ import {
   ConnectionLostError,
 } from '../errors';
 import type { State } from '../lifecycle/states';
+import { isIdempotent } from '../lifecycle/replay';
+import type { Arg } from '../protocol/types';
 import type { CommandSlot } from './key-slot';
 import type { ResolvedClusterOptions } from './options';
 import { parseRedirection } from './redirection';
@@ -39,6 +41,10 @@ interface Pending {
   readonly name: string;
   readonly slot: number | undefined;
   readonly send: Send;
+  /** The command's arguments, when known (not for a MULTI block): for the in-flight rule on a retired node. */
+  readonly args: readonly Arg[] | undefined;
+  /** Sent again once after its retired node failed it while in flight: never a second time. */
+  replayed: boolean;
   readonly resolve: (value: unknown) => void;
   readonly reject: (err: unknown) => void;
   start: number;
@@ -84,7 +90,7 @@ export class Router {
    * the line within the command's budget. `send` must hand its command(s) to the node before it
    * returns (synchronously): that is what keeps the order.
    */
-  route(name: string, where: CommandSlot, send: Send): Promise<unknown> {
+  route(name: string, where: CommandSlot, send: Send, args?: readonly Arg[]): Promise<unknown> {
     if (where.slot === 'cross') return Promise.reject(new ClusterCrossSlotError(name, where.slots));
     return new Promise((resolve, reject) => {
       const cmd: Pending = {
@@ -92,6 +98,8 @@ export class Router {
         name,
         slot: typeof where.slot === 'number' ? where.slot : undefined,
         send,
+        args,
+        replayed: false,
         resolve,
         reject,
         start: 0,
@@ -156,7 +164,7 @@ export class Router {
       sent = Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
     if (!cmd.refused) {
-      sent.then(cmd.resolve, (err: unknown) => this.failed(cmd, target, err));
+      sent.then(cmd.resolve, (err: unknown) => this.failed(cmd, target, err, node));
       return true;
     }
     // A retry: the commands behind it wait for its answer (it may be refused again).
@@ -170,14 +178,14 @@ export class Router {
       },
       (err: unknown) => {
         this.line.release(cmd.slot, key);
-        this.failed(cmd, target, err);
+        this.failed(cmd, target, err, node);
         this.drainSoon();
       },
     );
     return true;
   }
 
-  private failed(cmd: Pending, target: NodeAddress, err: unknown): void {
+  private failed(cmd: Pending, target: NodeAddress, err: unknown, node: RedisClient): void {
     const r = parseRedirection(err, target);
     if (r !== undefined && (r.kind === 'moved' || r.kind === 'ask')) {
       const hops = (cmd.hops ??= []);
@@ -200,7 +208,7 @@ export class Router {
     }
     if (r !== undefined) {
       if (r.kind === 'clusterdown') this.topo.requestRefresh('CLUSTERDOWN');
-    } else if (!this.retryable(err)) return cmd.reject(err);
+    } else if (!this.retryable(err) && !this.replayable(cmd, err, node)) return cmd.reject(err);
     cmd.lastError = err;
     cmd.refused = true;
     cmd.why = err instanceof Error ? err.message : `${nodeKey(target)} failed`;
@@ -325,6 +333,20 @@ export class Router {
     const shards = map.shards.filter((s) => this.topo.clients.get(s.primary.key)?.state === 'ready');
     const pool = shards.length > 0 ? shards : map.shards;
     return pool.length === 0 ? undefined : pool[Math.floor(Math.random() * pool.length)].primary;
+  }
+
+  /**
+   * A command in flight on a node that left the map, failed when that node was closed or lost
+   * (maybeExecuted): the client's in-flight rule (retryInFlight) says whether it may go again, to
+   * the slot's new owner; once.
+   */
+  private replayable(cmd: Pending, err: unknown, node: RedisClient): boolean {
+    if (!(err instanceof ClientClosedError || err instanceof ConnectionLostError) || !err.maybeExecuted) return false;
+    if (cmd.replayed || cmd.args === undefined || this.closed() || !this.topo.wasRetired(node)) return false;
+    const mode = this.opts.retryInFlight;
+    if (mode === 'never' || (mode !== 'always' && !isIdempotent(cmd.name, cmd.args))) return false;
+    cmd.replayed = true;
+    return true;
   }
 
   /** A failure that says the command never ran (the node was removed or never connected): route it again. */

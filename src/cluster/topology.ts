@@ -48,6 +48,8 @@ export interface TopologyHooks {
 }
 
 const REFRESH_TIMEOUT_MS = 2000;
+/** How long a node that left the map has to answer the commands in flight on it (see retire()). */
+const RETIRE_MS = 2000;
 
 /** Asks one node for its view: CLUSTER SHARDS (Redis 7+, else CLUSTER SLOTS) and CLUSTER INFO. */
 export async function fetchView(
@@ -79,6 +81,10 @@ export class Topology {
   map: SlotMap | undefined;
   /** Clients of the primaries in `map`, by host:port. */
   readonly clients = new Map<string, RedisClient>();
+  /** Clients of nodes that left the map and are closing (retire()): the cluster's close/destroy ends them too. */
+  readonly retiring = new Set<RedisClient>();
+  /** Every client ever retired: the router re-routes idempotent commands that failed on one. */
+  private readonly retired = new WeakSet<RedisClient>();
   private refreshing: Promise<void> | undefined;
   private lastRefreshAt = 0;
   private pendingTimer: NodeJS.Timeout | undefined;
@@ -172,9 +178,7 @@ export class Topology {
     for (const [key, c] of this.clients) {
       if (primaries.has(key)) continue;
       this.clients.delete(key);
-      // Its queued commands reject with ClientClosedError (maybeExecuted false) and are routed
-      // again by their callers; those in flight keep the in-flight rule (maybeExecuted true).
-      c.destroy();
+      this.retire(c);
       removed.push(key);
       this.hooks.node({ node: key, event: 'removed' });
     }
@@ -186,6 +190,32 @@ export class Topology {
     this.signal();
     if (prev === undefined || added.length || removed.length || movedSlots)
       this.hooks.changed({ reason, added, removed, movedSlots, shards: next.describe() });
+  }
+
+  /**
+   * A node that left the map (a demoted primary, a removed node) is closed, not dropped: the
+   * commands in flight on it get its real answers (a demoted primary answers MOVED, which the
+   * router follows; destroying it made a GET in flight fail with ClientClosedError), and the ones
+   * queued on its client reject with ClientClosedError (never sent) and are routed again. One that
+   * does not answer within RETIRE_MS (a half-open link) is destroyed: its in-flight commands then
+   * reject with maybeExecuted, and the router sends the ones that are safe to run twice again.
+   */
+  private retire(c: RedisClient): void {
+    this.retiring.add(c);
+    this.retired.add(c);
+    const timer = setTimeout(() => c.destroy(), RETIRE_MS);
+    void c
+      .close()
+      .catch(() => undefined)
+      .finally(() => {
+        clearTimeout(timer);
+        this.retiring.delete(c);
+      });
+  }
+
+  /** Whether this client was retired (left the map): its failures are not the command's. */
+  wasRetired(c: RedisClient): boolean {
+    return this.retired.has(c);
   }
 
   /** A MOVED: that slot's owner changes now, in a new map swapped in whole. */

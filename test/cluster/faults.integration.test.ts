@@ -8,6 +8,15 @@ import assert from 'node:assert/strict';
 import { createCluster } from '../../src/index';
 import { keySlot } from '../../src/cluster/key-slot';
 import { RedisCluster, type RedisServer } from '../support';
+
+/** Polls an async condition every 20 ms. */
+async function waitFor(what: string, cond: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 import { IncrLoad, spreadKeys } from './incr-load';
 
 let cluster: RedisCluster;
@@ -44,6 +53,66 @@ async function otherPrimary(not: RedisServer): Promise<RedisServer> {
   return nodes.find((n) => n.role === 'primary' && n.server !== not && n.server?.running && n.slots.length > 0)!
     .server!;
 }
+
+/**
+ * A primary paused for `pauseMs` (the next commands stay in flight on it), replaced by its replica
+ * (TAKEOVER), then dropped from the client's map by a refresh while a GET and an INCR are in flight
+ * on it. Returns their outcomes (value or error).
+ */
+async function dropWhileInFlight(pauseMs: number, tag: string): Promise<{ get: unknown; incr: unknown; ran: string }> {
+  await using c = createCluster({ nodes: cluster.seeds, refreshIntervalMs: 0, unavailableTimeoutMs: 20_000 });
+  await c.connect();
+  const slot = keySlot(`${tag}:key`);
+  await c.set(`${tag}:key`, 'v');
+  await c.del(`{${tag}:key}n`);
+  const old = await cluster.primaryFor(slot);
+  const [replica] = await cluster.replicasOf(old);
+  const others = (await cluster.nodes(replica)).filter((n) => n.role === 'primary' && n.server !== old);
+  await old.pause(pauseMs);
+  const get = c.get(`${tag}:key`);
+  const incr = c.incr(`{${tag}:key}n`);
+  const getOutcome = get.then(
+    (v) => v,
+    (e: unknown) => e,
+  );
+  const incrOutcome = incr.then(
+    (v) => v,
+    (e: unknown) => e,
+  );
+  await new Promise((r) => setTimeout(r, 50));
+  // The replica takes over at once (no agreement from the paused primary), and the other primaries
+  // learn it; a refresh then drops the old primary from the map while the two are in flight on it.
+  assert.equal((await replica.cli('CLUSTER', 'FAILOVER', 'TAKEOVER')).trim(), 'OK');
+  const [replicaId, oldId] = [cluster.idOf(replica), cluster.idOf(old)];
+  for (const p of others) {
+    await waitFor('the other primaries to see the takeover', async () => {
+      const view = await cluster.nodes(p.server);
+      return (
+        view.find((n) => n.id === replicaId)?.role === 'primary' && view.find((n) => n.id === oldId)?.role === 'replica'
+      );
+    });
+  }
+  await (c as unknown as { topo: { refresh(why: string): Promise<void> } }).topo.refresh('test');
+  assert.ok(!c.primaries.includes(`127.0.0.1:${old.port}`), 'the old primary left the map');
+  const out = { get: await getOutcome, incr: await incrOutcome, ran: await replica.cli('GET', `{${tag}:key}n`) };
+  await cluster.waitHealthy();
+  return out;
+}
+
+test('a primary dropped from the map while commands are in flight on it: they get its real replies (MOVED, followed), not ClientClosedError', async () => {
+  // Paused longer than a refresh waits for a node (2 s), shorter than a retired node is given to answer.
+  const r = await dropWhileInFlight(3500, 'drop1');
+  assert.equal(r.get, 'v', 'the GET in flight was answered');
+  assert.equal(r.incr, 1, 'the INCR in flight got its reply (MOVED, followed to the new owner)');
+  assert.equal(r.ran, '1', 'it ran once');
+});
+
+test('a dropped primary that never answers: the idempotent GET in flight goes to the new owner, the INCR fails with maybeExecuted', async () => {
+  const r = await dropWhileInFlight(7000, 'drop2');
+  assert.equal(r.get, 'v', 'the GET was sent again to the new owner');
+  assert.ok(r.incr instanceof Error && (r.incr as { maybeExecuted?: boolean }).maybeExecuted === true, String(r.incr));
+  assert.equal(r.ran, '', 'the INCR did not run (the paused node dropped it): maybeExecuted was honest');
+});
 
 test('CLUSTER FAILOVER under an INCR load: 0 errors reach the application, 0 duplicates, 0 lost', async () => {
   await using c = createCluster({ nodes: cluster.seeds, unavailableTimeoutMs: 20_000 });
