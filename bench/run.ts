@@ -8,7 +8,12 @@
  * --workloads sequential,concurrent,pipeline,large,fanin, --romaine src|dist|both (dist builds
  * with npm run build first; ROMAINE_DIST=dir points at another build), --no-memory,
  * --no-ceiling, --out NAME (results file name, default latest; quick runs default to quick),
- * --docs (put the tables into docs/performance.md, between its bench:begin/end markers).
+ * --docs (put the tables into docs/performance.md, between its bench:begin/end markers),
+ * --cluster-clients a,b,c (romaine-cluster, ioredis-cluster, node-redis-cluster), --no-cluster.
+ *
+ * Cluster workloads: after the single-server rounds, a 3-primary cluster (test/support/cluster.ts,
+ * no replicas) runs concurrent, pipeline and fan-in on romaine's createCluster, ioredis Cluster
+ * and node-redis createCluster, each given one seed; ratios against the best of them.
  *
  * The bench starts its own redis-server on a free loopback port and stops it by pid. Each client
  * runs in its own long-lived process (bench/worker.ts); a round runs each workload on every client
@@ -33,6 +38,7 @@ import {
 import { HOST, startRedis, type RedisServer } from './lib/server';
 import { formatRate, renderChart } from './lib/svg';
 import { WORKLOADS, type WorkloadId } from './lib/workloads';
+import { RedisCluster } from '../test/support/cluster';
 import type { MemoryArgs, MemoryResult } from './memory';
 import type { Measurement, WorkerArgs, WorkerReply, WorkerRequest } from './worker';
 
@@ -61,6 +67,10 @@ const PEERS = ['ioredis', 'ioredis-auto', 'node-redis', 'valkey-glide'];
 const romaineIds =
   romaineFrom === 'both' ? ['romaine', 'romaine-dist'] : romaineFrom === 'dist' ? ['romaine-dist'] : ['romaine'];
 const requested = option('clients')?.split(',') ?? [...PEERS, ...romaineIds];
+const CLUSTER_WORKLOADS: WorkloadId[] = ['concurrent', 'pipeline', 'fanin'];
+const clusterClients = flag('no-cluster')
+  ? []
+  : (option('cluster-clients')?.split(',') ?? ['ioredis-cluster', 'node-redis-cluster', 'romaine-cluster']);
 /** The romaine build whose ratios are reported. */
 const subject = romaineFrom === 'dist' ? 'romaine-dist' : 'romaine';
 
@@ -229,6 +239,50 @@ function git(args: string[]): string {
   return r.status === 0 ? r.stdout.trim() : '';
 }
 
+/**
+ * The cluster workloads: a 3-primary cluster through the test harness, one worker process per
+ * cluster client (one seed each), the same rotation and medians as the single-server rounds.
+ */
+async function runCluster(
+  labels: Record<string, string>,
+): Promise<{ describe: string; summaries: ReturnType<typeof summarize>; loadavg: number[] }> {
+  const cluster = await RedisCluster.start({ primaries: 3, replicas: 0 });
+  const procs: ClientProcess[] = [];
+  try {
+    const seed = cluster.seeds[0].port;
+    const describe = `3 primaries, no replicas, on ${HOST} (ports ${cluster.seeds.map((s) => s.port).join(', ')}), load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} at start`;
+    log('');
+    log(`cluster: ${describe}; clients: ${clusterClients.join(', ')}`);
+    procs.push(...(await Promise.all(clusterClients.map((id) => ClientProcess.start(id, seed)))));
+    const perRound: Record<string, Measurement[]>[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const results: Record<string, Measurement[]> = {};
+      for (const [wi, workload] of CLUSTER_WORKLOADS.entries()) {
+        const order = procs.map((_, i) => procs[(i + r + wi) % procs.length]);
+        const line: string[] = [];
+        for (const proc of order) {
+          const m = await proc.run(workload, durationMs, warmupMs);
+          (results[proc.id] ??= []).push(m);
+          line.push(`${labels[proc.id] ?? proc.id} ${formatRate(m.opsPerSec)}`);
+        }
+        log(`cluster round ${r + 1}/${rounds}  ${workload.padEnd(10)}  ${line.join(' · ')}`);
+      }
+      perRound.push(results);
+    }
+    await Promise.all(procs.splice(0).map((p) => p.close()));
+    return {
+      describe,
+      summaries: summarize(perRound, clusterClients, 'romaine-cluster', CLUSTER_WORKLOADS),
+      loadavg: loadavg().map((x) => Number(x.toFixed(2))),
+    };
+  } finally {
+    for (const p of procs) p.kill();
+    await cluster.destroy();
+  }
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const specs = allSpecs();
@@ -329,6 +383,7 @@ async function main(): Promise<void> {
       };
       memory = await runScript<MemoryResult>('memory.ts', memArgs, 120_000);
     }
+    const cluster = clusterClients.length === 0 ? undefined : await runCluster(labels);
     machine.loadavgEnd = loadavg().map((x) => Number(x.toFixed(2)));
 
     const summaries = summarize(perRound, clients, subject, workloads);
@@ -398,6 +453,14 @@ async function main(): Promise<void> {
       idleKb: romaineMemory.idleKb === undefined ? undefined : romaineMemory.idleKb / 1024,
       offlineMb: romaineMemory.offlineMb === undefined ? undefined : romaineMemory.offlineMb / 2 ** 20,
     };
+    if (cluster !== undefined) {
+      log('');
+      log(`== cluster: ${cluster.describe}`);
+      log('');
+      log(renderWorkloads(cluster.summaries, labels, 'romaine-cluster', 'text'));
+      log('');
+      log(renderRatios(cluster.summaries, labels, 'text'));
+    }
     log('');
     log('== goals');
     log('');
@@ -432,6 +495,7 @@ async function main(): Promise<void> {
               p100Combined: alternating(ceiling.p100.set, ceiling.p100.get),
             },
       memory,
+      cluster,
       rounds: perRound.map((results, i) => ({ order: orders[i], results, ceiling: ceilings[i] })),
       elapsedSeconds: (Date.now() - started) / 1000,
     };
@@ -475,6 +539,16 @@ async function main(): Promise<void> {
             renderCeiling(ceiling, summaries, subject, 'markdown'),
           ]),
       ...(memoryLines.length === 0 ? [] : ['', '#### Memory', '', ...memoryLines.map((l) => `- ${l}`)]),
+      ...(cluster === undefined
+        ? []
+        : [
+            '',
+            `#### Cluster: ${cluster.describe}`,
+            '',
+            renderWorkloads(cluster.summaries, labels, 'romaine-cluster', 'markdown'),
+            '',
+            renderRatios(cluster.summaries, labels, 'markdown'),
+          ]),
       '',
       '#### Issue 4 goals against this run',
       '',

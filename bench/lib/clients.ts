@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ioredisCluster, nodeRedisCluster, romaineCluster } from './cluster-clients';
 import { HOST } from './server';
 
 export interface BenchClient {
@@ -176,7 +177,17 @@ export function glide(): ClientSpec {
 
 /** Every client the benchmark knows, by id. */
 export function allSpecs(): Map<string, ClientSpec> {
-  const specs = [ioredis(false), ioredis(true), nodeRedis(), glide(), romaine('src'), romaine('dist')];
+  const specs = [
+    ioredis(false),
+    ioredis(true),
+    nodeRedis(),
+    glide(),
+    romaine('src'),
+    romaine('dist'),
+    romaineCluster(),
+    ioredisCluster(),
+    nodeRedisCluster(),
+  ];
   return new Map(specs.map((s) => [s.id, s]));
 }
 
