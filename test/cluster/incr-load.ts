@@ -50,6 +50,9 @@ export class IncrLoad {
           this.lastOk[i] = now;
         } catch (err) {
           this.failed.push({ key: k, err: err as Error });
+          // A closed client rejects at once: spinning on it would starve the event loop (a
+          // failed test then hangs instead of reporting).
+          if (this.c.state === 'closing' || this.c.state === 'closed') this.stopped = true;
         }
       }
     });
@@ -65,7 +68,11 @@ export class IncrLoad {
     const base = [...this.acked];
     const until = Date.now() + timeoutMs;
     while (this.acked.some((a, i) => a < base[i] + n && (only === undefined || only(this.keys[i])))) {
-      if (Date.now() > until) throw new Error(`the INCR load made no progress in ${timeoutMs} ms`);
+      if (Date.now() > until) {
+        this.stopped = true;
+        const last = this.failed.at(-1)?.err;
+        throw new Error(`the INCR load made no progress in ${timeoutMs} ms (last error: ${last?.message ?? 'none'})`);
+      }
       await new Promise((r) => setTimeout(r, 20));
     }
   }
