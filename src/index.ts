@@ -32,6 +32,8 @@ export type {
 export type { PipelineResult, BatchResult, BatchResults } from './client/pipeline';
 export type * from './client/commands';
 export { defineScript, Script } from './client/scripts';
+export { Monitor } from './client/monitor';
+export type { MonitorEvent, MonitorOptions } from './client/monitor';
 export type { ScriptOptions } from './client/scripts';
 export type { ScanIteratorOptions, KeyScanIteratorOptions } from './client/scan';
 export type { RedisKey, RedisValue } from './client/command-def';

@@ -77,7 +77,8 @@ const REFUSED: Readonly<Record<string, CallRule['refuse']>> = {
   PUNSUBSCRIBE: subscribeRefusal,
   SUNSUBSCRIBE: subscribeRefusal,
   MONITOR: refuse(
-    'it turns the connection into a feed of every command the server runs, and no other command would get its reply. Run `redis-cli -u <url> MONITOR` beside your program instead',
+    'it turns the connection into a feed of every command the server runs, and no other command would get its reply. ' +
+      'Use client.monitor(), which runs it on a connection of its own: for await (const event of client.monitor()) { ... }',
   ),
   RESET: refuse(
     'it silently drops the subscriptions, the selected database, the client name, tracking and the authentication that the client restores and counts. ' +

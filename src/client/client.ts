@@ -26,6 +26,7 @@ import { ClientPubSub } from './client-pubsub';
 import { ConnectionOpener } from './connection-opener';
 import { duplicateOptions } from './duplicate';
 import { Session } from './session';
+import { Monitor, type MonitorOptions } from './monitor';
 import { callNameError, callRule } from './call-rules';
 import { provideInternals, type ClientInternals } from './internals';
 import { Pipeline, Transaction } from './pipeline';
@@ -131,6 +132,8 @@ export class RedisClient extends EventEmitter<ClientEvents> {
   /** How each connection attempt opens its connection (credentials, sentinels, handshake). */
   private readonly opener: ConnectionOpener;
   private dedicated: DedicatedConnections | undefined;
+  /** The open monitor() iterators: closed with the client. */
+  private readonly monitors = new Set<Monitor>();
   /** What romaine's own modules use (internals.ts): out of the public type and of plain JS' reach. */
   readonly #in: ClientInternals;
   /** Client-side caching (the `cache` option): `client.cache.stats()`; `enabled` is false without it. */
@@ -151,6 +154,7 @@ export class RedisClient extends EventEmitter<ClientEvents> {
       markBlocking: (cmd, ms) => this.#markBlocking(cmd, ms, undefined),
       trackState: (name, args) => this.session.track(name, args),
       ownSubscriptions: (mode) => this.pubsub.ownSubscriptions(mode),
+      claimReplies: (claim) => this.lifecycle.claimReplies(claim),
       connectionEpoch: 0,
       watchEpoch: undefined,
       isolatedConnection: false,
@@ -250,11 +254,13 @@ export class RedisClient extends EventEmitter<ClientEvents> {
   /** Graceful: new commands are refused, commands in flight get their replies, then the socket closes. */
   async close(): Promise<void> {
     const dedicated = this.dedicated;
-    await Promise.all([this.lifecycle.close(), dedicated?.close(), this.pubsub.close()]);
+    const monitors = [...this.monitors].map((m) => m.close());
+    await Promise.all([this.lifecycle.close(), dedicated?.close(), this.pubsub.close(), ...monitors]);
   }
 
   /** Immediate: the socket is dropped and every pending command rejects with ClientClosedError. */
   destroy(): void {
+    for (const m of this.monitors) m.destroy();
     this.dedicated?.destroy();
     this.pubsub.destroy();
     this.lifecycle.destroy();
@@ -438,6 +444,20 @@ export class RedisClient extends EventEmitter<ClientEvents> {
     // eslint-disable-next-line prefer-rest-params
     if (arguments.length > 0) throw batchArrayError('multi', arguments[0]);
     return new Transaction<[]>(this);
+  }
+
+  /**
+   * MONITOR, as an async iterator on a connection of its own: every command the server runs, as
+   * `{ timestamp, db, source, args }`. Breaking out of the loop (or `close()`) closes that
+   * connection; so does closing the client. After a reconnect the feed goes on (what ran in between
+   * is not seen). MONITOR slows a busy server down: use it to look, not to log.
+   *
+   * `for await (const { source, args } of client.monitor()) console.log(source, ...args)`
+   */
+  monitor(opts: MonitorOptions = {}): Monitor {
+    const m: Monitor = new Monitor(this, opts, () => this.monitors.delete(m));
+    this.monitors.add(m);
+    return m;
   }
 
   /** A new client with the same options (and the given overrides): its own connection and lifecycle. */

@@ -47,6 +47,8 @@ export interface ClientInternals {
   connectionEpoch: number;
   /** The connectionEpoch at the last WATCH, until EXEC, DISCARD or UNWATCH. */
   watchEpoch: number | undefined;
+  /** Replies a feature takes before they are matched to commands, on every connection opened from now on (MONITOR's feed). */
+  claimReplies(claim: (reply: unknown) => boolean): void;
   /** Set on the dedicated and pooled connections themselves: their blocking commands run on them. */
   isolatedConnection: boolean;
   /** Set by a cluster layer: the server dropped a shard channel of this client (its slot moved). */

@@ -63,7 +63,7 @@ describe('commands that would change the connection behind the client’s back a
     ['MULTI', [], /MULTI cannot be sent with call\(\).*QUEUED.*client\.multi\(\).*client\.isolated/],
     ['exec', [], /EXEC cannot be sent with call\(\).*client\.multi\(\)/],
     ['Discard', [], /DISCARD cannot be sent with call\(\).*client\.multi\(\)/],
-    ['MONITOR', [], /MONITOR cannot be sent with call\(\).*redis-cli/],
+    ['MONITOR', [], /MONITOR cannot be sent with call\(\).*client\.monitor\(\)/],
     ['RESET', [], /RESET cannot be sent with call\(\).*subscriptions.*selected database/],
     ['HELLO', [2], /HELLO cannot be sent with call\(\).*`protocol` option/],
     ['AUTH', ['hunter2'], /AUTH cannot be sent with call\(\).*`username`\/`password`.*`credentials`/],

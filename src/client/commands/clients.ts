@@ -1,6 +1,6 @@
 import { def, id, optionKeys, withOptions } from '../command-def';
 import type { Arg } from '../../protocol/types';
-import { setOwn, textLike } from './reply';
+import { setOwn, textLike, toBoolean, toObject } from './reply';
 
 /**
  * One connection as CLIENT LIST / CLIENT INFO describe it, with Redis' field names. Numeric fields
@@ -41,6 +41,15 @@ export interface ClientKillFilters {
   SKIPME?: boolean;
   /** Only connections older than this many seconds (Redis 7.4+). */
   MAXAGE?: number;
+}
+
+/** CLIENT TRACKINGINFO: this connection's tracking state. */
+export interface TrackingInfo {
+  /** 'off', 'on', 'bcast', 'optin', 'optout', 'caching-yes', 'caching-no', 'noloop', 'broken_redirect'. */
+  flags: string[];
+  /** The client id invalidations go to; 0: this connection (RESP3), -1: tracking is off. */
+  redirect: number;
+  prefixes: string[];
 }
 
 /** Fields whose values are text even when they look like numbers. */
@@ -125,4 +134,23 @@ export const CLIENTS = {
   ),
   /** CLIENT UNPAUSE: ends a CLIENT PAUSE. */
   clientUnpause: def('CLIENT', () => ['UNPAUSE'], id<'OK'>()),
+  /** CLIENT TRACKINGINFO: this connection's tracking state (the `cache` option turns tracking on). */
+  clientTrackinginfo: def(
+    'CLIENT',
+    () => ['TRACKINGINFO'],
+    (r: unknown): TrackingInfo => {
+      const raw = toObject<unknown>(r);
+      const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
+      return { flags: list(raw.flags), redirect: Number(raw.redirect), prefixes: list(raw.prefixes) };
+    },
+  ),
+  /** CLIENT GETREDIR: the client id tracking invalidations are redirected to; 0 none, -1 tracking off. */
+  clientGetredir: def('CLIENT', () => ['GETREDIR'], id<number>()),
+  /** CLIENT UNBLOCK client-id [TIMEOUT|ERROR]: wakes a client blocked in BLPOP, XREAD ...; true if it was blocked. */
+  clientUnblock: def(
+    'CLIENT',
+    (clientId: number, mode?: 'TIMEOUT' | 'ERROR'): Arg[] =>
+      mode === undefined ? ['UNBLOCK', clientId] : ['UNBLOCK', clientId, mode],
+    toBoolean,
+  ),
 };

@@ -1,8 +1,12 @@
+import { ACL } from './acl';
+import { ADMIN } from './admin';
 import { BITMAPS } from './bitmaps';
 import { CLIENTS } from './clients';
+import { CLUSTER } from './cluster';
 import { GEO } from './geo';
 import { HASHES } from './hashes';
 import { HYPERLOGLOG } from './hyperloglog';
+import { INTROSPECTION } from './introspection';
 import { KEYS } from './keys';
 import { LISTS } from './lists';
 import { SCRIPTING } from './scripting';
@@ -35,6 +39,10 @@ export const COMMANDS = {
   ...SERVER,
   ...CLIENTS,
   ...SCRIPTING,
+  ...ADMIN,
+  ...INTROSPECTION,
+  ...ACL,
+  ...CLUSTER,
 };
 
 export type CommandTable = typeof COMMANDS;
@@ -54,9 +62,14 @@ export const FAMILIES = {
   server: SERVER,
   clients: CLIENTS,
   scripting: SCRIPTING,
+  admin: ADMIN,
+  introspection: INTROSPECTION,
+  acl: ACL,
+  cluster: CLUSTER,
 } as const;
 
 export type { SetOptions, GetExOptions, LcsIdxOptions, LcsMatch, LcsIdx, KeyValues } from './strings';
+export type { MigrateOptions } from './keys';
 export type { ExpireCondition, KeyType, CopyOptions, RestoreOptions, SortOptions, ScanOptions, ScanPage } from './keys';
 export type { HashScanPage } from './hashes';
 export type { ListEnd, LposOptions, KeyElement, KeyElements } from './lists';
@@ -106,5 +119,18 @@ export type {
   GeoSearchResult,
 } from './geo';
 export type { InfoSections } from './server';
-export type { ClientInfo, ClientKillFilters } from './clients';
-export type { FunctionInfo, LibraryInfo } from './scripting';
+export type { ClientInfo, ClientKillFilters, TrackingInfo } from './clients';
+export type { FunctionInfo, LibraryInfo, FunctionStats } from './scripting';
+export type {
+  RoleInfo,
+  SlowlogEntry,
+  LatencyEvent,
+  LatencyHistogram,
+  MemoryStats,
+  ModuleInfo,
+  ShutdownOptions,
+  FailoverOptions,
+} from './admin';
+export type { CommandKeySpec, CommandInfo, CommandArgumentDoc, CommandDoc, CommandListFilter } from './introspection';
+export type { AclUser, AclLogEntry } from './acl';
+export type { ClusterNodeLine, ClusterShardNode, ClusterShard, ClusterLink, ClusterSetslotAction } from './cluster';

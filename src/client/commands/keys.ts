@@ -2,6 +2,18 @@ import { def, id, optionKeys, variadic, withOptions, type RedisKey, binary } fro
 import type { Arg } from '../../protocol/types';
 import { toBoolean } from './reply';
 
+/** MIGRATE's options. */
+export interface MigrateOptions {
+  /** Keep the keys on this server. */
+  COPY?: true;
+  /** Replace existing keys on the target. */
+  REPLACE?: true;
+  /** The target's password (default user). */
+  AUTH?: string;
+  /** The target's user and password. */
+  AUTH2?: { username: string; password: string };
+}
+
 /**
  * When EXPIRE and friends apply (Redis 7): NX only if the key has no timeout, XX only if it has
  * one, GT only if the new expiry is later, LT only if it is earlier (no timeout counts as infinite).
@@ -189,4 +201,33 @@ export const KEYS = {
   ),
   /** MOVE key db: true if moved to the other database. */
   move: def('MOVE', (key: RedisKey, db: number) => [key, db], toBoolean),
+  /**
+   * MIGRATE host port key|"" db timeout [COPY] [REPLACE] [AUTH password | AUTH2 user password] [KEYS k ...]:
+   * moves keys to another server; 'OK', or 'NOKEY' when none existed. Several keys: pass an array.
+   * Diagnostics and traces never show its arguments (they may hold a password).
+   */
+  migrate: withOptions(
+    def(
+      'MIGRATE',
+      (
+        host: string,
+        port: number,
+        keys: RedisKey | RedisKey[],
+        db: number,
+        timeoutMs: number,
+        opts?: MigrateOptions,
+      ): Arg[] => {
+        const many = Array.isArray(keys);
+        const args: Arg[] = [host, port, many ? '' : keys, db, timeoutMs];
+        if (opts?.COPY) args.push('COPY');
+        if (opts?.REPLACE) args.push('REPLACE');
+        if (opts?.AUTH !== undefined) args.push('AUTH', opts.AUTH);
+        if (opts?.AUTH2 !== undefined) args.push('AUTH2', opts.AUTH2.username, opts.AUTH2.password);
+        if (many) args.push('KEYS', ...keys);
+        return args;
+      },
+      id<'OK' | 'NOKEY'>(),
+    ),
+    optionKeys<MigrateOptions>({ COPY: 0, REPLACE: 0, AUTH: 0, AUTH2: 0 }),
+  ),
 };

@@ -1,6 +1,6 @@
-import { def, id, withOptions, arity, variadic, type RedisKey, type RedisValue } from '../command-def';
+import { binary, def, id, withOptions, arity, variadic, type RedisKey, type RedisValue } from '../command-def';
 import type { Arg } from '../../protocol/types';
-import { camelCase, setOwn, toBooleanArray, toObject } from './reply';
+import { camelCase, setOwn, toBooleanArray, toNumber, toObject } from './reply';
 
 /** A function of a library, as FUNCTION LIST describes it. */
 export type FunctionInfo = { name: string; description: string | null; flags: string[] };
@@ -13,6 +13,31 @@ export type LibraryInfo = {
   /** With WITHCODE. */
   libraryCode?: string;
 };
+
+/** FUNCTION STATS: the function running now (if any) and, per engine, what is loaded. */
+export interface FunctionStats {
+  runningScript: { name: string; command: string[]; durationMs: number } | null;
+  engines: Record<string, { librariesCount: number; functionsCount: number }>;
+}
+
+function toFunctionStats(reply: unknown): FunctionStats {
+  const raw = toObject<unknown>(reply);
+  const running = raw.running_script;
+  let runningScript: FunctionStats['runningScript'] = null;
+  if (running !== null && running !== undefined && !(Array.isArray(running) && running.length === 0)) {
+    const r = toObject<unknown>(running);
+    runningScript = {
+      name: String(r.name),
+      command: (r.command as unknown[]).map(String),
+      durationMs: toNumber(r.duration_ms),
+    };
+  }
+  const engines = toObject(raw.engines, (e) => {
+    const counts = toObject<unknown>(e);
+    return { librariesCount: toNumber(counts.libraries_count), functionsCount: toNumber(counts.functions_count) };
+  });
+  return { runningScript, engines };
+}
 
 /** script/function numkeys key ... arg ... */
 const withKeys = (first: RedisValue, keys: RedisKey[] = [], args: RedisValue[] = []): Arg[] => [
@@ -95,4 +120,19 @@ export const SCRIPTING = {
   fcall: arity(3, def('FCALL', functionCall, id<unknown>())),
   /** FCALL_RO: FCALL for functions flagged no-writes (allowed on replicas). */
   fcallRo: arity(3, def('FCALL_RO', functionCall, id<unknown>())),
+  /** SCRIPT KILL: stops the running Lua script (one that has not written yet; otherwise SHUTDOWN NOSAVE is the way). */
+  scriptKill: def('SCRIPT', () => ['KILL'], id<'OK'>()),
+  /** FUNCTION KILL: stops the running function (one that has not written yet). */
+  functionKill: def('FUNCTION', () => ['KILL'], id<'OK'>()),
+  /** FUNCTION DUMP: every library, serialized (always a Buffer: the payload is binary), for functionRestore. */
+  functionDump: binary(def('FUNCTION', () => ['DUMP'], id<Buffer>())),
+  /** FUNCTION RESTORE payload [FLUSH|APPEND|REPLACE]: loads a functionDump() payload (APPEND by default). */
+  functionRestore: def(
+    'FUNCTION',
+    (payload: Buffer | string, policy?: 'FLUSH' | 'APPEND' | 'REPLACE'): Arg[] =>
+      policy === undefined ? ['RESTORE', payload] : ['RESTORE', payload, policy],
+    id<'OK'>(),
+  ),
+  /** FUNCTION STATS: the function running now, if any, and the libraries and functions per engine. */
+  functionStats: def('FUNCTION', () => ['STATS'], toFunctionStats),
 };

@@ -230,6 +230,20 @@ export const STREAMS = {
     ),
     ['ENTRIESREAD'],
   ),
+  /** XSETID key last-id [ENTRIESADDED n] [MAXDELETEDID id]: sets the stream's last id (and, Redis 7, its counters). */
+  xsetid: withOptions(
+    def(
+      'XSETID',
+      (key: RedisKey, lastId: string, opts?: { ENTRIESADDED?: number; MAXDELETEDID?: string }): Arg[] => {
+        const args: Arg[] = [key, lastId];
+        if (opts?.ENTRIESADDED !== undefined) args.push('ENTRIESADDED', opts.ENTRIESADDED);
+        if (opts?.MAXDELETEDID !== undefined) args.push('MAXDELETEDID', opts.MAXDELETEDID);
+        return args;
+      },
+      id<'OK'>(),
+    ),
+    ['ENTRIESADDED', 'MAXDELETEDID'],
+  ),
   /** XCLAIM key group consumer min-idle-ms id ... [options]: the entries now owned by consumer. */
   xclaim: withOptions(
     def('XCLAIM', xclaimBuild, (r: unknown): StreamMessage[] => toMessages(r)),
