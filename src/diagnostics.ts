@@ -11,6 +11,7 @@
  *   romaine:cluster:redirection { cluster, command, kind, slot, from, to } a MOVED or ASK was followed
  *   romaine:cluster:topology    { cluster, reason, added, removed, movedSlots, shards }  the slot map changed
  *   romaine:cluster:node        { cluster, node, event, from?, to? }     a node's client came, went, changed state
+ *   romaine:sentinel:switch { client, name, from, to, trigger, sentinel } a sentinel client moved to another node
  *
  * The start, end and error messages of one command are the same object, so a subscriber can keep
  * its span on it. `args` is the command's own array (do not mutate it); for commands that carry
@@ -64,6 +65,7 @@ export interface ClusterNodeMessage {
   from?: string;
   to?: string;
 }
+export const sentinelSwitchChannel = channel('romaine:sentinel:switch');
 
 /** The message of one command's start, end and error. */
 export interface CommandMessage {

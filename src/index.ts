@@ -72,6 +72,7 @@ export type { NodeAddressMap } from './cluster/address-map';
 export type { ClusterRedirectionMessage, ClusterTopologyMessage, ClusterNodeMessage } from './diagnostics';
 export type { ClusterPipeline, ClusterTransaction } from './cluster/cluster-batch';
 export type { SentinelOptions, SentinelAddress, ResolvedSentinelOptions } from './sentinel/options';
+export type { SentinelSwitch } from './sentinel/follower';
 export type { TopologyChange, NodeEvent } from './cluster/topology';
 export type { ClusterResubscribedEvent } from './cluster/cluster-pubsub';
 export {

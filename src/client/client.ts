@@ -25,6 +25,7 @@ import type {
 import { ClientPubSub } from './client-pubsub';
 import { ConnectionOpener } from './connection-opener';
 import { duplicateOptions } from './duplicate';
+import { followFailovers, type FailoverFollower, type SentinelSwitch } from '../sentinel/follower';
 import { Session } from './session';
 import { Monitor, type MonitorOptions } from './monitor';
 import { callNameError, callRule } from './call-rules';
@@ -55,6 +56,8 @@ export interface ClientEvents {
   push: [unknown[]];
   /** A new connection was subscribed again to everything (before 'ready'); the lists say to what. */
   resubscribed: [ResubscribedEvent];
+  /** With `sentinel`: the client now talks to another node (a failover), and what made it move. */
+  switch: [SentinelSwitch];
 }
 
 /** The typed command methods, returning promises. */
@@ -141,6 +144,8 @@ export class RedisClient extends EventEmitter<ClientEvents> {
   private readonly clientCache: ClientSideCache | undefined;
   /** Subscriptions: where they live, and the engine on this client's own connection. */
   private readonly pubsub: ClientPubSub;
+  /** With `sentinel`: the subscriptions to the sentinels' failover events (sentinel/follower.ts). */
+  private readonly follower: FailoverFollower | undefined;
 
   constructor(options: ResolvedOptions) {
     super();
@@ -190,8 +195,12 @@ export class RedisClient extends EventEmitter<ClientEvents> {
           this.stateChanged(p.from, p.to);
           this.emit('stateChange', p);
         },
-        reconnecting: (p) => this.emit('reconnecting', p),
+        reconnecting: (p) => {
+          this.follower?.left(p.reason);
+          this.emit('reconnecting', p);
+        },
         ready: (p) => {
+          this.follower?.ready();
           this.#in.connectionEpoch++;
           if (this.clientCache !== undefined) this.clientCache.serving = true;
           this.emit('ready', p);
@@ -202,6 +211,11 @@ export class RedisClient extends EventEmitter<ClientEvents> {
       },
     });
     this.pubsub = new ClientPubSub(this, this.lifecycle);
+    this.follower = followFailovers(this.opener.sentinel, options, this.clock, this, {
+      retire: (reason) => this.lifecycle.retire(reason),
+      retryNow: () => this.lifecycle.retryNow(),
+      switched: (e) => this.emit('switch', e),
+    });
     const cache = this.clientCache;
     if (cache !== undefined) {
       // Counts replies: a read after the client's own write waits for one (see ClientSideCache).
@@ -255,7 +269,13 @@ export class RedisClient extends EventEmitter<ClientEvents> {
   async close(): Promise<void> {
     const dedicated = this.dedicated;
     const monitors = [...this.monitors].map((m) => m.close());
-    await Promise.all([this.lifecycle.close(), dedicated?.close(), this.pubsub.close(), ...monitors]);
+    await Promise.all([
+      this.lifecycle.close(),
+      dedicated?.close(),
+      this.pubsub.close(),
+      this.follower?.close(),
+      ...monitors,
+    ]);
   }
 
   /** Immediate: the socket is dropped and every pending command rejects with ClientClosedError. */
@@ -263,6 +283,7 @@ export class RedisClient extends EventEmitter<ClientEvents> {
     for (const m of this.monitors) m.destroy();
     this.dedicated?.destroy();
     this.pubsub.destroy();
+    this.follower?.destroy();
     this.lifecycle.destroy();
   }
 

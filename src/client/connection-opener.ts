@@ -21,7 +21,7 @@ export class ConnectionOpener {
   /** What the server said about itself in the last handshake of an attempt. */
   lastServer: ServerInfo | undefined;
   /** With the `sentinel` option: where each connection attempt asks where to go. */
-  private readonly sentinel: SentinelDiscovery | undefined;
+  readonly sentinel: SentinelDiscovery | undefined;
 
   constructor(
     private readonly options: ResolvedOptions,

@@ -81,4 +81,6 @@ export interface LifecycleConfig {
   events: LifecycleEvents;
   /** Who owns this lifecycle (the client), named in diagnostics_channel messages. */
   owner?: unknown;
+  /** A lifecycle of romaine's own (the sentinel event watches): publishes nothing on diagnostics channels. */
+  quiet?: boolean;
 }

@@ -118,7 +118,8 @@ export class Lifecycle {
     this.current = to;
     if (from === to) return;
     this.config.events.stateChange(reason === undefined ? { from, to } : { from, to, reason });
-    if (stateChannel.hasSubscribers) stateChannel.publish({ client: this.config.owner, from, to, reason });
+    if (stateChannel.hasSubscribers && this.config.quiet !== true)
+      stateChannel.publish({ client: this.config.owner, from, to, reason });
   }
 
   connect(): Promise<void> {
@@ -305,7 +306,7 @@ export class Lifecycle {
   private scheduleAttempt(event: 'retry' | 'socket-died' | 'retire', delayMs: number, reason: ConnectionError): void {
     this.move(event, reason);
     this.config.events.reconnecting({ attempt: this.attempts + 1, delayMs, reason });
-    if (reconnectingChannel.hasSubscribers) {
+    if (reconnectingChannel.hasSubscribers && this.config.quiet !== true) {
       reconnectingChannel.publish({ client: this.config.owner, attempt: this.attempts + 1, delayMs, reason });
     }
     const generation = this.generation;

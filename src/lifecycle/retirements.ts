@@ -37,7 +37,10 @@ export class Retirements {
         ),
       );
     }, this.graceMs);
-    this.conns.set(conn, { returned: [], timer, ended: conn.end().catch(() => undefined) });
+    // Registered before end() is called: the connection may close as soon as it is asked to.
+    const entry = { returned: [] as Command[], timer, ended: Promise.resolve() };
+    this.conns.set(conn, entry);
+    entry.ended = conn.end().catch(() => undefined);
   }
 
   /** Takes `cmd` back from `conn` unsettled (it did not run); false if `conn` is not retiring. */

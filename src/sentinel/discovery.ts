@@ -18,7 +18,14 @@ export interface SentinelConnectConfig {
 /** Opens a connection to a data node (the client's transport, credentials and handshake). */
 export type OpenNode<C extends ConnectionLike> = (at: SentinelAddress) => Promise<C>;
 
-const addr = (a: SentinelAddress): string => (a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`);
+/** 'host:port' ('[v6]:port'), as messages name a node or a sentinel. */
+export const addr = (a: SentinelAddress): string =>
+  a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
+
+export const sameAddress = (a: SentinelAddress, b: SentinelAddress): boolean => a.host === b.host && a.port === b.port;
+
+/** How long a failover's facts are kept when the sentinel's failover-timeout is not known. */
+const DEFAULT_HOLD_MS = 10_000;
 
 export class SentinelDiscovery {
   /**
@@ -26,6 +33,18 @@ export class SentinelDiscovery {
    * SENTINEL SENTINELS; the last one that answered is moved to the front.
    */
   private readonly known: SentinelAddress[];
+  /** The node the last successful attempt connected to. */
+  connectedTo: SentinelAddress | undefined;
+  /** The sentinels' failover-timeout for our master (read by the event watches): bounds `fences`. */
+  failoverTimeoutMs: number | undefined;
+  /**
+   * Failovers under way, per sentinel that announced one (sentinel/follower.ts): the old primary
+   * is not used again until the failover ends, aborts, or its failover-timeout passed. Without
+   * this, an attempt would go back to it: the sentinels name it until the switch.
+   */
+  private readonly fences = new Map<string, { avoid: SentinelAddress; until: number }>();
+  /** The new primary an event named (selected, promoted, switched to): tried first. */
+  private expected: { at: SentinelAddress; until: number } | undefined;
 
   constructor(
     private readonly opts: ResolvedSentinelOptions,
@@ -39,6 +58,54 @@ export class SentinelDiscovery {
     return this.known;
   }
 
+  get options(): ResolvedSentinelOptions {
+    return this.opts;
+  }
+
+  get name(): string {
+    return this.opts.name;
+  }
+
+  get role(): 'primary' | 'replica' {
+    return this.opts.role;
+  }
+
+  private get holdMs(): number {
+    return (this.failoverTimeoutMs ?? DEFAULT_HOLD_MS) + 1000;
+  }
+
+  /** `sentinel` announced a failover step for `old`; `next` is the replica it chose, when known. */
+  fence(sentinel: string, old: SentinelAddress, next: SentinelAddress | undefined): void {
+    const until = this.config.now() + this.holdMs;
+    this.fences.set(sentinel, { avoid: old, until });
+    if (next !== undefined) this.expected = { at: next, until };
+  }
+
+  /** `sentinel` aborted its failover. */
+  lift(sentinel: string): void {
+    this.fences.delete(sentinel);
+    if (this.fences.size === 0) this.expected = undefined;
+  }
+
+  /**
+   * A sentinel switched to `next`: it is tried first, and `old` is avoided for a while still (the
+   * sentinel that led the failover names `old` until the failover ends).
+   */
+  switched(old: SentinelAddress, next: SentinelAddress): void {
+    const until = this.config.now() + this.holdMs;
+    this.fences.clear();
+    this.fences.set('+switch-master', { avoid: old, until });
+    this.expected = { at: next, until };
+  }
+
+  /** The nodes not to use now (failovers under way or just done); drops the facts that expired. */
+  private avoided(): SentinelAddress[] {
+    const now = this.config.now();
+    for (const [k, f] of this.fences) if (f.until <= now) this.fences.delete(k);
+    if (this.expected !== undefined && this.expected.until <= now) this.expected = undefined;
+    return [...this.fences.values()].map((f) => f.avoid);
+  }
+
   /** How the client names where it connects, in messages and `inspect`. */
   get description(): string {
     return describeSentinel(this.opts);
@@ -49,7 +116,24 @@ export class SentinelDiscovery {
    * has the role asked for. Rejects with what the lifecycle classifies (kind and phase rules).
    */
   async open<C extends ConnectionLike>(openNode: OpenNode<C>): Promise<C> {
-    const candidates = await this.locate();
+    const avoid = this.opts.role === 'primary' ? this.avoided() : [];
+    const expected = this.opts.role === 'primary' ? this.expected?.at : undefined;
+    let located: SentinelAddress[] = [];
+    try {
+      located = await this.locate();
+    } catch (err) {
+      if (expected === undefined) throw err;
+    }
+    const candidates: SentinelAddress[] = [];
+    for (const a of expected === undefined ? located : [expected, ...located]) {
+      if (!avoid.some((x) => sameAddress(x, a)) && !candidates.some((x) => sameAddress(x, a))) candidates.push(a);
+    }
+    if (candidates.length === 0) {
+      throw new ConnectionError(
+        'readonly',
+        `a failover of '${this.opts.name}' is under way: ${avoid.map(addr).join(', ')} is being replaced and the sentinels name no other primary yet; asking again`,
+      );
+    }
     let last: unknown;
     for (const at of candidates) {
       let conn: C;
@@ -61,7 +145,10 @@ export class SentinelDiscovery {
       }
       const role = await roleOf(conn).catch(() => undefined);
       const wanted = this.opts.role === 'primary' ? 'master' : 'replica';
-      if (role === wanted) return conn;
+      if (role === wanted) {
+        this.connectedTo = at;
+        return conn;
+      }
       // A stale answer (the sentinels have not noticed a switch yet, or the node was just demoted):
       // drop it and try the next candidate; the lifecycle retries with backoff if none fits.
       last = new ConnectionError(
@@ -206,7 +293,7 @@ async function roleOf(conn: ConnectionLike): Promise<string | undefined> {
 }
 
 /** A sentinel's description of an instance: a RESP3 map or a RESP2 flat field/value list. */
-function toRecord(v: unknown): Record<string, string> {
+export function toRecord(v: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (v instanceof Map) for (const [k, x] of v) out[String(k)] = String(x);
   else if (Array.isArray(v)) for (let i = 0; i + 1 < v.length; i += 2) out[String(v[i])] = String(v[i + 1]);

@@ -22,6 +22,13 @@ export interface SentinelOptions {
   password?: string;
   /** TLS to the sentinels: true or tls.connect() options (the data nodes use the client's own `tls`). */
   tls?: boolean | TlsOptions;
+  /**
+   * Whose failover events the client subscribes to: 'all' (default) every known sentinel, one
+   * connection each, so it hears the steps the sentinel leading a failover publishes before the
+   * promotion; 'one' a single connection (moving to another sentinel when it is lost), which
+   * hears the switch only once that sentinel learns it (see docs/sentinel.md).
+   */
+  watch?: 'all' | 'one';
 }
 
 export interface ResolvedSentinelOptions {
@@ -31,9 +38,10 @@ export interface ResolvedSentinelOptions {
   username: string | undefined;
   password: string | undefined;
   tls: TlsOptions | undefined;
+  watch: 'all' | 'one';
 }
 
-const KNOWN = new Set(['sentinels', 'name', 'role', 'username', 'password', 'tls']);
+const KNOWN = new Set(['sentinels', 'name', 'role', 'username', 'password', 'tls', 'watch']);
 
 /** What ioredis and node-redis call these things inside a sentinel config, and where they go in romaine. */
 const FOREIGN: Record<string, string> = {
@@ -120,6 +128,8 @@ export function resolveSentinel(v: unknown): ResolvedSentinelOptions | undefined
   else if (o.tls === false || o.tls === undefined) tls = undefined;
   else if (typeof o.tls === 'object' && o.tls !== null) tls = o.tls;
   else throw new InvalidArgumentError(`option 'sentinel.tls' must be a boolean or tls.connect() options`);
+  if (o.watch !== undefined && o.watch !== 'all' && o.watch !== 'one')
+    throw new InvalidArgumentError(`option 'sentinel.watch' must be 'all' or 'one', got ${show(o.watch)}`);
   const resolved: ResolvedSentinelOptions = {
     sentinels: Object.freeze(sentinels),
     name: o.name,
@@ -127,6 +137,7 @@ export function resolveSentinel(v: unknown): ResolvedSentinelOptions | undefined
     username: o.username as string | undefined,
     password: undefined,
     tls,
+    watch: o.watch ?? 'all',
   };
   // Like the client's own password: out of reach of util.inspect and JSON.stringify.
   Object.defineProperty(resolved, 'password', { value: o.password, enumerable: false });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { RedisServer } from '../support/redis-server';
 import { runTs, type TsRun } from '../support/run-ts';
 import { RedisCluster } from '../support/cluster';
+import { RedisSentinel } from '../support/sentinel';
 
 const repo = join(__dirname, '..', '..');
 const examplesDir = join(repo, 'examples');
@@ -23,6 +24,7 @@ const expected: Record<string, RegExp> = {
   'pubsub.ts': /^pubsub: 3 messages received, the last after a reconnect$/m,
   'caching.ts': /^caching: theme is dark after the invalidation$/m,
   'cluster.ts': /^cluster: 3 primaries, items 7\+42=49, Ada visited 2 times$/m,
+  'sentinel.ts': /^sentinel: 200 visits counted across a failover$/m,
 };
 
 /** Examples that need a Redis Cluster: REDIS_URL is then one of its nodes. */
@@ -51,9 +53,14 @@ test('every example has an expected line', () => {
 for (const file of files) {
   test(`examples/${file} runs and prints its summary`, async () => {
     let cluster: RedisCluster | undefined;
+    let sentinel: RedisSentinel | undefined;
     let run: TsRun;
     try {
-      if (needsCluster.has(file)) {
+      if (file === 'sentinel.ts') {
+        // REDIS_URL is one sentinel of a deployment of its own (the example fails it over).
+        sentinel = await RedisSentinel.start();
+        run = await runExample(file, `redis://127.0.0.1:${sentinel.sentinelServers[0].port}`);
+      } else if (needsCluster.has(file)) {
         cluster = await RedisCluster.start();
         run = await runExample(file, `redis://127.0.0.1:${cluster.seeds[0].port}`);
       } else {
@@ -62,6 +69,7 @@ for (const file of files) {
       }
     } finally {
       await cluster?.destroy();
+      await sentinel?.destroy();
     }
     assert.equal(run.signal, null, `examples/${file} was killed (${run.signal}): it hung\n${run.output}`);
     assert.equal(run.code, 0, `examples/${file} exited with ${run.code}:\n${run.output}`);
