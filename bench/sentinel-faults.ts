@@ -2,7 +2,7 @@
  * Sentinel faults under load (issue 11 goals), against a real deployment on loopback (1 primary,
  * 2 replicas, 3 sentinels; down-after-milliseconds 1000, failover-timeout 3000):
  *
- *   npx tsx bench/sentinel-faults.ts [failovers=10] [kills=3]
+ *   npx tsx bench/sentinel-faults.ts [failovers=10] [kills=3] [watch=all]
  *
  * - SENTINEL FAILOVER under an INCR load from 20 workers, `failovers` times: acknowledged writes
  *   lost = INCRs the client acknowledged minus the counter on the new primary, read once the old
@@ -11,6 +11,7 @@
  * - primary SIGKILL (its writes held and replicated first, so only the client's losses count),
  *   `kills` times: ms from the first +switch-master any sentinel published (a subscriber of its
  *   own on every sentinel) to the client's first acknowledged write after it.
+ * - `watch`: the client's `sentinel.watch` ('all' or 'one'), to compare the windows they leave.
  * - unknown master name: connect() rejection time; no sentinel reachable: rejection time with
  *   reconnect.initialTimeoutMs 2000, and whether the message names each sentinel.
  */
@@ -21,6 +22,7 @@ import { sleep, waitFor } from '../test/support/wait';
 
 const failovers = Number(process.argv[2] ?? 10);
 const kills = Number(process.argv[3] ?? 3);
+const watch = (process.argv[4] ?? 'all') as 'all' | 'one';
 
 function load(client: RedisClient, key: string) {
   /** `since`: when set, `firstAckAfter` records the first acknowledgement after it. */
@@ -54,9 +56,13 @@ async function main(): Promise<void> {
     const lostPerTrial: number[] = [];
     for (let i = 0; i < failovers; i++) {
       const key = `bench:failover:${i}`;
-      const client = createClient({ sentinel: { sentinels: d.sentinels, name: d.name } });
+      const client = createClient({ sentinel: { sentinels: d.sentinels, name: d.name, watch } });
       let trigger = '';
-      client.on('switch', (e) => (trigger = e.trigger));
+      let switchedAt = 0;
+      client.on('switch', (e) => {
+        trigger = e.trigger;
+        switchedAt = performance.now();
+      });
       await client.connect();
       const l = load(client, key);
       await waitFor('writes', () => l.s.acked > 500, 20_000);
@@ -76,14 +82,14 @@ async function main(): Promise<void> {
       const dup = Math.max(0, value - l.s.acked - l.s.maybe);
       lostPerTrial.push(lost);
       out.push(
-        `failover ${i + 1}: led by sentinel ${i % d.sentinelServers.length}, switch after ${(performance.now() - t0).toFixed(0)} ms (trigger ${trigger}); ` +
+        `failover ${i + 1}: led by sentinel ${i % d.sentinelServers.length}, client ready on the new primary ${(switchedAt - t0).toFixed(0)} ms after SENTINEL FAILOVER (trigger ${trigger}); ` +
           `${l.s.acked} acknowledged, ${l.s.maybe} maybe-executed, ${l.s.notRun} not run, counter ${value}: ${lost} lost, ${dup} duplicates`,
       );
       console.log(out[out.length - 1]);
       await client.close();
     }
     out.push(
-      `SENTINEL FAILOVER: acknowledged writes lost per trial: [${lostPerTrial.join(', ')}]; trials with 0 lost: ${lostPerTrial.filter((x) => x === 0).length}/${failovers}`,
+      `SENTINEL FAILOVER (watch '${watch}'): acknowledged writes lost per trial: [${lostPerTrial.join(', ')}]; trials with 0 lost: ${lostPerTrial.filter((x) => x === 0).length}/${failovers}`,
     );
 
     // ---- primary SIGKILL
@@ -97,7 +103,7 @@ async function main(): Promise<void> {
           return c;
         }),
       );
-      const client = createClient({ sentinel: { sentinels: d.sentinels, name: d.name } });
+      const client = createClient({ sentinel: { sentinels: d.sentinels, name: d.name, watch } });
       await client.connect();
       const l = load(client, key);
       let switchAt = 0;

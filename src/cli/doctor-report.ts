@@ -17,7 +17,10 @@ export type StepId =
   | 'persistence'
   | 'cluster'
   | 'cluster-nodes'
-  | 'latency';
+  | 'latency'
+  | 'sentinels'
+  | 'primary'
+  | 'replicas';
 
 export const STEP_TITLES: Readonly<Record<StepId, string>> = {
   resolve: 'name resolution',
@@ -31,6 +34,9 @@ export const STEP_TITLES: Readonly<Record<StepId, string>> = {
   cluster: 'cluster',
   'cluster-nodes': 'cluster nodes',
   latency: 'latency',
+  sentinels: 'sentinels',
+  primary: 'announced primary',
+  replicas: 'announced replicas',
 };
 
 export interface StepResult {

@@ -12,6 +12,7 @@ import { serverSteps } from './doctor-server';
 import { clusterSteps } from './doctor-cluster';
 import { failed, skipped, step, type DoctorReport, type StepId, type StepResult, type Verdict } from './doctor-report';
 import { renderDoctor } from './doctor-render';
+import { diagnoseSentinel } from './doctor-sentinel';
 import type { Target } from './target';
 import { percentile, type Style } from './terminal';
 import type { Socket } from 'node:net';
@@ -27,8 +28,16 @@ export interface DoctorOutput {
   write: (text: string) => void;
 }
 
-export async function runDoctor(target: Target, out: DoctorOutput): Promise<number> {
-  const report = await diagnose(target, { cluster: out.cluster === true });
+export async function runDoctor(
+  target: Target,
+  sentinelName: string | undefined,
+  env: NodeJS.ProcessEnv,
+  out: DoctorOutput,
+): Promise<number> {
+  const report =
+    sentinelName === undefined
+      ? await diagnose(target, { cluster: out.cluster === true })
+      : await diagnoseSentinel(target, sentinelName, env);
   out.write(out.json ? `${JSON.stringify(report, null, 2)}\n` : renderDoctor(report, out.style, out.width));
   return report.healthy ? 0 : 1;
 }

@@ -23,7 +23,7 @@ Usage:
 `;
 
 const HELP: Record<string, string> = {
-  doctor: `Usage: romaine doctor <url> [--json] [--cluster] [connection options]
+  doctor: `Usage: romaine doctor <url> [--json] [--cluster] [--sentinel <name>] [connection options]
 
 Diagnoses a connection one step at a time and prints each step with its time and a verdict:
 name resolution, TCP connect, TLS handshake and certificate (subject, expiry, verification),
@@ -35,6 +35,10 @@ addresses this machine cannot reach are the NAT/Docker problem: the fix is nodeA
 
   --json                   print the same findings as one JSON document
   --cluster                the target must be a cluster node (found on its own otherwise)
+  --sentinel <name>        <url> is a sentinel: say who the primary of <name> is, whether
+                           the sentinels agree, and whether this machine reaches the primary
+                           and replicas they announce (the URL's password is the sentinels';
+                           the data nodes get ROMAINE_NODE_PASSWORD)
   --help                   this text
 
 Exit status: 0 when every step passed (warnings allowed), 1 otherwise, 2 for a usage mistake.
@@ -67,7 +71,7 @@ Needs redis-server on PATH (apt-get install redis-server, brew install redis).
 };
 
 const SPECS: Record<string, Record<string, OptionKind>> = {
-  doctor: { json: 'boolean', cluster: 'boolean', ...TARGET_OPTIONS },
+  doctor: { json: 'boolean', cluster: 'boolean', sentinel: 'string', ...TARGET_OPTIONS },
   watch: { json: 'boolean', report: 'string', duration: 'number', ...TARGET_OPTIONS },
   demo: {},
 };
@@ -128,7 +132,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     if (args.positionals.length !== 1) throw new UsageError(`${command} needs one <url>, e.g. redis://127.0.0.1:6379`);
     const target = readTarget(args.positionals[0], args, io.env);
     if (command === 'doctor') {
-      return await runDoctor(target, {
+      return await runDoctor(target, args.values.get('sentinel'), io.env, {
         json: args.flags.has('json'),
         cluster: args.flags.has('cluster'),
         style,
