@@ -71,6 +71,7 @@ export type { NodeAddress } from './cluster/slot-map';
 export type { NodeAddressMap } from './cluster/address-map';
 export type { ClusterRedirectionMessage, ClusterTopologyMessage, ClusterNodeMessage } from './diagnostics';
 export type { ClusterPipeline, ClusterTransaction } from './cluster/cluster-batch';
+export type { ClusterNodeHandle, NodeRole, NodeSelection } from './cluster/node-handle';
 export type { SentinelOptions, SentinelAddress, ResolvedSentinelOptions } from './sentinel/options';
 export type { SentinelSwitch } from './sentinel/follower';
 export type { TopologyChange, NodeEvent } from './cluster/topology';

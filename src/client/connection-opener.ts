@@ -79,6 +79,7 @@ export class ConnectionOpener {
           clientName: session.clientName,
           libName: o.libName,
           libVersion: VERSION,
+          readOnly: o.readOnly === true,
           limits: o.limits,
           listenFirstMs: info.listenFirstMs,
           probeTlsOnSilentClose: info.phase === 'initial',

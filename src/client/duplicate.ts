@@ -35,5 +35,9 @@ export function duplicateOptions(o: ResolvedOptions, session: Session, overrides
   // The secret is not in `base` (it is in no plain object): the copy shares this client's Auth,
   // unless the overrides bring their own.
   const ownAuth = overrides?.password !== undefined || overrides?.credentials !== undefined;
-  return ownAuth ? resolved : Object.freeze({ ...resolved, auth: o.auth });
+  // A cluster replica's copies (its dedicated connections) send READONLY too.
+  const readOnly = o.readOnly === true ? { readOnly: true } : {};
+  return ownAuth
+    ? Object.freeze({ ...resolved, ...readOnly })
+    : Object.freeze({ ...resolved, ...readOnly, auth: o.auth });
 }

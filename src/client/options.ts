@@ -102,6 +102,11 @@ export interface ResolvedOptions {
   cache: ResolvedCacheOptions | undefined;
   sentinel: ResolvedSentinelOptions | undefined;
   clock: Clock | undefined;
+  /**
+   * Not a ClientOptions field: set by the cluster on its replica connections, whose handshake
+   * then sends READONLY (so reconnects have it too).
+   */
+  readOnly?: boolean;
 }
 
 const KNOWN = new Set([

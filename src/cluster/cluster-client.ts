@@ -22,12 +22,17 @@ import { commandSlot, type CommandSlot } from './key-slot';
 import { callOn, dispatchDef, sendBuilt } from './node-seam';
 import { callNameError, callRule } from '../client/call-rules';
 import { resolveClusterOptions, type ClusterOptions, type ResolvedClusterOptions } from './options';
-import { nodeKey } from './slot-map';
+import { nodeKey, type NodeAddress } from './slot-map';
 import { ClusterPipeline, ClusterTransaction } from './cluster-batch';
 import { Router, type Send } from './router';
 import { publishNode, publishTopology } from './cluster-diagnostics';
 import { Topology, fetchView, type NodeEvent, type TopologyChange } from './topology';
 import { ClusterPubSub, type ClusterResubscribedEvent } from './cluster-pubsub';
+import { commandTip } from './command-tips';
+import { clusterScan, fanOut } from './fan-out';
+import { findNode, nodeHandles, type ClusterNodeHandle, type NodeSelection } from './node-handle';
+import { Replicas } from './replicas';
+import type { KeyScanIteratorOptions } from '../client/scan';
 
 export interface ClusterEvents {
   /** The cluster client's state: 'ready' while every slot has a ready primary, 'reconnecting' while not. */
@@ -57,6 +62,8 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
   private readonly router: Router;
   /** Subscriptions: which node each lives on (cluster-pubsub.ts). */
   private readonly pubsub: ClusterPubSub;
+  /** Connections to replicas (reads with readFrom, nodes('replica'), all_nodes commands). */
+  private readonly replicas: Replicas;
   private current: State = 'idle';
   private everReady = false;
   private connecting: Promise<void> | undefined;
@@ -81,6 +88,12 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
         this.pubsub.changed();
       },
       reconnecting: (node, p) => this.emit('reconnecting', { node, ...p }),
+      applied: (map) => this.replicas.sync(map),
+    });
+    this.replicas = new Replicas({
+      make: (at) => this.topo.makeClient(at, false, true),
+      node: (e) => this.emit('node', e),
+      changed: () => this.topo.signal(),
     });
     this.router = new Router(this, this.topo, this.opts);
     const state = (): State => this.current;
@@ -201,7 +214,9 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
     this.router.stop();
     for (const c of this.seedClients) c.destroy();
     await Promise.all(
-      [...this.topo.clients.values(), ...this.topo.retiring].map((c) => c.close()).concat(this.pubsub.close()),
+      [...this.topo.clients.values(), ...this.topo.retiring]
+        .map((c) => c.close())
+        .concat(this.pubsub.close(), this.replicas.close()),
     );
     this.setState('closed');
   }
@@ -215,6 +230,7 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
     for (const c of this.seedClients) c.destroy();
     for (const c of [...this.topo.clients.values(), ...this.topo.retiring]) c.destroy();
     this.pubsub.destroy();
+    this.replicas.destroy();
     this.setState('closed');
   }
 
@@ -242,9 +258,14 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
     if (badName !== undefined) return Promise.reject(badName);
     const refused = callRule(name)?.refuse?.(name, args, method);
     if (refused !== undefined) return Promise.reject(refused);
+    const where = commandSlot(name, args);
+    if (where.slot === 'none') {
+      const tip = commandTip(name, args);
+      if (tip !== undefined) return this.fanOut(name, args, tip, undefined, returnBuffers);
+    }
     return this.route(
       name,
-      commandSlot(name, args),
+      where,
       (node, asking) => {
         if (asking) sendBuilt(node, 'ASKING', [], undefined, false).catch(() => undefined);
         return callOn(node, name, args, returnBuffers, method);
@@ -279,12 +300,17 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
     }
     // A blocking command, or a Map<Buffer, Buffer> reply: the node client's own dispatch sends it.
     const blocking = (d.blockingMs?.(built) ?? 0) > 0 || (buffers && d.bufferMap === true);
+    const where = commandSlot(d.name, built);
+    if (where.slot === 'none' && !blocking) {
+      const tip = commandTip(d.name, built);
+      if (tip !== undefined) return this.fanOut(d.name, built, tip, d.transform, buffers || d.binary === true);
+    }
     return this.execute(
       d.name,
       built,
       d.transform,
       buffers || d.binary === true,
-      commandSlot(d.name, built),
+      where,
       blocking ? { d, args, buffers } : undefined,
     );
   }
@@ -309,6 +335,49 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
       },
       args,
     );
+  }
+
+  /** A keyless command with a command tip: on every primary (or node), replies merged (fan-out.ts). */
+  private fanOut(
+    name: string,
+    args: readonly Arg[],
+    tip: NonNullable<ReturnType<typeof commandTip>>,
+    transform: Transform<unknown> | undefined,
+    returnBuffers: boolean,
+  ): Promise<unknown> {
+    return fanOut(this, this.parts(), name, args, tip, transform, returnBuffers);
+  }
+
+  private parts(): { topo: Topology; replicas: Replicas; budgetMs: number } {
+    const o = this.opts;
+    return {
+      topo: this.topo,
+      replicas: this.replicas,
+      budgetMs: o.commandTimeoutMs > 0 ? o.commandTimeoutMs : o.unavailableTimeoutMs,
+    };
+  }
+
+  /**
+   * Every key of the cluster (matching the options): SCAN on each primary in turn, as one
+   * iterator. A primary that fails over mid-scan has its shard scanned again from the start on
+   * the new primary (keys may then come twice; see docs/cluster.md).
+   */
+  scanIterator(opts?: KeyScanIteratorOptions): AsyncGenerator<string, void, undefined> {
+    return clusterScan(this, this.parts(), opts);
+  }
+
+  /**
+   * The nodes of the current slot map, each as a handle with the typed command methods bound to
+   * the cluster's connection to it: 'primary' (default), 'replica' or 'all' (primaries first).
+   * Connect first: before the first slot map there is none.
+   */
+  nodes(role: NodeSelection = 'primary'): ClusterNodeHandle[] {
+    return nodeHandles(this.topo, this.replicas, role, () => this.current === 'closing' || this.current === 'closed');
+  }
+
+  /** One node of the cluster by address (`'host:port'` or `{ host, port }`), as in the current slot map. */
+  node(address: string | NodeAddress): ClusterNodeHandle {
+    return findNode(this.nodes('all'), address);
   }
 
   /** Runs `send` on the slot's owner, in order with the commands before it (see router.ts). @internal (pipelines, multi) */

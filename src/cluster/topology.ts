@@ -45,6 +45,8 @@ export interface TopologyHooks {
   node(e: NodeEvent): void;
   /** A node's client was reconnecting (for the cluster's own 'reconnecting' event). */
   reconnecting(node: string, p: { attempt: number; delayMs: number; reason: Error }): void;
+  /** Every map swapped in (replica connections follow it: replicas.ts). */
+  applied?(map: SlotMap): void;
 }
 
 const REFRESH_TIMEOUT_MS = 2000;
@@ -115,16 +117,18 @@ export class Topology {
   /**
    * A client for one node, with the user's options; runtime nodes never give up reconnecting. A
    * seed (`initial`) is reached as given; a node the cluster announced through nodeAddressMap,
-   * with its own TLS name (node-endpoint.ts).
+   * with its own TLS name (node-endpoint.ts). `readOnly`: a replica's, whose handshake sends
+   * READONLY (on every reconnect too).
    */
-  makeClient(at: NodeAddress, initial: boolean): RedisClient {
+  makeClient(at: NodeAddress, initial: boolean, readOnly = false): RedisClient {
     const base: ClientOptions = this.opts.client;
     const reconnect =
       initial || base.reconnect === false
         ? base.reconnect
         : { ...(base.reconnect ?? {}), onInitialFailure: 'retry' as const, initialTimeoutMs: Infinity };
     const to = initial ? { host: at.host, port: at.port, tls: base.tls } : endpointFor(at, this.opts.endpoint);
-    return new RedisClient(resolveOptions({ ...base, reconnect, host: to.host, port: to.port, tls: to.tls }));
+    const resolved = resolveOptions({ ...base, reconnect, host: to.host, port: to.port, tls: to.tls });
+    return new RedisClient(readOnly ? { ...resolved, readOnly } : resolved);
   }
 
   /** Takes a client made during the seed phase (already ready) into the pool. */
@@ -187,6 +191,7 @@ export class Topology {
       for (let slot = 0; slot < 16384; slot++)
         if (prev.primaryFor(slot)?.key !== next.primaryFor(slot)?.key) movedSlots++;
     }
+    this.hooks.applied?.(next);
     this.signal();
     if (prev === undefined || added.length || removed.length || movedSlots)
       this.hooks.changed({ reason, added, removed, movedSlots, shards: next.describe() });

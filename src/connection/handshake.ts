@@ -10,6 +10,11 @@ export interface HandshakeConfig {
   /** Sent with CLIENT SETINFO where the server has it; false sends nothing. */
   libName: string | false;
   libVersion: string;
+  /**
+   * Sends READONLY last (a cluster replica then serves reads for its primary's slots): part of the
+   * handshake so that every new connection of the client, reconnects included, has it.
+   */
+  readOnly?: boolean;
 }
 
 /** What the server told us about itself during the handshake. */
@@ -34,6 +39,7 @@ type Call = (name: string, args: readonly Arg[]) => Promise<unknown>;
  *   HELLO <proto> [AUTH user pass] [SETNAME name]
  *   CLIENT SETINFO LIB-NAME ... / LIB-VER ...   (errors ignored: servers before 7.2 lack it)
  *   SELECT db                                   (only for db != 0)
+ *   READONLY                                    (only with readOnly: a cluster replica's reads)
  *   PING                                        (HELLO and SELECT are allowed while the server is
  *                                                loading; PING is not, so it surfaces -LOADING)
  *
@@ -70,11 +76,13 @@ async function helloBatch(
     setinfo.push(call('CLIENT', ['SETINFO', 'LIB-VER', config.libVersion]));
   }
   const select = config.database !== 0 ? call('SELECT', [config.database]) : undefined;
+  const readOnly = config.readOnly === true ? call('READONLY', []) : undefined;
   const ping = call('PING', []);
-  const [helloResult, , selectResult, pingResult] = await Promise.allSettled([
+  const [helloResult, , selectResult, readOnlyResult, pingResult] = await Promise.allSettled([
     hello,
     Promise.allSettled(setinfo),
     select,
+    readOnly,
     ping,
   ]);
   if (helloResult.status === 'rejected') {
@@ -83,6 +91,7 @@ async function helloBatch(
     throw reason; // the socket died: not a server answer
   }
   if (selectResult.status === 'rejected') throw selectResult.reason;
+  if (readOnlyResult.status === 'rejected') throw readOnlyResult.reason;
   if (pingResult.status === 'rejected') throw pingResult.reason;
   return { ok: parseHello(helloResult.value, protocol) };
 }
@@ -95,6 +104,7 @@ async function resp2Handshake(config: HandshakeConfig, call: Call): Promise<Serv
   }
   if (config.clientName !== undefined) steps.push(call('CLIENT', ['SETNAME', config.clientName]));
   if (config.database !== 0) steps.push(call('SELECT', [config.database]));
+  if (config.readOnly === true) steps.push(call('READONLY', []));
   steps.push(call('PING', []));
   const results = await Promise.allSettled(steps);
   for (const r of results) if (r.status === 'rejected') throw r.reason;

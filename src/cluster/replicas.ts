@@ -1,0 +1,77 @@
+// The cluster's connections to replicas: one RedisClient per replica the slot map lists, made on
+// first use (reads with readFrom, cluster.nodes('replica'), a command for every node) and
+// destroyed when the node leaves the map or becomes a primary (the primaries' clients live in
+// Topology). Each is an ordinary client whose handshake sends READONLY, so every reconnect has
+// it: the lifecycle restores it, nothing here re-sends it.
+import type { RedisClient } from '../client/client';
+import type { ClusterNode, NodeAddress, Shard, SlotMap } from './slot-map';
+import type { NodeEvent } from './topology';
+
+export interface ReplicaHooks {
+  /** A client for a replica (READONLY in its handshake). */
+  make(at: NodeAddress): RedisClient;
+  node(e: NodeEvent): void;
+  /** A replica changed state: commands waiting for one may go. */
+  changed(): void;
+}
+
+export class Replicas {
+  /** By host:port. */
+  readonly clients = new Map<string, RedisClient>();
+  private map: SlotMap | undefined;
+  private closed = false;
+
+  constructor(private readonly hooks: ReplicaHooks) {}
+
+  /** After every map swap: the clients of nodes that are no longer replicas go. */
+  sync(map: SlotMap): void {
+    this.map = map;
+    const replicas = new Set<string>();
+    for (const s of map.shards) for (const r of s.replicas) replicas.add(r.key);
+    for (const [key, c] of this.clients) {
+      if (replicas.has(key)) continue;
+      this.clients.delete(key);
+      // Reads queued on it reject with ClientClosedError (maybeExecuted false): routed again.
+      c.destroy();
+      this.hooks.node({ node: key, event: 'removed' });
+    }
+  }
+
+  /** The replicas of the shard serving `slot` in the current map. */
+  shardOf(slot: number): Shard | undefined {
+    return this.map?.shardFor(slot);
+  }
+
+  /** Every replica of the current map. */
+  get known(): ClusterNode[] {
+    return this.map?.shards.flatMap((s) => s.replicas) ?? [];
+  }
+
+  /** The client of a replica, made and connecting on first use. */
+  clientFor(node: NodeAddress & { key: string }): RedisClient {
+    let c = this.clients.get(node.key);
+    if (c === undefined) {
+      c = this.hooks.make(node);
+      const made = c;
+      this.clients.set(node.key, c);
+      c.on('stateChange', ({ from, to }) => {
+        if (this.clients.get(node.key) !== made) return;
+        this.hooks.node({ node: node.key, event: 'stateChange', from, to });
+        this.hooks.changed();
+      });
+      this.hooks.node({ node: node.key, event: 'added' });
+      if (!this.closed) c.connect().catch(() => undefined);
+    }
+    return c;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.clients.values()].map((c) => c.close()));
+  }
+
+  destroy(): void {
+    this.closed = true;
+    for (const c of this.clients.values()) c.destroy();
+  }
+}
