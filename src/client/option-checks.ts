@@ -53,6 +53,10 @@ const MIGRATION: Readonly<Record<string, string>> = {
   enableTLSForSentinelMode: "use 'sentinel.tls'",
   sentinelClientOptions: "use 'sentinel.username', 'sentinel.password' and 'sentinel.tls'",
   nodeClientOptions: "the client options next to 'sentinel' apply to the primary or replica it finds",
+  scaleReads: "use 'readFrom' in createCluster(): 'primary' | 'replica' | 'preferReplica' (docs/cluster.md)",
+  useReplicas: "use 'readFrom' in createCluster(): 'replica' or 'preferReplica' (docs/cluster.md)",
+  readOnly:
+    "romaine sends READONLY itself on a cluster's replica connections: use createCluster({ readFrom: 'replica' })",
   natMap: 'romaine has no address map yet: the addresses the sentinels announce are used as they are',
   connectionName: "use 'clientName'",
   user: "use 'username'",

@@ -32,6 +32,7 @@ import { commandTip } from './command-tips';
 import { clusterScan, fanOut } from './fan-out';
 import { findNode, nodeHandles, type ClusterNodeHandle, type NodeSelection } from './node-handle';
 import { Replicas } from './replicas';
+import { isReadOnly, ReadPicker } from './read-from';
 import type { KeyScanIteratorOptions } from '../client/scan';
 
 export interface ClusterEvents {
@@ -90,12 +91,20 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
       reconnecting: (node, p) => this.emit('reconnecting', { node, ...p }),
       applied: (map) => this.replicas.sync(map),
     });
-    this.replicas = new Replicas({
-      make: (at) => this.topo.makeClient(at, false, true),
-      node: (e) => this.emit('node', e),
-      changed: () => this.topo.signal(),
-    });
-    this.router = new Router(this, this.topo, this.opts);
+    this.replicas = new Replicas(
+      {
+        make: (at) => this.topo.makeClient(at, false, true),
+        node: (e) => this.emit('node', e),
+        changed: () => this.topo.signal(),
+        lost: (key) => this.topo.requestRefresh(`replica ${key} is reconnecting`),
+      },
+      this.opts.readFrom !== 'primary',
+    );
+    const reads =
+      this.opts.readFrom === 'primary'
+        ? undefined
+        : new ReadPicker(this.opts.readFrom, this.replicas, () => this.topo.map);
+    this.router = new Router(this, this.topo, this.opts, reads);
     const state = (): State => this.current;
     this.pubsub = new ClusterPubSub(
       {
@@ -263,14 +272,19 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
       const tip = commandTip(name, args);
       if (tip !== undefined) return this.fanOut(name, args, tip, undefined, returnBuffers);
     }
+    // An ordinary read may go to a replica (readFrom); call()'s own rules need the primary's client.
+    const read = isReadOnly(name) && callRule(name) === undefined;
     return this.route(
       name,
       where,
-      (node, asking) => {
+      (node, asking, signal) => {
         if (asking) sendBuilt(node, 'ASKING', [], undefined, false).catch(() => undefined);
-        return callOn(node, name, args, returnBuffers, method);
+        return read
+          ? sendBuilt(node, name, args, undefined, returnBuffers, undefined, signal)
+          : callOn(node, name, args, returnBuffers, method);
       },
       args,
+      read,
     );
   }
 
@@ -326,14 +340,15 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
     return this.route(
       name,
       where,
-      (node, asking) => {
+      (node, asking, signal) => {
         // Back to back in one tick: ASKING and the command reach the same connection in order.
         if (asking) sendBuilt(node, 'ASKING', [], undefined, false).catch(() => undefined);
         return blocking === undefined
-          ? sendBuilt(node, name, args, transform, returnBuffers)
+          ? sendBuilt(node, name, args, transform, returnBuffers, undefined, signal)
           : dispatchDef(node, blocking.d, blocking.args, blocking.buffers);
       },
       args,
+      isReadOnly(name),
     );
   }
 
@@ -381,8 +396,8 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
   }
 
   /** Runs `send` on the slot's owner, in order with the commands before it (see router.ts). @internal (pipelines, multi) */
-  route(name: string, where: CommandSlot, send: Send, args?: readonly Arg[]): Promise<unknown> {
-    return this.router.route(name, where, send, args);
+  route(name: string, where: CommandSlot, send: Send, args?: readonly Arg[], read = false): Promise<unknown> {
+    return this.router.route(name, where, send, args, read);
   }
 
   // ---------------------------------------------------------------- pub/sub (docs/cluster.md)

@@ -15,10 +15,15 @@ export function sendBuilt(
   transform: Transform<unknown> | undefined,
   returnBuffers: boolean,
   timeoutMs?: number,
+  signal?: AbortSignal,
 ): Promise<unknown> {
   const options =
-    returnBuffers || timeoutMs !== undefined
-      ? { ...(returnBuffers ? { returnBuffers } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) }
+    returnBuffers || timeoutMs !== undefined || signal !== undefined
+      ? {
+          ...(returnBuffers ? { returnBuffers } : {}),
+          ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+          ...(signal !== undefined ? { signal } : {}),
+        }
       : undefined;
   return internals(node).sendCommand(name, args, transform, options);
 }

@@ -4,6 +4,7 @@
 import { InvalidArgumentError } from '../errors';
 import { parseUrl, resolveOptions, type ClientOptions } from '../client/options';
 import type { RetryInFlight } from '../lifecycle/replay';
+import type { ReadFrom } from './read-from';
 import type { NodeAddress } from './slot-map';
 import { resolveAddressMap, type NodeAddressMap } from './address-map';
 import { seedNameOf, type EndpointRules } from './node-endpoint';
@@ -32,6 +33,11 @@ export interface ClusterOptions extends Omit<ClientOptions, 'host' | 'port' | 'p
    * MOVED and ASK targets), not to the seeds. See docs/cluster.md.
    */
   nodeAddressMap?: NodeAddressMap;
+  /**
+   * Where read-only commands go: 'primary' (default), 'preferReplica' (a ready replica of the
+   * slot, else the primary) or 'replica' (replicas only: a read waits for one). See docs/cluster.md.
+   */
+  readFrom?: ReadFrom;
 }
 
 export interface ResolvedClusterOptions {
@@ -43,6 +49,7 @@ export interface ResolvedClusterOptions {
   refreshIntervalMs: number;
   refreshMinIntervalMs: number;
   refreshNodes: number;
+  readFrom: ReadFrom;
   commandTimeoutMs: number;
   /** The client's in-flight rule, also applied to commands in flight on a node that left the map. */
   retryInFlight: RetryInFlight;
@@ -59,6 +66,7 @@ const CLUSTER_KEYS = [
   'refreshMinIntervalMs',
   'refreshNodes',
   'nodeAddressMap',
+  'readFrom',
 ];
 const NOT_IN_CLUSTER = ['host', 'port', 'path', 'database', 'url'];
 
@@ -67,6 +75,18 @@ function count(name: string, v: unknown, dflt: number, min: number): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || !Number.isInteger(v))
     throw new InvalidArgumentError(`option '${name}' must be an integer >= ${min}, got ${JSON.stringify(v)}`);
   return v;
+}
+
+function readFrom(v: unknown): ReadFrom {
+  if (v === undefined) return 'primary';
+  if (v === 'primary' || v === 'replica' || v === 'preferReplica') return v;
+  const hint =
+    v === 'slave' || v === 'all' || v === 'master' || v === true
+      ? ` (ioredis' scaleReads '${String(v)}' / node-redis' useReplicas: 'replica' reads from replicas only, 'preferReplica' falls back to the primary)`
+      : '';
+  throw new InvalidArgumentError(
+    `option 'readFrom' must be 'primary', 'replica' or 'preferReplica', got ${JSON.stringify(v)}${hint}`,
+  );
 }
 
 export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterOptions {
@@ -120,6 +140,7 @@ export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterO
     refreshIntervalMs: count('refreshIntervalMs', options.refreshIntervalMs, 10_000, 0),
     refreshMinIntervalMs: count('refreshMinIntervalMs', options.refreshMinIntervalMs, 100, 0),
     refreshNodes: count('refreshNodes', options.refreshNodes, 3, 1),
+    readFrom: readFrom(options.readFrom),
     commandTimeoutMs: resolved.commandTimeoutMs,
     retryInFlight: resolved.retryInFlight,
     tls: resolved.tls !== undefined,

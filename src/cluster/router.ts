@@ -11,6 +11,7 @@
 // Held here, the owner is looked up again each time the line moves.
 import type { RedisClient } from '../client/client';
 import {
+  AbortError,
   ClientClosedError,
   ClientFailedError,
   ClusterCrossSlotError,
@@ -23,13 +24,26 @@ import { isIdempotent } from '../lifecycle/replay';
 import type { Arg } from '../protocol/types';
 import type { CommandSlot } from './key-slot';
 import type { ResolvedClusterOptions } from './options';
+import type { ReadPicker } from './read-from';
 import { parseRedirection } from './redirection';
 import { publishRedirection } from './cluster-diagnostics';
 import { nodeKey, type NodeAddress } from './slot-map';
 import type { Topology } from './topology';
 import { WaitLine } from './wait-line';
 
-export type Send = (node: RedisClient, asking: boolean) => Promise<unknown>;
+/**
+ * Hands the command to `node`. `signal` is set when the node is a replica serving a read
+ * (readFrom): aborted when that replica is lost, so the read comes back to be routed again.
+ */
+export type Send = (node: RedisClient, asking: boolean, signal?: AbortSignal) => Promise<unknown>;
+
+/** Where a command goes now: an address (and the client, for a replica), or why it must wait. */
+interface Target {
+  at: NodeAddress | undefined;
+  client?: RedisClient;
+  signal?: AbortSignal;
+  why?: string;
+}
 
 export interface RouterHost {
   readonly state: State;
@@ -59,6 +73,8 @@ interface Pending {
   notBefore: number;
   /** The server refused it once (TRYAGAIN, CLUSTERDOWN, never ran): its next tries are probes. */
   refused: boolean;
+  /** A read-only command that readFrom may send to a replica. */
+  read: boolean;
 }
 
 const MAX_DELAY_MS = 200;
@@ -76,6 +92,8 @@ export class Router {
     private readonly host: RouterHost,
     private readonly topo: Topology,
     private readonly opts: ResolvedClusterOptions,
+    /** readFrom 'replica' / 'preferReplica' (read-from.ts); undefined: every command to its primary. */
+    private readonly reads?: ReadPicker,
   ) {}
 
   /** How many commands are waiting (diagnostics, tests). */
@@ -90,7 +108,7 @@ export class Router {
    * the line within the command's budget. `send` must hand its command(s) to the node before it
    * returns (synchronously): that is what keeps the order.
    */
-  route(name: string, where: CommandSlot, send: Send, args?: readonly Arg[]): Promise<unknown> {
+  route(name: string, where: CommandSlot, send: Send, args?: readonly Arg[], read = false): Promise<unknown> {
     if (where.slot === 'cross') return Promise.reject(new ClusterCrossSlotError(name, where.slots));
     return new Promise((resolve, reject) => {
       const cmd: Pending = {
@@ -111,6 +129,7 @@ export class Router {
         delay: 10,
         notBefore: 0,
         refused: false,
+        read: read && this.reads !== undefined,
       };
       const state = this.host.state;
       // Commands issued before connect() resolves continue in the order they were issued (one
@@ -134,20 +153,34 @@ export class Router {
   private dispatch(cmd: Pending): void {
     if (this.closed()) return cmd.reject(new ClientClosedError('the cluster client is closed'));
     if (cmd.start === 0) cmd.start = Date.now();
-    const target = cmd.ask ?? this.ownerOf(cmd.slot);
-    const node = target === undefined ? undefined : nodeKey(target);
+    const target = this.targetOf(cmd);
+    const node = target.at === undefined ? undefined : nodeKey(target.at);
     if (this.line.blocks(cmd.slot, node)) return this.hold(cmd, node);
     if (!this.attempt(cmd, target)) this.wait(cmd, node);
   }
 
+  /** Where the command goes now: a redirection's target, a replica for a read (readFrom), else the slot's primary. */
+  private targetOf(cmd: Pending): Target {
+    if (cmd.ask !== undefined) return { at: cmd.ask };
+    if (cmd.read && cmd.slot !== undefined) {
+      const r = this.reads!.pick(cmd.slot);
+      if (r !== 'primary') return r;
+    }
+    return { at: this.ownerOf(cmd.slot) };
+  }
+
   /** Sends now if the target can take it; false when it must wait (cmd.why says why). */
-  private attempt(cmd: Pending, target: NodeAddress | undefined): boolean {
+  private attempt(cmd: Pending, t: Target): boolean {
+    const target = t.at;
     if (target === undefined) {
-      cmd.why = cmd.slot === undefined ? 'no primary is known' : `slot ${cmd.slot} is served by no primary`;
-      this.topo.requestRefresh(cmd.why);
+      if (t.why !== undefined) cmd.why = t.why;
+      else {
+        cmd.why = cmd.slot === undefined ? 'no primary is known' : `slot ${cmd.slot} is served by no primary`;
+        this.topo.requestRefresh(cmd.why);
+      }
       return false;
     }
-    const node = this.topo.clientFor(target);
+    const node = t.client ?? this.topo.clientFor(target);
     if (node.state !== 'ready' && cmd.ask === undefined) {
       cmd.why = `its owner ${nodeKey(target)} is ${node.state}${node.lastError ? ` (${node.lastError.message})` : ''}`;
       cmd.lastError = node.lastError;
@@ -159,7 +192,7 @@ export class Router {
     cmd.ask = undefined;
     let sent: Promise<unknown>;
     try {
-      sent = cmd.send(node, asking);
+      sent = cmd.send(node, asking, t.signal);
     } catch (err) {
       sent = Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
@@ -208,7 +241,7 @@ export class Router {
     }
     if (r !== undefined) {
       if (r.kind === 'clusterdown') this.topo.requestRefresh('CLUSTERDOWN');
-    } else if (!this.retryable(err) && !this.replayable(cmd, err, node)) return cmd.reject(err);
+    } else if (!this.retryable(err, cmd.read) && !this.replayable(cmd, err, node)) return cmd.reject(err);
     cmd.lastError = err;
     cmd.refused = true;
     cmd.why = err instanceof Error ? err.message : `${nodeKey(target)} failed`;
@@ -245,8 +278,8 @@ export class Router {
           cmd.reject(new ClientClosedError('the cluster client is closed'));
           return { stay: false };
         }
-        const target = cmd.ask ?? this.ownerOf(cmd.slot);
-        const node = target === undefined ? undefined : nodeKey(target);
+        const target = this.targetOf(cmd);
+        const node = target.at === undefined ? undefined : nodeKey(target.at);
         const tried = !blocked(node) && cmd.notBefore <= now;
         if (tried && this.attempt(cmd, target)) return { stay: false };
         if (!tried && cmd.why === '') cmd.why = 'commands issued before it for its slot or node were still waiting';
@@ -349,9 +382,13 @@ export class Router {
     return true;
   }
 
-  /** A failure that says the command never ran (the node was removed or never connected): route it again. */
-  private retryable(err: unknown): boolean {
-    if (err instanceof ClientClosedError) return !err.maybeExecuted && !this.closed();
+   * A failure that says the command never ran (the node was removed or never connected): route it
+   * again. A read (readFrom) is routed again however far it got: it changed nothing, and a lost
+   * replica's reads are pulled back by aborting them (AbortError).
+   */
+  private retryable(err: unknown, read: boolean): boolean {
+    if (read && (err instanceof AbortError || err instanceof ConnectionLostError)) return !this.closed();
+    if (err instanceof ClientClosedError) return (read || !err.maybeExecuted) && !this.closed();
     if (err instanceof ConnectionLostError) return !err.maybeExecuted;
     return err instanceof ClientFailedError;
   }
