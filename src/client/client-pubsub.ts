@@ -109,9 +109,10 @@ export class ClientPubSub {
   }
 
   stateChanged(from: State, to: State): void {
-    if (from === 'ready') this.own?.connectionLost();
-    if (to === 'failed' || to === 'closing' || to === 'closed')
-      this.own?.stopped(to === 'failed' ? 'failed' : 'closed');
+    // Closing gracefully keeps the connection until what is in flight is answered: the
+    // confirmations of an (un)subscribe still settle it, so the engine lets them come.
+    if (from === 'ready' && to !== 'closing') this.own?.connectionLost();
+    if (to === 'failed' || to === 'closing' || to === 'closed') this.own?.stopped(to);
   }
 
   close(): Promise<void> | undefined {

@@ -359,11 +359,13 @@ export class Subscriptions {
       for (const { waiter, owner } of op.waiters) {
         if (waiter.restore !== undefined) {
           settle(waiter, new ConnectionError('network', 'the connection was lost while resubscribing'));
+        } else if (owner && !op.subscribe) {
+          // An unsubscribe is done when its connection is gone: the next one (if any) will not
+          // subscribe. So it resolves even when the client is closing (an unsubscribe issued
+          // right before close()).
+          if (--waiter.pending <= 0) settle(waiter);
         } else if (refused !== undefined) {
           settle(waiter, refused); // closed or failed: no restore will come
-        } else if (owner && !op.subscribe) {
-          // An unsubscribe is done when its connection is gone: the next one will not subscribe.
-          if (--waiter.pending <= 0) settle(waiter);
         } else if (!waiter.settled) {
           this.afterRestore.add(waiter);
         }
@@ -479,8 +481,12 @@ export class Subscriptions {
     for (const w of waiters) settle(w);
   }
 
-  /** The client will not connect again by itself (failed), or was closed: nobody waits forever. */
-  stopped(state: 'failed' | 'closed'): void {
+  /**
+   * The client will not connect again by itself (failed), or is closing or closed: nobody waits
+   * forever. While closing, the commands on the wire keep their confirmations (the connection ends
+   * once they are answered); at closed, whatever is left goes.
+   */
+  stopped(state: 'failed' | 'closing' | 'closed'): void {
     const error = state === 'failed' ? new ClientFailedError(this.host.lastError) : new ClientClosedError();
     const waiters = this.afterRestore;
     this.afterRestore = new Set();
@@ -488,7 +494,8 @@ export class Subscriptions {
     if (state === 'closed') {
       for (const op of this.ops.drain()) {
         op.lost = true;
-        for (const { waiter } of op.waiters) settle(waiter, error);
+        // An unsubscribe is done: nothing stays subscribed on a closed client.
+        for (const { waiter, owner } of op.waiters) settle(waiter, owner && !op.subscribe ? undefined : error);
       }
       for (const kind of KINDS) this.wanted[kind].clear();
     }

@@ -148,3 +148,16 @@ for (const protocol of [3, 2] as const) {
     });
   });
 }
+
+for (const protocol of [3, 2] as const) {
+  test(`RESP${protocol}: an unsubscribe issued right before close() resolves (nothing is subscribed on a closed client)`, async () => {
+    const c = createClient({ host: server.host, port: server.port, protocol });
+    await c.subscribe('bye', () => {});
+    await c.ssubscribe('bye-shard', () => {});
+    const unsubscribed = [c.unsubscribe('bye'), c.sunsubscribe('bye-shard')];
+    const closed = c.close();
+    await Promise.all(unsubscribed);
+    await closed;
+    assert.equal(c.subscriptionCount, 0);
+  });
+}
