@@ -2,7 +2,8 @@
 // Builds the package into dist/:
 //   dist/cjs/   the CommonJS build, compiled by tsc from src/ (tsconfig.build.json)
 //   dist/esm/   thin ESM entries (index.mjs + index.d.mts; otel.mjs + otel.d.mts for `romaine/otel`;
-//               compat-ioredis.mjs + .d.mts for `romaine/compat/ioredis`) that re-export the CommonJS build
+//               compat-ioredis.mjs + .d.mts for `romaine/compat/ioredis`; compat-node-redis.mjs + .d.mts
+//               for `romaine/compat/node-redis`) that re-export the CommonJS build
 //
 // Why a wrapper and not a second compilation: with two copies of every class, an error
 // created by code loaded through `import` would not be `instanceof` the class a user got
@@ -24,6 +25,8 @@ const cliEntry = join(dist, 'cjs', 'cli', 'main.js');
 const otelEntry = join(dist, 'cjs', 'otel', 'index.js');
 // `romaine/compat/ioredis`: the ioredis-shaped facade, loaded only by those who import it.
 const ioredisEntry = join(dist, 'cjs', 'compat', 'ioredis', 'index.js');
+// `romaine/compat/node-redis`: node-redis' client shape, loaded only by those who import it.
+const nodeRedisEntry = join(dist, 'cjs', 'compat', 'node-redis', 'index.js');
 const started = performance.now();
 
 function fail(message) {
@@ -98,6 +101,10 @@ const ioredis = esmWrapper(ioredisEntry, 'compat-ioredis', '../cjs/compat/ioredi
   defaultExport: 'Redis',
 });
 await checkWrapper('compat-ioredis', ioredis, { defaultExport: 'Redis' });
+if (!existsSync(nodeRedisEntry))
+  fail(`${nodeRedisEntry} is missing: src/compat/node-redis/index.ts is the romaine/compat/node-redis entry point.`);
+const nodeRedis = esmWrapper(nodeRedisEntry, 'compat-node-redis', '../cjs/compat/node-redis/index.js');
+await checkWrapper('compat-node-redis', nodeRedis);
 
 // 4. The command-line entry, once src/cli/main.ts exists.
 if (existsSync(cliEntry)) {
@@ -117,7 +124,7 @@ if (existsSync(cliEntry)) {
 
 const ms = Math.round(performance.now() - started);
 console.log(
-  `built dist/ in ${ms} ms: ${main.names.length} exports (romaine/otel: ${otel.names.length}, romaine/compat/ioredis: ${ioredis.names.length}), ESM wrappers generated` +
+  `built dist/ in ${ms} ms: ${main.names.length} exports (romaine/otel: ${otel.names.length}, romaine/compat/ioredis: ${ioredis.names.length}, romaine/compat/node-redis: ${nodeRedis.names.length}), ESM wrappers generated` +
     (existsSync(cliEntry) ? ', CLI entry executable' : ' (no src/cli/main.ts yet: bin not built)'),
 );
 // The entry was loaded to read its names; never let a stray handle keep the build alive.

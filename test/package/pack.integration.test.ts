@@ -371,6 +371,80 @@ export const redis = new Redis(options);
     assert.match(output, /node_modules\/romaine\/dist\/cjs\/compat\/ioredis\/index\.d\.ts/);
   });
 
+  it('loads romaine/compat/node-redis from CommonJS and ESM (one copy), and the main entry does not load it', () => {
+    for (const f of [
+      'dist/cjs/compat/node-redis/index.js',
+      'dist/cjs/compat/node-redis/index.d.ts',
+      'dist/esm/compat-node-redis.mjs',
+      'dist/esm/compat-node-redis.d.mts',
+    ]) {
+      assert.ok(files.includes(`package/${f}`), `the tarball lacks ${f}`);
+    }
+    writeFileSync(
+      join(consumer, 'node-redis.cjs'),
+      `const assert = require('node:assert/strict');
+require('romaine');
+assert.ok(!Object.keys(require.cache).some((f) => f.includes('compat')), 'require("romaine") loaded the compat layer');
+const compat = require('romaine/compat/node-redis');
+const client = compat.createClient({ url: 'redis://127.0.0.1:6379' });
+assert.ok(client instanceof compat.NodeRedisClient);
+assert.equal(client.isOpen, false, 'created, not connected');
+assert.equal(typeof client.hGetAll, 'function');
+assert.equal(typeof client.HGETALL, 'function');
+client.destroy();
+import('romaine/compat/node-redis').then((esm) => {
+  for (const name of Object.keys(compat)) assert.equal(esm[name], compat[name], 'import() and require() differ on ' + name);
+  console.log('node-redis compat ok');
+});
+`,
+    );
+    assert.match(runOk('node', ['node-redis.cjs'], consumer, 20_000), /node-redis compat ok/);
+    writeFileSync(
+      join(consumer, 'node-redis-esm.mts'),
+      `import { createClient, type NodeRedisClient } from 'romaine/compat/node-redis';
+export const client: NodeRedisClient = createClient({ url: 'redis://127.0.0.1:6379', socket: { connectTimeout: 1000 } });
+export const ready: Promise<NodeRedisClient> = client.connect();
+// @ts-expect-error socket.connectTimeout is a number
+createClient({ socket: { connectTimeout: 'soon' } });
+`,
+    );
+    writeFileSync(
+      join(consumer, 'node-redis-cjs.ts'),
+      `import { createClient, type NodeRedisClient } from 'romaine/compat/node-redis';
+export const client: NodeRedisClient = createClient();
+export const open: boolean = client.isOpen;
+`,
+    );
+    writeFileSync(
+      join(consumer, 'tsconfig.node-redis.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          target: 'es2022',
+          lib: ['es2022', 'esnext.disposable'],
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: ['node'],
+          typeRoots: [join(repo, 'node_modules', '@types')],
+        },
+        files: ['node-redis-esm.mts', 'node-redis-cjs.ts'],
+      }),
+    );
+    const output = runOk(process.execPath, [tsc, '-p', 'tsconfig.node-redis.json', '--explainFiles'], consumer, 60_000);
+    assert.match(
+      output,
+      /node_modules\/romaine\/dist\/esm\/compat-node-redis\.d\.mts/,
+      'the .mts consumer did not use the ESM types',
+    );
+    assert.match(
+      output,
+      /node_modules\/romaine\/dist\/cjs\/compat\/node-redis\/index\.d\.ts/,
+      'the .ts consumer did not use the CJS types',
+    );
+  });
+
   it('installs the romaine command', (t) => {
     if (!hasCli) {
       t.skip('src/cli/main.ts does not exist yet');
