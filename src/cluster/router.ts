@@ -382,6 +382,7 @@ export class Router {
     return true;
   }
 
+  /**
    * A failure that says the command never ran (the node was removed or never connected): route it
    * again. A read (readFrom) is routed again however far it got: it changed nothing, and a lost
    * replica's reads are pulled back by aborting them (AbortError).
