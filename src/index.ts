@@ -67,6 +67,7 @@ export type { CommandMessage } from './diagnostics';
 export { createCluster, ClusterClient } from './cluster/cluster-client';
 export type { ClusterEvents } from './cluster/cluster-client';
 export type { ClusterOptions } from './cluster/options';
+export type { ReadFrom } from './cluster/read-from';
 export type { NodeAddress } from './cluster/slot-map';
 export type { NodeAddressMap } from './cluster/address-map';
 export type { ClusterRedirectionMessage, ClusterTopologyMessage, ClusterNodeMessage } from './diagnostics';
