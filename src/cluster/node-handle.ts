@@ -46,7 +46,7 @@ export class ClusterNodeHandle {
     readonly host: string,
     readonly port: number,
     /** The node's role in the slot map when this handle was made. */
-    readonly role: NodeRole,
+    readonly nodeRole: NodeRole,
     private readonly lookup: NodeLookup,
   ) {
     this.address = `${host}:${port}`;
@@ -70,14 +70,14 @@ export class ClusterNodeHandle {
 
   /** Runs `fn` on the node's client, or rejects when the node is no longer what the handle was made for. @internal */
   with(fn: (client: RedisClient) => Promise<unknown>): Promise<unknown> {
-    const c = this.lookup(this.address, this.role);
+    const c = this.lookup(this.address, this.nodeRole);
     if (c === undefined)
       return Promise.reject(
         new ClusterUnavailableError(
           'node',
           undefined,
           0,
-          `${this.address} is no longer a ${this.role} of the cluster: ask cluster.nodes() again`,
+          `${this.address} is no longer a ${this.nodeRole} of the cluster: ask cluster.nodes() again`,
         ),
       );
     try {
@@ -87,8 +87,8 @@ export class ClusterNodeHandle {
     }
   }
 
-  toJSON(): { address: string; role: NodeRole } {
-    return { address: this.address, role: this.role };
+  toJSON(): { address: string; nodeRole: NodeRole } {
+    return { address: this.address, nodeRole: this.nodeRole };
   }
 }
 

@@ -109,7 +109,7 @@ test('nodes() and node() address each node; a handle runs typed commands there a
   assert.equal(rs.length, 3);
   assert.equal(c.nodes('all').length, 6);
   assert.deepEqual(
-    ps.map((n) => n.role),
+    ps.map((n) => n.nodeRole),
     ['primary', 'primary', 'primary'],
   );
   const ports = new Set((await primaries()).map((p) => p.port));
@@ -137,7 +137,7 @@ test('nodes() and node() address each node; a handle runs typed commands there a
 
   // node() by 'host:port' or { host, port }; unknown nodes are refused with the known list.
   assert.equal(c.node(ps[1].address).address, ps[1].address);
-  assert.equal(c.node({ host: ps[2].host, port: ps[2].port }).role, 'primary');
+  assert.equal(c.node({ host: ps[2].host, port: ps[2].port }).nodeRole, 'primary');
   assert.throws(() => c.node('127.0.0.1:1'), /no such node.*known: 127\.0\.0\.1:/);
   assert.throws(() => c.nodes('master' as never), InvalidArgumentError);
 
