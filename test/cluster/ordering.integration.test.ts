@@ -88,7 +88,9 @@ test('pipelines issued one after another while the node connects reach it in the
 });
 
 test('a command that met TRYAGAIN keeps its place: later commands for its slot wait behind it', async () => {
-  await using c = createCluster({ nodes: cluster.seeds, refreshIntervalMs: 0 });
+  // The later SETs wait until the harness has finished the migration, which took ~10 s once on a
+  // loaded CI machine: the budget is not what this test is about, so it is generous.
+  await using c = createCluster({ nodes: cluster.seeds, refreshIntervalMs: 0, unavailableTimeoutMs: 60_000 });
   await c.connect();
   const slot = keySlot('{ordt}');
   const from = await cluster.primaryFor(slot);
