@@ -10,14 +10,13 @@
  *   problem: the nodes announce addresses of their own network; the fix is `nodeAddressMap`
  *   (or cluster-announce-* on the nodes).
  */
-import { createClient } from '../client/client';
 import { ConnectionError, ReplyError } from '../errors';
 import { slotMapFromShards, slotMapFromSlots, type ClusterNode, type SlotMap, SLOT_COUNT } from '../cluster/slot-map';
 import { nodeTls, seedNameOf } from '../cluster/node-endpoint';
 import type { Session } from './doctor-connect';
 import { failed, skipped, step, type StepResult } from './doctor-report';
 import { parseInfo } from './doctor-server';
-import type { Target } from './target';
+import { doctorClient, type Target } from './target';
 
 /** At most this many nodes are tried at once. */
 const PARALLEL = 8;
@@ -240,18 +239,7 @@ async function reach(t: Target, node: ClusterNode, map: SlotMap, seedName: strin
           tls: t.insecure ? { ...t.tls, rejectUnauthorized: false } : t.tls,
           seedName,
         });
-  const client = createClient({
-    ...t.clientOptions,
-    host: node.host,
-    port: node.port,
-    tls,
-    clientName: 'romaine-doctor',
-    connectTimeoutMs: t.timeoutMs,
-    reconnect: { initialTimeoutMs: t.timeoutMs, baseDelayMs: 50, maxDelayMs: 500 },
-    healthCheck: false,
-    commandTimeoutMs: t.timeoutMs,
-  });
-  client.on('error', () => undefined);
+  const client = doctorClient(t, { ...t.clientOptions, host: node.host, port: node.port, tls });
   try {
     await client.connect();
     await client.ping();

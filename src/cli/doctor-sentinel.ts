@@ -4,11 +4,10 @@
  * machine reaches what they announce (the primary and each replica, with its ROLE). The URL's
  * credentials are the sentinels'; the data nodes get ROMAINE_NODE_PASSWORD (or none).
  */
-import { createClient } from '../client/client';
 import type { ClientOptions } from '../client/options';
 import type { RedisClient } from '../client/client';
 import { failed, step, type DoctorReport, type StepResult, type Verdict } from './doctor-report';
-import type { Target } from './target';
+import { doctorClient, type Target } from './target';
 
 interface Node {
   host: string;
@@ -29,18 +28,7 @@ export async function diagnoseSentinel(t: Target, name: string, env: NodeJS.Proc
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   const steps: StepResult[] = [];
-  const quick = (o: ClientOptions): RedisClient => {
-    const c = createClient({
-      ...o,
-      clientName: 'romaine-doctor',
-      reconnect: { initialTimeoutMs: t.timeoutMs, baseDelayMs: 50, maxDelayMs: 500 },
-      healthCheck: false,
-      commandTimeoutMs: t.timeoutMs,
-      connectTimeoutMs: t.timeoutMs,
-    });
-    c.on('error', () => undefined);
-    return c;
-  };
+  const quick = (o: ClientOptions): RedisClient => doctorClient(t, o);
   const given: Node = { host: t.host, port: t.port };
   const sentinelOpts = (n: Node): ClientOptions => ({
     host: n.host,

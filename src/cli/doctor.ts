@@ -4,7 +4,6 @@
  * A failed step stops the ones that depend on it (they are listed as not run) and carries an
  * explanation with the fix. Exit 0 when no step failed, 1 otherwise.
  */
-import { createClient } from '../client/client';
 import type { ConnectionError } from '../errors';
 import { handshakeStep, resolveStep, tcpStep, type Session } from './doctor-connect';
 import { tlsStep } from './doctor-tls';
@@ -13,7 +12,7 @@ import { clusterSteps } from './doctor-cluster';
 import { failed, skipped, step, type DoctorReport, type StepId, type StepResult, type Verdict } from './doctor-report';
 import { renderDoctor } from './doctor-render';
 import { diagnoseSentinel } from './doctor-sentinel';
-import type { Target } from './target';
+import { doctorClient, type Target } from './target';
 import { percentile, type Style } from './terminal';
 import type { Socket } from 'node:net';
 
@@ -121,14 +120,7 @@ function finish(
 /** 100 PINGs one after another through the real client: what an application would see. */
 async function latencyStep(t: Target): Promise<StepResult> {
   const t0 = performance.now();
-  const client = createClient({
-    ...t.clientOptions,
-    clientName: 'romaine-doctor',
-    reconnect: { initialTimeoutMs: t.timeoutMs, baseDelayMs: 50, maxDelayMs: 500 },
-    healthCheck: false,
-    commandTimeoutMs: t.timeoutMs,
-  });
-  client.on('error', () => undefined);
+  const client = doctorClient(t, t.clientOptions);
   try {
     await client.connect();
     const connectMs = performance.now() - t0;

@@ -10,6 +10,7 @@ import { parseUrl } from '../client/options';
 import { redactUrl } from '../client/redact-url';
 import type { ClientOptions } from '../client/options';
 import { UsageError, type OptionKind, type ParsedArgs } from './argv';
+import { createClient, type RedisClient } from '../client/client';
 
 /** Options every command that talks to a server accepts. */
 export const TARGET_OPTIONS: Readonly<Record<string, OptionKind>> = {
@@ -123,3 +124,20 @@ function readPem(file: string, option: string): string {
 
 /** The URL with the password replaced by *** (the client's own redaction: see src/client/redact-url.ts). */
 export { redactUrl as redact };
+
+/**
+ * A client for one of the doctor's checks: `options` (the target's, or another node's), named
+ * romaine-doctor, giving up after the target's timeout, with no health check and no error event.
+ */
+export function doctorClient(t: Target, options: ClientOptions): RedisClient {
+  const client = createClient({
+    ...options,
+    clientName: 'romaine-doctor',
+    reconnect: { initialTimeoutMs: t.timeoutMs, baseDelayMs: 50, maxDelayMs: 500 },
+    healthCheck: false,
+    commandTimeoutMs: t.timeoutMs,
+    connectTimeoutMs: t.timeoutMs,
+  });
+  client.on('error', () => undefined);
+  return client;
+}

@@ -3,7 +3,7 @@
 // ordinary lifecycle (client/connection-opener.ts), so reconnects, backoff, the offline queue and
 // the phase rules stay in lifecycle/: there is no second reconnect engine.
 import { ConnectionError } from '../errors';
-import { Connection } from '../connection/connection';
+import { Connection, type ConnectionHooks } from '../connection/connection';
 import type { ConnectionLike } from '../lifecycle/lifecycle';
 import { classifyFailure } from '../lifecycle/classify';
 import { describeSentinel, type ResolvedSentinelOptions, type SentinelAddress } from './options';
@@ -13,6 +13,37 @@ export interface SentinelConnectConfig {
   connectTimeoutMs: number;
   keepAliveMs: number;
   now: () => number;
+}
+
+/**
+ * Opens a connection to a sentinel: RESP3, the sentinels' own credentials and TLS, no client
+ * name, no database (discovery asks on it; watch.ts subscribes on it).
+ */
+export function openSentinel(
+  s: SentinelAddress,
+  opts: ResolvedSentinelOptions,
+  config: SentinelConnectConfig,
+  hooks: ConnectionHooks,
+): Promise<Connection> {
+  return Connection.open(
+    {
+      host: s.host,
+      port: s.port,
+      tls: opts.tls,
+      connectTimeoutMs: config.connectTimeoutMs,
+      keepAliveMs: config.keepAliveMs,
+      protocol: 3,
+      username: opts.username,
+      password: opts.password,
+      database: 0,
+      clientName: undefined,
+      libName: false,
+      libVersion: '',
+      listenFirstMs: 0,
+      now: config.now,
+    },
+    hooks,
+  );
 }
 
 /** Opens a connection to a data node (the client's transport, credentials and handshake). */
@@ -211,25 +242,7 @@ export class SentinelDiscovery {
   }
 
   private connectSentinel(s: SentinelAddress): Promise<Connection> {
-    return Connection.open(
-      {
-        host: s.host,
-        port: s.port,
-        tls: this.opts.tls,
-        connectTimeoutMs: this.config.connectTimeoutMs,
-        keepAliveMs: this.config.keepAliveMs,
-        protocol: 3,
-        username: this.opts.username,
-        password: this.opts.password,
-        database: 0,
-        clientName: undefined,
-        libName: false,
-        libVersion: '',
-        listenFirstMs: 0,
-        now: this.config.now,
-      },
-      { onClose: () => undefined },
-    );
+    return openSentinel(s, this.opts, this.config, { onClose: () => undefined });
   }
 
   /** The candidates for our role, or undefined when this sentinel does not know the name. */

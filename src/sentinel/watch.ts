@@ -3,11 +3,11 @@
 // Each attempt goes to the next sentinel of `targets()`, so a watch that loses its sentinel moves
 // to another one it knows (configured or learned).
 import { Command } from '../connection/command';
-import { Connection, type ConnectionHooks } from '../connection/connection';
+import type { ConnectionHooks } from '../connection/connection';
 import type { Clock } from '../lifecycle/clock';
 import type { HealthOptions } from '../lifecycle/health';
 import { Lifecycle, type AttemptInfo, type ConnectionLike, type ReconnectPolicy } from '../lifecycle/lifecycle';
-import { addr, toRecord } from './discovery';
+import { addr, openSentinel, toRecord } from './discovery';
 import type { ResolvedSentinelOptions, SentinelAddress } from './options';
 
 /**
@@ -110,25 +110,8 @@ export class SentinelWatch {
     const list = this.targets();
     const s = list[this.cursor++ % list.length];
     this.at = s;
-    return Connection.open(
-      {
-        host: s.host,
-        port: s.port,
-        tls: this.opts.tls,
-        connectTimeoutMs: this.config.connectTimeoutMs,
-        keepAliveMs: this.config.keepAliveMs,
-        protocol: 3,
-        username: this.opts.username,
-        password: this.opts.password,
-        database: 0,
-        clientName: undefined,
-        libName: false,
-        libVersion: '',
-        listenFirstMs: 0,
-        now: () => this.config.clock.now(),
-      },
-      hooks,
-    );
+    const c = this.config;
+    return openSentinel(s, this.opts, { ...c, now: () => c.clock.now() }, hooks);
   }
 
   private async subscribe(conn: ConnectionLike): Promise<void> {
