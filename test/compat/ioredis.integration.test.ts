@@ -262,6 +262,41 @@ describe('pub/sub, scan streams, closing', () => {
     }
   });
 
+  test("messageBuffer, pmessageBuffer, smessageBuffer: the exact bytes of a payload that is not UTF-8; 'message' still a string", async () => {
+    const sub = redis.duplicate();
+    try {
+      const payload = Buffer.from([0xff, 0xfe, 0x00, 0x41, 0xc3]);
+      const seen: Record<string, unknown[]> = {};
+      for (const e of ['message', 'messageBuffer', 'pmessage', 'pmessageBuffer', 'smessage', 'smessageBuffer']) {
+        sub.on(e, (...args: unknown[]) => (seen[e] ??= []).push(args));
+      }
+      assert.equal(await sub.subscribe('bin'), 1);
+      assert.equal(await sub.psubscribe('bi*'), 2);
+      assert.equal(await sub.ssubscribe('sbin'), 1);
+      assert.equal(await redis.publish('bin', payload), 2);
+      assert.equal(await redis.spublish('sbin', payload), 1);
+      await waitFor('six deliveries', () => Object.keys(seen).length === 6);
+
+      const [[bChannel, bMessage]] = seen.messageBuffer as [Buffer, Buffer][];
+      assert.ok(Buffer.isBuffer(bChannel) && Buffer.isBuffer(bMessage));
+      assert.equal(bChannel.toString(), 'bin');
+      assert.deepEqual([...bMessage], [...payload], 'messageBuffer: the bytes as published');
+      const [[pPattern, pChannel, pMessage]] = seen.pmessageBuffer as [Buffer, Buffer, Buffer][];
+      assert.deepEqual([pPattern.toString(), pChannel.toString()], ['bi*', 'bin']);
+      assert.deepEqual([...pMessage], [...payload], 'pmessageBuffer: the bytes as published');
+      const [[, sMessage]] = seen.smessageBuffer as [Buffer, Buffer][];
+      assert.deepEqual([...sMessage], [...payload], 'smessageBuffer: the bytes as published');
+
+      // The string events decode the same bytes as UTF-8, as ioredis does (invalid bytes become U+FFFD).
+      assert.deepEqual(seen.message, [['bin', payload.toString()]]);
+      assert.deepEqual(seen.pmessage, [['bi*', 'bin', payload.toString()]]);
+      assert.deepEqual(seen.smessage, [['sbin', payload.toString()]]);
+      assert.equal(typeof (seen.message[0] as unknown[])[1], 'string');
+    } finally {
+      sub.disconnect();
+    }
+  });
+
   test('scanStream: arrays of keys per page, with match and count', async () => {
     await redis.mset({ 'scan:1': 1, 'scan:2': 2, 'scan:3': 3, other: 0 });
     const keys: string[] = [];

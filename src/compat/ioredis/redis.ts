@@ -8,14 +8,8 @@ import { resolveOptions } from '../../client/options';
 import { InvalidArgumentError } from '../../errors';
 import { Commander, type Backend } from './commander';
 import { parseArgs, translate, type IoredisOptions, type Translated } from './options';
-import { takeCallback, withCallback } from './convert';
-
-/** The facade's subscriptions: one romaine listener per channel or pattern, re-emitted as ioredis events. */
-interface Subscribed {
-  channels: Map<string, (message: string, channel: string) => void>;
-  patterns: Map<string, (message: string, channel: string, pattern: string) => void>;
-  shard: Map<string, (message: string, channel: string) => void>;
-}
+import { withCallback } from './convert';
+import { Subscriptions } from './pubsub';
 
 /**
  * Every ioredis command is a method (`redis.get(k)`, `redis.hgetallBuffer(k)`, and those added with
@@ -37,7 +31,7 @@ export class Redis extends Commander {
   romaine: RedisClient;
   readonly #input: IoredisOptions;
   readonly #romaineOptions: Translated['romaine'];
-  #subscribed: Subscribed = { channels: new Map(), patterns: new Map(), shard: new Map() };
+  readonly #subscribed = new Subscriptions(this);
 
   /** `new Redis()`, `(port, host?, options?)`, `(url, options?)`, `(path)`, `(options)`. */
   constructor(options?: IoredisOptions);
@@ -73,7 +67,7 @@ export class Redis extends Commander {
   connect(callback?: () => void): Promise<void> {
     if (this.romaine.state === 'closed' || this.romaine.state === 'closing') {
       this.romaine = this.newClient();
-      this.#subscribed = { channels: new Map(), patterns: new Map(), shard: new Map() };
+      this.#subscribed.clear();
     }
     if (this.status === 'end') this.setStatus('wait');
     const p = this.romaine.connect();
@@ -106,93 +100,32 @@ export class Redis extends Commander {
     return new Redis({ ...this.#input, ...override });
   }
 
-  /** SUBSCRIBE: resolves with the number of channels and patterns subscribed; messages come as 'message' / 'messageBuffer'. */
+  /** SUBSCRIBE: resolves with the number of channels and patterns subscribed; messages come as 'message' (UTF-8) and 'messageBuffer' (the bytes). */
   subscribe(...args: unknown[]): Promise<number> {
-    const cb = takeCallback(args);
-    const names = nameArgs(args);
-    const added = names.filter((n) => !this.#subscribed.channels.has(n));
-    const work = Promise.all(
-      added.map((channel) => {
-        const listener = (message: string, ch: string): void => {
-          this.emit('message', ch, message);
-          this.emit('messageBuffer', Buffer.from(ch), Buffer.from(message));
-        };
-        this.#subscribed.channels.set(channel, listener);
-        return this.romaine.subscribe(channel, listener);
-      }),
-    ).then(() => this.subscriptionCount());
-    return withCallback(work, cb);
+    return this.#subscribed.subscribe(this.romaine, args);
   }
 
   /** PSUBSCRIBE: messages come as 'pmessage' (pattern, channel, message) and 'pmessageBuffer'. */
   psubscribe(...args: unknown[]): Promise<number> {
-    const cb = takeCallback(args);
-    const names = nameArgs(args);
-    const added = names.filter((n) => !this.#subscribed.patterns.has(n));
-    const work = Promise.all(
-      added.map((pattern) => {
-        const listener = (message: string, channel: string, p: string): void => {
-          this.emit('pmessage', p, channel, message);
-          this.emit('pmessageBuffer', Buffer.from(p), Buffer.from(channel), Buffer.from(message));
-        };
-        this.#subscribed.patterns.set(pattern, listener);
-        return this.romaine.psubscribe(pattern, listener);
-      }),
-    ).then(() => this.subscriptionCount());
-    return withCallback(work, cb);
+    return this.#subscribed.psubscribe(this.romaine, args);
   }
 
   /** SSUBSCRIBE: messages come as 'smessage' (channel, message) and 'smessageBuffer'. */
   ssubscribe(...args: unknown[]): Promise<number> {
-    const cb = takeCallback(args);
-    const names = nameArgs(args);
-    const added = names.filter((n) => !this.#subscribed.shard.has(n));
-    const work = Promise.all(
-      added.map((channel) => {
-        const listener = (message: string, ch: string): void => {
-          this.emit('smessage', ch, message);
-          this.emit('smessageBuffer', Buffer.from(ch), Buffer.from(message));
-        };
-        this.#subscribed.shard.set(channel, listener);
-        return this.romaine.ssubscribe(channel, listener);
-      }),
-    ).then(() => this.#subscribed.shard.size);
-    return withCallback(work, cb);
+    return this.#subscribed.ssubscribe(this.romaine, args);
   }
 
   /** UNSUBSCRIBE these channels (every one without arguments); resolves with what stays subscribed. */
   unsubscribe(...args: unknown[]): Promise<number> {
-    return this.drop('channels', args);
+    return this.#subscribed.drop(this.romaine, 'channels', args);
   }
 
   punsubscribe(...args: unknown[]): Promise<number> {
-    return this.drop('patterns', args);
+    return this.#subscribed.drop(this.romaine, 'patterns', args);
   }
 
   sunsubscribe(...args: unknown[]): Promise<number> {
-    return this.drop('shard', args);
-  }
-
-  private drop(kind: keyof Subscribed, args: unknown[]): Promise<number> {
-    const cb = takeCallback(args);
-    const map = this.#subscribed[kind];
-    const given = nameArgs(args);
-    const names = given.length === 0 ? [...map.keys()] : given.filter((n) => map.has(n));
-    const client = this.romaine;
-    const work = Promise.all(
-      names.map((name) => {
-        const listener = map.get(name);
-        map.delete(name);
-        if (kind === 'channels') return client.unsubscribe(name, listener as never);
-        if (kind === 'patterns') return client.punsubscribe(name, listener);
-        return client.sunsubscribe(name, listener as never);
-      }),
-    ).then(() => (kind === 'shard' ? this.#subscribed.shard.size : this.subscriptionCount()));
-    return withCallback(work, cb);
-  }
-
-  private subscriptionCount(): number {
-    return this.#subscribed.channels.size + this.#subscribed.patterns.size;
+    return this.#subscribed.drop(this.romaine, 'shard', args);
   }
 
   /** MONITOR is not supported (see docs/compat-ioredis.md). */
@@ -203,14 +136,4 @@ export class Redis extends Commander {
       ),
     );
   }
-}
-
-/** Channel or pattern names as ioredis takes them: separate arguments, arrays, or both. */
-function nameArgs(args: unknown[]): string[] {
-  const out: string[] = [];
-  for (const a of args) {
-    if (Array.isArray(a)) for (const inner of a as unknown[]) out.push(String(inner));
-    else out.push(String(a));
-  }
-  return out;
 }
