@@ -251,3 +251,25 @@ export function batchArrayError(method: 'pipeline' | 'multi', given: unknown): I
     `${method}() takes no arguments: build the batch by chaining, client.${method}()${chain}.exec()`,
   );
 }
+
+/**
+ * A call of a method outside the command table (publish, connect, scanIterator, ...) with more
+ * arguments than it takes, as the error to refuse it with. `params` are the method's parameter
+ * names. An extra function is most likely an ioredis/node-redis v3 callback: the message says so.
+ */
+export function extraArgumentsError(
+  method: string,
+  params: readonly string[],
+  args: ArrayLike<unknown>,
+): InvalidArgumentError {
+  const takes =
+    params.length === 0
+      ? 'takes no arguments'
+      : `takes at most ${plural(params.length, 'argument')} (${params.join(', ')})`;
+  const extra = args[params.length];
+  let hint = '';
+  if (method === 'connect') hint = ': it returns a promise (await client.connect()) instead of taking a callback';
+  else if (method === 'close') hint = ': it is always graceful; for an immediate close use destroy()';
+  else if (typeof extra === 'function') hint = ': a callback? romaine returns a promise, await it instead';
+  return new InvalidArgumentError(`${method}() ${takes}, got ${args.length}${hint}`);
+}

@@ -1,3 +1,4 @@
+/* eslint-disable prefer-rest-params -- a JavaScript caller's extra arguments are refused by arguments.length (extraArgumentsError) */
 import { EventEmitter } from 'node:events';
 import { inspect, type InspectOptions } from 'node:util';
 import type { ConnectionError, RomaineError } from '../errors';
@@ -8,7 +9,7 @@ import { systemClock, type Clock } from '../lifecycle/clock';
 import { Lifecycle, type ConnectionLike } from '../lifecycle/lifecycle';
 import type { State } from '../lifecycle/states';
 import { argError, buildError } from './args';
-import { batchArrayError, callError, checkFrom } from './call-check';
+import { batchArrayError, callError, checkFrom, extraArgumentsError } from './call-check';
 import type { Arg } from '../protocol/types';
 import { toBufferMap, type Bufferize, type CommandDef, type Transform } from './command-def';
 import { COMMANDS, type CommandTable } from './commands';
@@ -97,10 +98,12 @@ class BufferView {
   constructor(readonly client: RedisClient) {}
 
   scanIterator(opts?: KeyScanIteratorOptions): AsyncGenerator<Buffer, void, undefined> {
+    if (arguments.length > 1) throw extraArgumentsError('scanIterator', ['opts'], arguments);
     return scanIterator(this as unknown as Pick<RedisClient, 'scan'>, opts) as AsyncGenerator<Buffer, void, undefined>;
   }
 
   hscanIterator(key: RedisKey, opts?: ScanIteratorOptions): AsyncGenerator<[Buffer, Buffer], void, undefined> {
+    if (arguments.length > 2) throw extraArgumentsError('hscanIterator', ['key', 'opts'], arguments);
     return hscanIterator(this as unknown as Pick<RedisClient, 'hscan'>, key, opts) as AsyncGenerator<
       [Buffer, Buffer],
       void,
@@ -109,6 +112,7 @@ class BufferView {
   }
 
   sscanIterator(key: RedisKey, opts?: ScanIteratorOptions): AsyncGenerator<Buffer, void, undefined> {
+    if (arguments.length > 2) throw extraArgumentsError('sscanIterator', ['key', 'opts'], arguments);
     return sscanIterator(this as unknown as Pick<RedisClient, 'sscan'>, key, opts) as AsyncGenerator<
       Buffer,
       void,
@@ -262,11 +266,13 @@ export class RedisClient extends EventEmitter<ClientEvents> {
    * `reconnect.initialTimeoutMs`. Calling it while connecting returns the same outcome.
    */
   connect(): Promise<void> {
+    if (arguments.length > 0) return Promise.reject(extraArgumentsError('connect', [], arguments));
     return this.lifecycle.connect();
   }
 
   /** Graceful: new commands are refused, commands in flight get their replies, then the socket closes. */
   async close(): Promise<void> {
+    if (arguments.length > 0) throw extraArgumentsError('close', [], arguments);
     const dedicated = this.dedicated;
     const monitors = [...this.monitors].map((m) => m.close());
     await Promise.all([
@@ -280,6 +286,7 @@ export class RedisClient extends EventEmitter<ClientEvents> {
 
   /** Immediate: the socket is dropped and every pending command rejects with ClientClosedError. */
   destroy(): void {
+    if (arguments.length > 0) throw extraArgumentsError('destroy', [], arguments);
     for (const m of this.monitors) m.destroy();
     this.dedicated?.destroy();
     this.pubsub.destroy();
@@ -429,40 +436,43 @@ export class RedisClient extends EventEmitter<ClientEvents> {
 
   /** UNWATCH. */
   unwatch(): Promise<'OK'> {
+    if (arguments.length > 0) return Promise.reject(extraArgumentsError('unwatch', [], arguments));
     return this.#call('UNWATCH', [], false, 'unwatch') as Promise<'OK'>;
   }
 
   /** Every key (matching the options), one SCAN page at a time: `for await (const key of client.scanIterator())`. */
   scanIterator(opts?: KeyScanIteratorOptions): AsyncGenerator<string, void, undefined> {
+    if (arguments.length > 1) throw extraArgumentsError('scanIterator', ['opts'], arguments);
     return scanIterator(this, opts);
   }
 
   /** Every [field, value] of a hash, through HSCAN. */
   hscanIterator(key: RedisKey, opts?: ScanIteratorOptions): AsyncGenerator<[string, string], void, undefined> {
+    if (arguments.length > 2) throw extraArgumentsError('hscanIterator', ['key', 'opts'], arguments);
     return hscanIterator(this, key, opts);
   }
 
   /** Every member of a set, through SSCAN. */
   sscanIterator(key: RedisKey, opts?: ScanIteratorOptions): AsyncGenerator<string, void, undefined> {
+    if (arguments.length > 2) throw extraArgumentsError('sscanIterator', ['key', 'opts'], arguments);
     return sscanIterator(this, key, opts);
   }
 
   /** Every { value, score } of a sorted set, through ZSCAN. */
   zscanIterator(key: RedisKey, opts?: ScanIteratorOptions): AsyncGenerator<ScoredMember, void, undefined> {
+    if (arguments.length > 2) throw extraArgumentsError('zscanIterator', ['key', 'opts'], arguments);
     return zscanIterator(this, key, opts);
   }
 
   /** Commands sent back to back in one write; exec() gives each one's result or error. Not atomic. */
   pipeline(): Pipeline<[]> {
     // A JavaScript caller may pass ioredis' array form, which would otherwise be ignored.
-    // eslint-disable-next-line prefer-rest-params
     if (arguments.length > 0) throw batchArrayError('pipeline', arguments[0]);
     return new Pipeline<[]>(this);
   }
 
   /** MULTI ... EXEC: queued commands run atomically; exec() gives their results, or null if a WATCH failed. */
   multi(): Transaction<[]> {
-    // eslint-disable-next-line prefer-rest-params
     if (arguments.length > 0) throw batchArrayError('multi', arguments[0]);
     return new Transaction<[]>(this);
   }
@@ -476,6 +486,7 @@ export class RedisClient extends EventEmitter<ClientEvents> {
    * `for await (const { source, args } of client.monitor()) console.log(source, ...args)`
    */
   monitor(opts: MonitorOptions = {}): Monitor {
+    if (arguments.length > 1) throw extraArgumentsError('monitor', ['opts'], arguments);
     const m: Monitor = new Monitor(this, opts, () => this.monitors.delete(m));
     this.monitors.add(m);
     return m;
@@ -483,6 +494,7 @@ export class RedisClient extends EventEmitter<ClientEvents> {
 
   /** A new client with the same options (and the given overrides): its own connection and lifecycle. */
   duplicate(overrides?: ClientOptions): RedisClient {
+    if (arguments.length > 1) throw extraArgumentsError('duplicate', ['overrides'], arguments);
     return new RedisClient(duplicateOptions(this.options, this.session, overrides));
   }
 
@@ -492,12 +504,15 @@ export class RedisClient extends EventEmitter<ClientEvents> {
    * back when `fn` settles; one left in WATCH is reset with UNWATCH first.
    */
   isolated<T>(fn: (conn: RedisClient) => Promise<T>): Promise<T> {
+    if (arguments.length > 1) return Promise.reject(extraArgumentsError('isolated', ['fn'], arguments));
     if (this.#in.isolatedConnection) return fn(this);
     return this.dedicatedConnections().use(fn);
   }
 
   /** Runs a Lua script by SHA1, falling back to EVAL on NOSCRIPT (see defineScript()). */
   runScript(script: Script, keys?: RedisKey[], args?: RedisValue[]): Promise<unknown> {
+    if (arguments.length > 3)
+      return Promise.reject(extraArgumentsError('runScript', ['script', 'keys', 'args'], arguments));
     return script.run(this, keys, args);
   }
 
@@ -514,6 +529,8 @@ export class RedisClient extends EventEmitter<ClientEvents> {
     listener: MessageListener | BufferMessageListener,
     options?: SubscribeOptions,
   ): Promise<void> {
+    if (arguments.length > 3)
+      return Promise.reject(extraArgumentsError('subscribe', ['channels', 'listener', 'options'], arguments));
     return this.pubsub.subscribe('channels', 'subscribe', channels, listener, options);
   }
 
@@ -525,6 +542,8 @@ export class RedisClient extends EventEmitter<ClientEvents> {
     listener: PatternListener | BufferPatternListener,
     options?: SubscribeOptions,
   ): Promise<void> {
+    if (arguments.length > 3)
+      return Promise.reject(extraArgumentsError('psubscribe', ['patterns', 'listener', 'options'], arguments));
     return this.pubsub.subscribe('patterns', 'psubscribe', patterns, listener, options);
   }
 
@@ -536,31 +555,41 @@ export class RedisClient extends EventEmitter<ClientEvents> {
     listener: MessageListener | BufferMessageListener,
     options?: SubscribeOptions,
   ): Promise<void> {
+    if (arguments.length > 3)
+      return Promise.reject(extraArgumentsError('ssubscribe', ['channels', 'listener', 'options'], arguments));
     return this.pubsub.subscribe('shardChannels', 'ssubscribe', channels, listener, options);
   }
 
   /** UNSUBSCRIBE: these channels (every one without an argument); with a listener, only that listener. */
   unsubscribe(channels?: string | string[], listener?: MessageListener | BufferMessageListener): Promise<void> {
+    if (arguments.length > 2)
+      return Promise.reject(extraArgumentsError('unsubscribe', ['channels', 'listener'], arguments));
     return this.pubsub.unsubscribe('channels', channels, listener);
   }
 
   /** PUNSUBSCRIBE: these patterns (every one without an argument); with a listener, only that listener. */
   punsubscribe(patterns?: string | string[], listener?: PatternListener | BufferPatternListener): Promise<void> {
+    if (arguments.length > 2)
+      return Promise.reject(extraArgumentsError('punsubscribe', ['patterns', 'listener'], arguments));
     return this.pubsub.unsubscribe('patterns', patterns, listener);
   }
 
   /** SUNSUBSCRIBE: these shard channels (every one without an argument). */
   sunsubscribe(channels?: string | string[], listener?: MessageListener | BufferMessageListener): Promise<void> {
+    if (arguments.length > 2)
+      return Promise.reject(extraArgumentsError('sunsubscribe', ['channels', 'listener'], arguments));
     return this.pubsub.unsubscribe('shardChannels', channels, listener);
   }
 
   /** PUBLISH channel message: how many subscribers received it (at most once: see docs/pubsub.md). */
   publish(channel: RedisKey, message: RedisValue): Promise<number> {
+    if (arguments.length > 2) return Promise.reject(extraArgumentsError('publish', ['channel', 'message'], arguments));
     return this.#sendCommand<number>('PUBLISH', [channel, message]);
   }
 
   /** SPUBLISH shardchannel message (Redis 7). */
   spublish(channel: RedisKey, message: RedisValue): Promise<number> {
+    if (arguments.length > 2) return Promise.reject(extraArgumentsError('spublish', ['channel', 'message'], arguments));
     return this.#sendCommand<number>('SPUBLISH', [channel, message]);
   }
 

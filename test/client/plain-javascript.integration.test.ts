@@ -60,3 +60,52 @@ test('hset with an object whose value is undefined names the field, and writes n
   );
   assert.equal(await client.exists('plain:h'), 0);
 });
+
+// The methods written by hand (outside the command table) refuse extra arguments too: an ioredis
+// habit such as publish(ch, msg, callback) or connect(callback) must not be silently dropped.
+test('hand-written methods refuse extra arguments with a typed error, before anything is sent', async () => {
+  const listener = (): void => {};
+  const rejectsExtra = async (name: string, call: () => unknown, hint?: RegExp): Promise<void> => {
+    let outcome: unknown;
+    try {
+      outcome = await call();
+    } catch (err) {
+      outcome = err;
+    }
+    assert.ok(outcome instanceof InvalidArgumentError, `${name}: ${String(outcome)}`);
+    assert.match(outcome.message, new RegExp(`^${name}\\(\\) takes `), name);
+    if (hint !== undefined) assert.match(outcome.message, hint, name);
+  };
+  await rejectsExtra('publish', () => client.publish('plain:ch', 'm', () => {}));
+  await rejectsExtra('spublish', () => client.spublish('plain:ch', 'm', 'extra'));
+  await rejectsExtra('connect', () => client.connect(() => {}), /returns a promise/);
+  await rejectsExtra('unwatch', () => client.unwatch('plain:k'));
+  await rejectsExtra('subscribe', () => client.subscribe('plain:ch', listener, {}, 'extra'));
+  await rejectsExtra('psubscribe', () => client.psubscribe('plain:*', listener, {}, 'extra'));
+  await rejectsExtra('ssubscribe', () => client.ssubscribe('plain:ch', listener, {}, 'extra'));
+  await rejectsExtra('unsubscribe', () => client.unsubscribe('plain:ch', listener, 'extra'));
+  await rejectsExtra('punsubscribe', () => client.punsubscribe('plain:*', listener, 'extra'));
+  await rejectsExtra('sunsubscribe', () => client.sunsubscribe('plain:ch', listener, 'extra'));
+  await rejectsExtra('scanIterator', () => client.scanIterator({ MATCH: '*' }, 100));
+  await rejectsExtra('hscanIterator', () => client.hscanIterator('plain:h', {}, 100));
+  await rejectsExtra('sscanIterator', () => client.sscanIterator('plain:s', {}, 100));
+  await rejectsExtra('zscanIterator', () => client.zscanIterator('plain:z', {}, 100));
+  await rejectsExtra('monitor', () => client.monitor({}, () => {}));
+  await rejectsExtra('duplicate', () => client.duplicate({}, () => {}));
+  await rejectsExtra('isolated', () => client.isolated(() => Promise.resolve(1), 'extra'));
+  await rejectsExtra('runScript', () => client.runScript({}, [], [], 'extra'));
+  await rejectsExtra('close', () => client.duplicate().close(true), /destroy\(\)/);
+  await rejectsExtra('destroy', () => client.duplicate().destroy(new Error('x')));
+  // Nothing of the above reached the server; the client still works.
+  assert.equal(await client.ping(), 'PONG');
+  assert.equal(await client.publish('plain:ch', 'm'), 0);
+});
+
+test('client.buffers iterators refuse extra arguments too', () => {
+  assert.throws(
+    () => client.buffers.scanIterator({}, 100),
+    /^InvalidArgumentError: scanIterator\(\) takes at most 1 argument/,
+  );
+  assert.throws(() => client.buffers.hscanIterator('k', {}, 1), /hscanIterator\(\) takes at most 2 arguments/);
+  assert.throws(() => client.buffers.sscanIterator('k', {}, 1), /sscanIterator\(\) takes at most 2 arguments/);
+});
