@@ -4,7 +4,7 @@
 // (MOVED, ASK, TRYAGAIN, CLUSTERDOWN) and keeps the topology current (topology.ts).
 import { EventEmitter } from 'node:events';
 import type { BufferCommands, ClientCommands, RedisClient } from '../client/client';
-import type { CommandDef, RedisKey, RedisValue, Transform } from '../client/command-def';
+import type { CommandDef, RedisKey, RedisValue } from '../client/command-def';
 import type {
   BufferMessageListener,
   BufferPatternListener,
@@ -12,28 +12,24 @@ import type {
   PatternListener,
   SubscribeOptions,
 } from '../client/pubsub';
-import { buildError } from '../client/args';
-import { callError, checkFrom } from '../client/call-check';
-import { COMMANDS } from '../client/commands';
-import { ClientClosedError, ClusterDisabledError, ConnectionError, ReplyError, type RomaineError } from '../errors';
+import { ClientClosedError, type RomaineError } from '../errors';
 import type { State } from '../lifecycle/states';
 import type { Arg } from '../protocol/types';
 import { commandSlot, type CommandSlot } from './key-slot';
-import { callOn, dispatchDef, sendBuilt } from './node-seam';
-import { callNameError, callRule } from '../client/call-rules';
 import { resolveClusterOptions, type ClusterOptions, type ResolvedClusterOptions } from './options';
-import { nodeKey, type NodeAddress } from './slot-map';
+import type { NodeAddress } from './slot-map';
 import { ClusterPipeline, ClusterTransaction } from './cluster-batch';
 import { Router, type Send } from './router';
 import { publishNode, publishTopology } from './cluster-diagnostics';
-import { Topology, fetchView, type NodeEvent, type TopologyChange } from './topology';
+import { Topology, type NodeEvent, type TopologyChange } from './topology';
 import { ClusterPubSub, type ClusterResubscribedEvent } from './cluster-pubsub';
-import { commandTip } from './command-tips';
-import { clusterScan, fanOut } from './fan-out';
+import { clusterScan, type FanOutParts } from './fan-out';
 import { findNode, nodeHandles, type ClusterNodeHandle, type NodeSelection } from './node-handle';
 import { Replicas } from './replicas';
-import { isReadOnly, ReadPicker } from './read-from';
+import { ReadPicker } from './read-from';
 import type { KeyScanIteratorOptions } from '../client/scan';
+import { discoverSeeds } from './seed-discovery';
+import { execute, installCommandMethods, rawCall, runDef } from './cluster-dispatch';
 
 export interface ClusterEvents {
   /** The cluster client's state: 'ready' while every slot has a ready primary, 'reconnecting' while not. */
@@ -50,9 +46,6 @@ export interface ClusterEvents {
 }
 
 export interface ClusterClient extends ClientCommands {} // eslint-disable-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
-
-/** Kinds of seed failure that are a deployment mistake: connect() rejects at once. */
-const CONFIG_KINDS = new Set(['protected-mode', 'auth', 'tls', 'protocol', 'handshake']);
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class ClusterClient extends EventEmitter<ClusterEvents> {
@@ -157,61 +150,9 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
   }
 
   private discover(): Promise<void> {
-    const seeds = this.opts.seeds;
-    const clients = seeds.map((s) => this.topo.makeClient(s, true));
-    this.seedClients = clients;
-    const why: string[] = seeds.map((s) => `${nodeKey(s)} (not answered)`);
-    let pending = seeds.length;
-    let done = false;
-    return new Promise<void>((resolve, reject) => {
-      const finish = (err?: Error, keep?: RedisClient) => {
-        if (done) return;
-        done = true;
-        this.seedClients = [];
-        for (const c of clients) if (c !== keep) c.destroy();
-        if (err === undefined) resolve();
-        else reject(err);
-      };
-      seeds.forEach((seed, i) => {
-        const c = clients[i];
-        c.connect()
-          .then(() => fetchView(c, seed, this.opts.tls))
-          .then(
-            (view) => {
-              if (done) return;
-              if (view.map.shards.length === 0) throw new ReplyError(`ERR no slot is assigned on ${nodeKey(seed)}`);
-              const key = nodeKey(seed);
-              const isPrimary = view.map.shards.some((s) => s.primary.key === key);
-              if (isPrimary) this.topo.adopt(key, c);
-              this.topo.apply(view.map, 'connected');
-              finish(undefined, isPrimary ? c : undefined);
-            },
-            (err: unknown) => {
-              if (done) return;
-              if (this.current === 'closing' || this.current === 'closed')
-                return finish(new ClientClosedError('the cluster client was closed before it connected'));
-              if (err instanceof ReplyError && /cluster support disabled/i.test(err.message)) {
-                return finish(new ClusterDisabledError(nodeKey(seed)));
-              }
-              if (err instanceof ConnectionError && CONFIG_KINDS.has(err.kind)) return finish(err);
-              why[i] = `${nodeKey(seed)} (${err instanceof Error ? err.message : String(err)})`;
-              if (--pending === 0) {
-                finish(
-                  new ConnectionError('network', `no seed node of the cluster could be reached: ${why.join('; ')}`, {
-                    cause: err,
-                  }),
-                );
-              }
-            },
-          )
-          .catch((err: unknown) => {
-            // A seed that answered with no slots: counts as a failed seed.
-            if (done) return;
-            why[i] = `${nodeKey(seed)} (${err instanceof Error ? err.message : String(err)})`;
-            if (--pending === 0)
-              finish(new ConnectionError('network', `no seed node gave a slot map: ${why.join('; ')}`));
-          });
-      });
+    return discoverSeeds(this.topo, this.opts, {
+      closed: () => this.current === 'closing' || this.current === 'closed',
+      seedClients: (clients) => (this.seedClients = clients),
     });
   }
 
@@ -249,43 +190,12 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
 
   /** Any command, routed by its keys (see docs/cluster.md): `cluster.call('SET', 'k', 'v')`. */
   call(name: string, ...args: Arg[]): Promise<unknown> {
-    return this.rawCall(name, args, false, 'call');
+    return rawCall(this, name, args, false, 'call');
   }
 
   /** Like call(), with bulk strings in the reply as Buffers. */
   callBuffer(name: string, ...args: Arg[]): Promise<unknown> {
-    return this.rawCall(name, args, true, 'callBuffer');
-  }
-
-  /**
-   * call() with the rules of RedisClient.call(): the name checked and commands that would change a
-   * connection behind the client's back refused before anything is routed; on the slot's owner
-   * the node's own call() runs it (blocking commands on a dedicated connection, SELECT tracked).
-   */
-  private rawCall(name: string, args: Arg[], returnBuffers: boolean, method: string): Promise<unknown> {
-    const badName = callNameError(method, name);
-    if (badName !== undefined) return Promise.reject(badName);
-    const refused = callRule(name)?.refuse?.(name, args, method);
-    if (refused !== undefined) return Promise.reject(refused);
-    const where = commandSlot(name, args);
-    if (where.slot === 'none') {
-      const tip = commandTip(name, args);
-      if (tip !== undefined) return this.fanOut(name, args, tip, undefined, returnBuffers);
-    }
-    // An ordinary read may go to a replica (readFrom); call()'s own rules need the primary's client.
-    const read = isReadOnly(name) && callRule(name) === undefined;
-    return this.route(
-      name,
-      where,
-      (node, asking, signal) => {
-        if (asking) sendBuilt(node, 'ASKING', [], undefined, false).catch(() => undefined);
-        return read
-          ? sendBuilt(node, name, args, undefined, returnBuffers, undefined, signal)
-          : callOn(node, name, args, returnBuffers, method);
-      },
-      args,
-      read,
-    );
+    return rawCall(this, name, args, true, 'callBuffer');
   }
 
   /**
@@ -306,64 +216,11 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
 
   /** How every typed method sends. @internal */
   runDef(d: CommandDef, args: unknown[], buffers: boolean): Promise<unknown> {
-    let built: Arg[];
-    try {
-      built = d.build(...args);
-    } catch (err: unknown) {
-      return Promise.reject(buildError(d.name.toLowerCase(), err));
-    }
-    // A blocking command, or a Map<Buffer, Buffer> reply: the node client's own dispatch sends it.
-    const blocking = (d.blockingMs?.(built) ?? 0) > 0 || (buffers && d.bufferMap === true);
-    const where = commandSlot(d.name, built);
-    if (where.slot === 'none' && !blocking) {
-      const tip = commandTip(d.name, built);
-      if (tip !== undefined) return this.fanOut(d.name, built, tip, d.transform, buffers || d.binary === true);
-    }
-    return this.execute(
-      d.name,
-      built,
-      d.transform,
-      buffers || d.binary === true,
-      where,
-      blocking ? { d, args, buffers } : undefined,
-    );
+    return runDef(this, d, args, buffers);
   }
 
-  private execute(
-    name: string,
-    args: readonly Arg[],
-    transform: Transform<unknown> | undefined,
-    returnBuffers: boolean,
-    where: CommandSlot,
-    blocking?: { d: CommandDef; args: unknown[]; buffers: boolean },
-  ): Promise<unknown> {
-    return this.route(
-      name,
-      where,
-      (node, asking, signal) => {
-        // Back to back in one tick: ASKING and the command reach the same connection in order.
-        if (asking) sendBuilt(node, 'ASKING', [], undefined, false).catch(() => undefined);
-        return blocking === undefined
-          ? sendBuilt(node, name, args, transform, returnBuffers, undefined, signal)
-          : dispatchDef(node, blocking.d, blocking.args, blocking.buffers);
-      },
-      args,
-      isReadOnly(name),
-    );
-  }
-
-  /** A keyless command with a command tip: on every primary (or node), replies merged (fan-out.ts). */
-  private fanOut(
-    name: string,
-    args: readonly Arg[],
-    tip: NonNullable<ReturnType<typeof commandTip>>,
-    transform: Transform<unknown> | undefined,
-    returnBuffers: boolean,
-  ): Promise<unknown> {
-    return fanOut(this, this.parts(), name, args, tip, transform, returnBuffers);
-  }
-
-  private parts(): { topo: Topology; replicas: Replicas; budgetMs: number } {
+  /** The topology, replicas and budget of the fan-out helpers. @internal */
+  parts(): FanOutParts {
     const o = this.opts;
     return {
       topo: this.topo,
@@ -455,13 +312,13 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
 
   /** PUBLISH on a ready primary: how many subscribers of that node received it (the cluster relays it to the others). */
   publish(channel: RedisKey, message: RedisValue): Promise<number> {
-    return this.execute('PUBLISH', [channel, message], undefined, false, { slot: 'none' }) as Promise<number>;
+    return execute(this, 'PUBLISH', [channel, message], undefined, false, { slot: 'none' }) as Promise<number>;
   }
 
   /** SPUBLISH at the owner of the channel's slot: how many subscribers received it. */
   spublish(channel: RedisKey, message: RedisValue): Promise<number> {
     const args = [channel, message];
-    return this.execute('SPUBLISH', args, undefined, false, commandSlot('SPUBLISH', args)) as Promise<number>;
+    return execute(this, 'SPUBLISH', args, undefined, false, commandSlot('SPUBLISH', args)) as Promise<number>;
   }
 
   /** Channels, patterns and shard channels subscribed through this cluster client. */
@@ -497,32 +354,11 @@ class ClusterBufferView {
   constructor(readonly cluster: ClusterClient) {}
 }
 
-// One method per command definition, as on RedisClient (the same table: a command is written once),
-// with the same check of the call's shape for JavaScript callers (see client/call-check.ts).
-for (const [method, d] of Object.entries(COMMANDS as Record<string, CommandDef>)) {
-  const from = checkFrom(d);
-  const check = callError;
-  (ClusterClient.prototype as unknown as Record<string, unknown>)[method] = function (
-    this: ClusterClient,
-    ...args: unknown[]
-  ) {
-    if (args.length > from) {
-      const invalid = check(method, d, args);
-      if (invalid !== undefined) return Promise.reject(invalid);
-    }
-    return this.runDef(d, args, false);
-  };
-  (ClusterBufferView.prototype as unknown as Record<string, unknown>)[method] = function (
-    this: ClusterBufferView,
-    ...args: unknown[]
-  ) {
-    if (args.length > from) {
-      const invalid = check(method, d, args);
-      if (invalid !== undefined) return Promise.reject(invalid);
-    }
-    return this.cluster.runDef(d, args, true);
-  };
-}
+installCommandMethods(ClusterClient.prototype, ClusterBufferView.prototype, (self, d, args, buffers) =>
+  self instanceof ClusterBufferView
+    ? self.cluster.runDef(d, args, buffers)
+    : (self as ClusterClient).runDef(d, args, buffers),
+);
 
 /**
  * A client for a Redis Cluster: `createCluster({ nodes: [{ host, port }], ...clientOptions })`.
