@@ -4,6 +4,7 @@
  *
  *   npx tsx bench/cluster-faults.ts                       3 trials of every scenario
  *   npx tsx bench/cluster-faults.ts --trials 5 --scenarios kill,restart
+ *   npx tsx bench/cluster-faults.ts --scenarios restart --down-ms 4000   nodes kept down 4 s
  *
  * Scenarios, each under an INCR load (20 loops, keys over every primary):
  *   kill     a primary SIGKILLed (its replicas first given every acknowledged write): the
@@ -44,6 +45,8 @@ const opt = (name: string): string | undefined => {
 const TRIALS = Number(opt('trials') ?? 3);
 const SCENARIOS = (opt('scenarios') ?? 'kill,restart,seeds,add').split(',');
 const WORKERS = 20;
+/** restart: how long every node stays down after it exited (a longer outage: longer reconnect backoffs). */
+const DOWN_MS = Number(opt('down-ms') ?? 0);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -182,6 +185,7 @@ async function trialRestart(cluster: RedisCluster, n: number): Promise<Record<st
   const tStop = Date.now();
   await cluster.stop();
   const tDown = Date.now(); // every node has exited
+  if (DOWN_MS > 0) await sleep(DOWN_MS);
   const restarting = Promise.all(cluster.servers.map((s) => s.restart()));
   const tOk = await momentOf(async () => {
     const infos = await Promise.all(pollers.map((p) => p.call('CLUSTER', 'INFO')));
