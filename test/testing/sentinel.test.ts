@@ -1,8 +1,8 @@
-// Self-tests of test/support/sentinel.ts against real 1 + 2 + 3 deployments: one shared by the
+// Self-tests of src/testing/sentinel.ts against real 1 + 2 + 3 deployments: one shared by the
 // start and failover tests, and a fresh one for each destructive test (see below).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { RedisSentinel } from './sentinel';
+import { RedisSentinel } from '../../src/testing/sentinel';
 
 let d: RedisSentinel;
 before(async () => {

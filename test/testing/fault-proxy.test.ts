@@ -1,11 +1,11 @@
-// Self-tests of test/support/fault-proxy.ts: each fault against a real redis-server.
+// Self-tests of src/testing/fault-proxy.ts: each fault against a real redis-server.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { once } from 'node:events';
-import { RedisServer, stopAll } from './redis-server';
-import { FaultProxy, type ProxiedConnection } from './fault-proxy';
-import { rawExchange, rawCommand, resp } from './raw';
+import { RedisServer, stopAll } from '../../src/testing/redis-server';
+import { FaultProxy, type ProxiedConnection } from '../../src/testing/fault-proxy';
+import { rawExchange, rawCommand, resp } from '../support/raw';
 
 let server: RedisServer;
 before(async () => {

@@ -1,4 +1,4 @@
-// Self-tests of test/support/redis-server.ts against real redis-server processes.
+// Self-tests of src/testing/redis-server.ts against real redis-server processes.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -6,9 +6,9 @@ import { writeFileSync, mkdtempSync, rmSync, readFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as net from 'node:net';
-import { RedisServer, freePort, stopAll } from './redis-server';
-import { rawCommand, rawExchange, resp } from './raw';
-import { tlsFixtures } from './tls';
+import { RedisServer, freePort, stopAll } from '../../src/testing/redis-server';
+import { rawCommand, rawExchange, resp } from '../support/raw';
+import { tlsFixtures } from '../../src/testing/tls';
 
 after(stopAll);
 
@@ -145,7 +145,7 @@ test('loadBigDataset(mb) writes about mb MiB and an uncompressed RDB', async () 
 test('servers a test forgets are killed when the test process exits', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'romaine-selftest-'));
   const script = join(dir, 'forget.ts');
-  const mod = join(__dirname, 'redis-server.ts').replace(/\\/g, '/');
+  const mod = join(__dirname, '../../src/testing/redis-server.ts').replace(/\\/g, '/');
   writeFileSync(
     script,
     `import { RedisServer } from ${JSON.stringify(mod)};\n` +

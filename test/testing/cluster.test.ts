@@ -1,8 +1,8 @@
-// Self-tests of test/support/cluster.ts against a real 3 + 3 cluster (one for the whole file:
+// Self-tests of src/testing/cluster.ts against a real 3 + 3 cluster (one for the whole file:
 // each test leaves it healthy for the next).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { RedisCluster, ownsSlot, parseClusterNodes } from './cluster';
+import { RedisCluster, ownsSlot, parseClusterNodes } from '../../src/testing/cluster';
 
 let cluster: RedisCluster;
 before(async () => {

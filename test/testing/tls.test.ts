@@ -1,12 +1,12 @@
-// Self-tests of test/support/tls.ts: each cert makes a real redis-server's TLS
+// Self-tests of src/testing/tls.ts: each cert makes a real redis-server's TLS
 // port fail (or pass) Node's verification the way its name says.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { tlsFixtures, type CertFiles } from './tls';
-import { RedisServer, stopAll } from './redis-server';
-import { rawExchange, resp } from './raw';
+import { tlsFixtures, type CertFiles } from '../../src/testing/tls';
+import { RedisServer, stopAll } from '../../src/testing/redis-server';
+import { rawExchange, resp } from '../support/raw';
 
 after(stopAll);
 

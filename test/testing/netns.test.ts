@@ -1,4 +1,4 @@
-// Self-tests of test/support/netns.ts: a real protected-mode server reached
+// Self-tests of src/testing/netns.ts: a real protected-mode server reached
 // from outside its namespace, real black holes with iptables, and cleanup.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,9 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startNetnsRedis, createNetns, netnsSkipReason, type NetnsRedis } from './netns';
-import { rawExchange, resp } from './raw';
-import { stopAll } from './redis-server';
+import { startNetnsRedis, createNetns, netnsSkipReason, type NetnsRedis } from '../../src/testing/netns';
+import { rawExchange, resp } from '../support/raw';
+import { stopAll } from '../../src/testing/redis-server';
 
 after(stopAll);
 const skip = netnsSkipReason();
@@ -141,7 +141,7 @@ async function waitFor(cond: () => boolean, ms = 3000): Promise<boolean> {
 test('a namespace and its server are removed when the test process exits', { skip }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'romaine-selftest-'));
   const script = join(dir, 'forget.ts');
-  const mod = join(__dirname, 'netns.ts').replace(/\\/g, '/');
+  const mod = join(__dirname, '../../src/testing/netns.ts').replace(/\\/g, '/');
   writeFileSync(
     script,
     `import { startNetnsRedis } from ${JSON.stringify(mod)};\n` +

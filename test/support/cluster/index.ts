@@ -1,0 +1,3 @@
+// The harness moved to src/testing/ (the public `romaine/testing` entry point is built from it).
+// This directory keeps `import ... from '../support/cluster'` working in the project's tests.
+export * from '../../../src/testing/cluster';
