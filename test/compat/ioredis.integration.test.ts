@@ -234,6 +234,94 @@ describe('pipeline, multi, defineCommand', () => {
   });
 });
 
+/** INFO commandstats' calls of each command (lower-case name -> calls). */
+async function commandCalls(): Promise<Record<string, number>> {
+  const info = String(await server.cli('INFO', 'commandstats'));
+  const out: Record<string, number> = {};
+  for (const m of info.matchAll(/^cmdstat_([a-z_|]+):calls=(\d+)/gm)) out[m[1]] = Number(m[2]);
+  return out;
+}
+
+/** How many more calls each of these commands got between two INFO commandstats. */
+function delta(before: Record<string, number>, after: Record<string, number>, names: string[]): Record<string, number> {
+  return Object.fromEntries(names.map((n) => [n, (after[n] ?? 0) - (before[n] ?? 0)]));
+}
+
+describe('scripts in pipelines: EVALSHA, loaded when needed', () => {
+  const counted = ['eval', 'evalsha', 'script|load'];
+
+  test('a pipeline of defined commands loads the script once, then sends EVALSHA; still right after SCRIPT FLUSH; loads again on a new connection', async () => {
+    const r = redis.duplicate();
+    const other = redis.duplicate();
+    try {
+      // A script no other test defined (its SHA1 is new to the server).
+      r.defineCommand('addTo', {
+        numberOfKeys: 1,
+        lua: `return redis.call('INCRBY', KEYS[1], ARGV[1]) -- ${Date.now()}`,
+      });
+      await r.del('evs:n');
+
+      let before = await commandCalls();
+      assert.deepEqual(await r.pipeline().addTo('evs:n', 1).addTo('evs:n', 2).get('evs:n').exec(), [
+        [null, 1],
+        [null, 3],
+        [null, '3'],
+      ]);
+      let after = await commandCalls();
+      assert.deepEqual(delta(before, after, counted), { eval: 0, evalsha: 2, 'script|load': 1 }, 'first pipeline');
+
+      before = after;
+      assert.deepEqual(await r.pipeline().addTo('evs:n', 10).addTo('evs:n', 20).exec(), [
+        [null, 13],
+        [null, 33],
+      ]);
+      after = await commandCalls();
+      assert.deepEqual(delta(before, after, counted), { eval: 0, evalsha: 2, 'script|load': 0 }, 'already loaded');
+
+      // Flushed behind the facade's back (another connection): the EVALSHAs answer NOSCRIPT and run again.
+      assert.equal(await other.script('FLUSH'), 'OK');
+      const flushed = await r.pipeline().addTo('evs:n', 100).get('evs:n').addTo('evs:n', 1000).exec();
+      assert.deepEqual(flushed[0], [null, 133]);
+      assert.deepEqual(flushed[2], [null, 1133]);
+      assert.equal(await r.get('evs:n'), '1133', 'each script ran exactly once');
+
+      // A new connection (the server may have restarted): the facade loads the script again first.
+      r.disconnect(true);
+      await once(r, 'ready');
+      before = await commandCalls();
+      assert.deepEqual(await r.pipeline().addTo('evs:n', 1).exec(), [[null, 1134]]);
+      after = await commandCalls();
+      assert.deepEqual(delta(before, after, counted), { eval: 0, evalsha: 1, 'script|load': 1 }, 'reconnected');
+    } finally {
+      r.disconnect();
+      other.disconnect();
+    }
+  });
+
+  test('a direct call marks the script loaded; a transaction sends EVAL (a NOSCRIPT would split it); errors stay in place', async () => {
+    const r = redis.duplicate();
+    try {
+      r.defineCommand('echoArg', { numberOfKeys: 0, lua: `return ARGV[1] -- ${Date.now()}` });
+      r.defineCommand('boom', { numberOfKeys: 0, lua: `return redis.error_reply('BOOM no') -- ${Date.now()}` });
+      assert.equal(await r.echoArg('a'), 'a');
+      let before = await commandCalls();
+      const results = await r.pipeline().echoArg('b').boom().echoArg('c').exec();
+      assert.deepEqual(results[0], [null, 'b']);
+      assert.ok(results[1][0] instanceof ReplyError && /BOOM no/.test(results[1][0].message));
+      assert.deepEqual(results[2], [null, 'c']);
+      let after = await commandCalls();
+      assert.deepEqual(delta(before, after, counted), { eval: 0, evalsha: 3, 'script|load': 1 }, 'boom loaded');
+
+      before = after;
+      assert.deepEqual(await r.multi().echoArg('d').exec(), [[null, 'd']]);
+      after = await commandCalls();
+      assert.deepEqual(delta(before, after, counted), { eval: 1, evalsha: 0, 'script|load': 0 }, 'in a transaction');
+    } finally {
+      r.disconnect();
+    }
+  });
+});
+
 describe('pub/sub, scan streams, closing', () => {
   test("subscribe/psubscribe: 'message', 'messageBuffer', 'pmessage'; counts like ioredis", async () => {
     const sub = redis.duplicate();

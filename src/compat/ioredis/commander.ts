@@ -74,6 +74,8 @@ export abstract class Commander extends EventEmitter {
   /** ioredis' connection status; a library may assign it (BullMQ sets 'end' after quit()). */
   status: IoredisStatus = 'wait';
   /** @internal */ protected scripts = new Map<string, Script>();
+  /** @internal SHA1s of the scripts the server is known to have (forgotten at each new connection). */
+  protected loadedScripts = new Set<string>();
   /** @internal The prototype of this connection's batches: the commands defined with defineCommand() on top. */
   protected batchProto: object = Object.create(IoredisBatch.prototype) as object;
   /** @internal */ protected abstract readonly stringNumbers: boolean;
@@ -88,6 +90,8 @@ export abstract class Commander extends EventEmitter {
           this.setStatus('connecting');
           break;
         case 'ready':
+          // A new connection may be to a server that restarted (or a promoted replica): no script known.
+          this.loadedScripts.clear();
           this.setStatus('connect');
           this.emit('connect');
           this.setStatus('ready');
@@ -184,23 +188,43 @@ export abstract class Commander extends EventEmitter {
     const queue = (buffers: boolean) =>
       function (this: IoredisBatch, ...args: unknown[]): IoredisBatch {
         takeCallback(args);
-        const [numkeys, ...rest] = split(args);
-        // In a batch a NOSCRIPT cannot be answered with EVAL inside it: EVAL (the source) it is.
-        return this.queue(script.readOnly ? 'EVAL_RO' : 'EVAL', [script.source, numkeys, ...rest], buffers, undefined);
+        return this.queueScript(script, split(args), buffers);
       };
     Object.defineProperty(this.batchProto, name, { configurable: true, writable: true, value: queue(false) });
     Object.defineProperty(this.batchProto, `${name}Buffer`, { configurable: true, writable: true, value: queue(true) });
   }
 
   /** @internal EVALSHA, then EVAL on NOSCRIPT (a restart or a failover emptied the script cache). */
-  protected async runScript(script: Script, numkeysAndArgs: Arg[], buffers: boolean): Promise<unknown> {
+  async runScript(script: Script, numkeysAndArgs: Arg[], buffers: boolean): Promise<unknown> {
     const [sha, src] = script.readOnly ? ['EVALSHA_RO', 'EVAL_RO'] : ['EVALSHA', 'EVAL'];
     try {
-      return await this.send(sha, [script.sha1, ...numkeysAndArgs], buffers);
+      const reply = await this.send(sha, [script.sha1, ...numkeysAndArgs], buffers);
+      this.loadedScripts.add(script.sha1);
+      return reply;
     } catch (err) {
       if (!(err instanceof ReplyError) || err.code !== 'NOSCRIPT') throw err;
+      this.loadedScripts.delete(script.sha1);
     }
-    return this.send(src, [script.source, ...numkeysAndArgs], buffers);
+    const reply = await this.send(src, [script.source, ...numkeysAndArgs], buffers);
+    this.loadedScripts.add(script.sha1);
+    return reply;
+  }
+
+  /** @internal Whether the script ran or was loaded since the connection was last (re)established. */
+  isLoaded(script: Script): boolean {
+    return this.loadedScripts.has(script.sha1);
+  }
+
+  /** @internal SCRIPT LOAD before a pipeline that runs these scripts (romaine's cluster sends it to every node). */
+  async loadScripts(scripts: Script[]): Promise<void> {
+    await Promise.all(
+      scripts.map((script) =>
+        this.backend.call('SCRIPT', 'LOAD', script.source).then(
+          () => void this.loadedScripts.add(script.sha1),
+          () => undefined, // the EVALSHA will answer NOSCRIPT, and run again on its own
+        ),
+      ),
+    );
   }
 
   /** Commands sent together; `exec()` gives `[[err, value], ...]`. `pipeline([['set', k, v], ...])` works too. */
@@ -216,14 +240,14 @@ export abstract class Commander extends EventEmitter {
           'multi({ pipeline: false }) is not supported: romaine sends MULTI ... EXEC as one unit; chain the commands and call exec()',
         );
       }
-      return this.batch(this.backend.multi(), undefined);
+      return this.batch(this.backend.multi(), undefined, true);
     }
-    return this.batch(this.backend.multi(), commands);
+    return this.batch(this.backend.multi(), commands, true);
   }
 
-  private batch(romaine: RomaineBatch, commands: unknown[][] | undefined): IoredisBatch {
+  private batch(romaine: RomaineBatch, commands: unknown[][] | undefined, transaction = false): IoredisBatch {
     const batch = Object.create(this.batchProto) as IoredisBatch;
-    Object.assign(batch, new IoredisBatch(romaine, this.stringNumbers));
+    Object.assign(batch, new IoredisBatch(romaine, this.stringNumbers, this, transaction));
     if (commands !== undefined) queueArray(batch, commands);
     return batch;
   }
