@@ -24,7 +24,7 @@ export interface Blocking {
 export interface CallRule {
   readonly blocking?: Blocking;
   /** Remembered by the client: SELECT, CLIENT SETNAME, WATCH, UNWATCH (see session.ts, Session.track). */
-  readonly tracked?: 'SELECT' | 'CLIENT' | 'WATCH' | 'UNWATCH';
+  readonly tracked?: 'SELECT' | 'CLIENT' | 'WATCH' | 'UNWATCH' | 'READONLY' | 'READWRITE';
   /** Refused: returns the error for these arguments, or undefined when these arguments are fine. */
   readonly refuse?: (name: string, args: readonly Arg[], method: string) => InvalidArgumentError | undefined;
 }
@@ -100,6 +100,8 @@ const TRACKED: Readonly<Record<string, NonNullable<CallRule['tracked']>>> = {
   CLIENT: 'CLIENT',
   WATCH: 'WATCH',
   UNWATCH: 'UNWATCH',
+  READONLY: 'READONLY',
+  READWRITE: 'READWRITE',
 };
 
 /**

@@ -348,8 +348,8 @@ export class RedisClient extends EventEmitter<ClientEvents> {
   }
 
   /**
-   * How every typed method sends: SELECT and CLIENT SETNAME are remembered for the next
-   * handshake, and a blocking command goes where #route() sends it.
+   * How every typed method sends: SELECT, CLIENT SETNAME / NO-EVICT and READONLY / READWRITE are
+   * remembered for the next handshake, and a blocking command goes where #route() sends it.
    */
   #dispatch(d: CommandDef, args: unknown[], buffers: boolean): Promise<unknown> {
     const built = d.build(...args);
@@ -358,7 +358,7 @@ export class RedisClient extends EventEmitter<ClientEvents> {
       return this.clientCache.read(d, built, (transform) => this.#sendCommand(d.name, built, transform));
     }
     let transform = d.transform;
-    if (d.name === 'SELECT' || d.name === 'CLIENT') {
+    if (d.name === 'SELECT' || d.name === 'CLIENT' || d.name === 'READONLY' || d.name === 'READWRITE') {
       const track = this.session.track(d.name, built);
       if (track !== undefined) transform = transform === undefined ? track : (r: unknown) => d.transform?.(track(r));
     }

@@ -15,8 +15,8 @@ export interface WatchRecord {
 
 /**
  * What a client's commands changed on its connection and a new connection must have again: the
- * database (SELECT) and the name (CLIENT SETNAME), read by each connection attempt; and the
- * connection a WATCH was made on.
+ * database (SELECT), the name (CLIENT SETNAME), READONLY/READWRITE and CLIENT NO-EVICT, read by
+ * each connection attempt; and the connection a WATCH was made on.
  */
 export class Session {
   constructor(
@@ -24,6 +24,15 @@ export class Session {
     public clientName: string | undefined,
     private readonly watches: WatchRecord,
   ) {}
+
+  /**
+   * READONLY / READWRITE sent by the application (a cluster replica's reads): undefined until one
+   * is, then what the next handshake sends instead of the `readOnly` option.
+   */
+  readOnly: boolean | undefined = undefined;
+
+  /** CLIENT NO-EVICT ON sent by the application: the next handshake sends it again. */
+  noEvict = false;
 
   /**
    * SELECT and CLIENT SETNAME change the connection: remember them for the next handshake. WATCH
@@ -44,6 +53,19 @@ export class Session {
       const clientName = String(args[1]);
       return (reply: unknown) => {
         this.clientName = clientName === '' ? undefined : clientName;
+        return reply;
+      };
+    }
+    if (tracked === 'CLIENT' && args.length === 2 && String(args[0]).toUpperCase() === 'NO-EVICT') {
+      const on = String(args[1]).toUpperCase() === 'ON';
+      return (reply: unknown) => {
+        this.noEvict = on;
+        return reply;
+      };
+    }
+    if (tracked === 'READONLY' || tracked === 'READWRITE') {
+      return (reply: unknown) => {
+        this.readOnly = tracked === 'READONLY';
         return reply;
       };
     }

@@ -15,6 +15,8 @@ export interface HandshakeConfig {
    * handshake so that every new connection of the client, reconnects included, has it.
    */
   readOnly?: boolean;
+  /** Sends CLIENT NO-EVICT ON (the application turned it on: every new connection has it again). */
+  noEvict?: boolean;
 }
 
 /** What the server told us about itself during the handshake. */
@@ -40,6 +42,7 @@ type Call = (name: string, args: readonly Arg[]) => Promise<unknown>;
  *   CLIENT SETINFO LIB-NAME ... / LIB-VER ...   (errors ignored: servers before 7.2 lack it)
  *   SELECT db                                   (only for db != 0)
  *   READONLY                                    (only with readOnly: a cluster replica's reads)
+ *   CLIENT NO-EVICT ON                          (only when the application turned it on)
  *   PING                                        (HELLO and SELECT are allowed while the server is
  *                                                loading; PING is not, so it surfaces -LOADING)
  *
@@ -77,12 +80,14 @@ async function helloBatch(
   }
   const select = config.database !== 0 ? call('SELECT', [config.database]) : undefined;
   const readOnly = config.readOnly === true ? call('READONLY', []) : undefined;
+  const noEvict = config.noEvict === true ? call('CLIENT', ['NO-EVICT', 'ON']) : undefined;
   const ping = call('PING', []);
-  const [helloResult, , selectResult, readOnlyResult, pingResult] = await Promise.allSettled([
+  const [helloResult, , selectResult, readOnlyResult, noEvictResult, pingResult] = await Promise.allSettled([
     hello,
     Promise.allSettled(setinfo),
     select,
     readOnly,
+    noEvict,
     ping,
   ]);
   if (helloResult.status === 'rejected') {
@@ -92,6 +97,7 @@ async function helloBatch(
   }
   if (selectResult.status === 'rejected') throw selectResult.reason;
   if (readOnlyResult.status === 'rejected') throw readOnlyResult.reason;
+  if (noEvictResult.status === 'rejected') throw noEvictResult.reason;
   if (pingResult.status === 'rejected') throw pingResult.reason;
   return { ok: parseHello(helloResult.value, protocol) };
 }
@@ -105,6 +111,7 @@ async function resp2Handshake(config: HandshakeConfig, call: Call): Promise<Serv
   if (config.clientName !== undefined) steps.push(call('CLIENT', ['SETNAME', config.clientName]));
   if (config.database !== 0) steps.push(call('SELECT', [config.database]));
   if (config.readOnly === true) steps.push(call('READONLY', []));
+  if (config.noEvict === true) steps.push(call('CLIENT', ['NO-EVICT', 'ON']));
   steps.push(call('PING', []));
   const results = await Promise.allSettled(steps);
   for (const r of results) if (r.status === 'rejected') throw r.reason;
