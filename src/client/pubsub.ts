@@ -1,4 +1,4 @@
-import calculateSlot from 'cluster-key-slot';
+import { keySlot } from '../protocol/key-slot';
 import { ClientClosedError, ClientFailedError, CommandTimeoutError, ConnectionError, ReplyError } from '../errors';
 import { Command } from '../connection/command';
 import { Fifo } from '../connection/fifo';
@@ -251,7 +251,7 @@ export class Subscriptions {
     if (kind !== 'shardChannels' || conn.server?.mode === 'standalone' || names.length < 2) return batch(names);
     const bySlot = new Map<number, string[]>();
     for (const name of names) {
-      const slot = calculateSlot(name);
+      const slot = keySlot(name);
       const list = bySlot.get(slot);
       if (list === undefined) bySlot.set(slot, [name]);
       else list.push(name);

@@ -1,6 +1,10 @@
 // Pipelines and transactions on a cluster. A pipeline is not atomic, so it needs no single node:
 // each command is routed (and redirected) on its own, and the commands for one node, issued in
-// the same tick, leave in one write there. A transaction is atomic on one node only: its keys
+// the same tick, leave in one write there. The usual case, where a command's owner is ready and
+// nothing waits for its slot or node, skips the router's per-command promise and bookkeeping:
+// the command goes straight to the node's client with callbacks (one promise per batch, like a
+// client's own pipeline), and only one that fails there enters the router (afterFirstTry), which
+// follows its redirections as it would have. A transaction is atomic on one node only: its keys
 // must share a slot, checked before anything is sent, and the block runs as the node's own
 // MULTI/EXEC (the in-flight rule of a transaction included).
 import { ReplyError } from '../errors';
@@ -11,8 +15,9 @@ import type { BatchResults, PipelineResult } from '../client/pipeline';
 import type { Arg } from '../protocol/types';
 import type { ClusterClient } from './cluster-client';
 import { commandSlot, type CommandSlot } from './key-slot';
-import { sendBuilt } from './node-seam';
+import { sendBuilt, submitBuilt } from './node-seam';
 import { parseRedirection } from './redirection';
+import { routerOf, type ReadyOwner, type Router, type Send } from './router';
 
 /** The typed methods of a batch: each one adds its reply type to the chain's (as on a client's pipeline). */
 type Chainable<T extends unknown[], Kind extends 'pipeline' | 'multi'> = {
@@ -71,26 +76,82 @@ export class ClusterPipeline<T extends unknown[] = unknown[]> extends ClusterBat
   exec(): Promise<BatchResults<T>> {
     const queued = this.take();
     if (queued instanceof Error) return Promise.reject(queued);
+    if (queued.length === 0) return Promise.resolve([] as PipelineResult[] as BatchResults<T>);
     const cluster = this.cluster;
-    return Promise.all(
-      queued.map((q) =>
-        cluster
-          .route(
-            q.name,
-            commandSlot(q.name, q.args),
-            (node, asking) => {
-              if (asking) sendBuilt(node, 'ASKING', [], undefined, false).catch(() => undefined);
-              return sendBuilt(node, q.name, q.args, q.transform, q.returnBuffers);
-            },
-            q.args,
-          )
-          .then(
-            (value): PipelineResult => [null, value],
-            (err: Error): PipelineResult => [err, undefined],
-          ),
-      ),
-    ) as Promise<BatchResults<T>>;
+    const router = routerOf(cluster);
+    return new Promise<PipelineResult[]>((resolve) => {
+      const results = new Array<PipelineResult>(queued.length);
+      let pending = queued.length;
+      const settle = (i: number, result: PipelineResult): void => {
+        results[i] = result;
+        if (--pending === 0) resolve(results);
+      };
+      const start = Date.now();
+      // Consecutive commands for one slot (a hash-tagged batch) look their owner up once.
+      let lastSlot = -1;
+      let owner: ReadyOwner | undefined;
+      for (let i = 0; i < queued.length; i++) {
+        const q = queued[i];
+        const where = commandSlot(q.name, q.args);
+        const slot = where.slot;
+        if (typeof slot === 'number') {
+          if (slot !== lastSlot) {
+            owner = router.readyOwner(slot);
+            lastSlot = owner === undefined ? -1 : slot;
+          }
+          if (owner !== undefined) {
+            sendNow(router, owner, q, slot, start, i, settle);
+            continue;
+          }
+        }
+        // Routed: it may wait in the line, and then the commands after it for its slot or node
+        // must wait behind it, so the next one asks the router again.
+        lastSlot = -1;
+        cluster.route(q.name, where, sendVia(q), q.args).then(
+          (value) => settle(i, [null, value]),
+          (err: Error) => settle(i, [err, undefined]),
+        );
+      }
+    }) as Promise<BatchResults<T>>;
   }
+}
+
+/** How a pipeline command is sent when routed (a redirection's ASKING first when asked). */
+function sendVia(q: Queued): Send {
+  return (node, asking) => {
+    if (asking) sendBuilt(node, 'ASKING', [], undefined, false).catch(() => undefined);
+    return sendBuilt(node, q.name, q.args, q.transform, q.returnBuffers);
+  };
+}
+
+/** The fast path: straight to the ready owner; a failure there is routed from then on (afterFirstTry). */
+function sendNow(
+  router: Router,
+  owner: ReadyOwner,
+  q: Queued,
+  slot: number,
+  start: number,
+  i: number,
+  settle: (i: number, result: PipelineResult) => void,
+): void {
+  const seq = router.nextSeq();
+  submitBuilt(
+    owner.node,
+    q.name,
+    q.args,
+    q.transform,
+    q.returnBuffers,
+    (value) => settle(i, [null, value]),
+    (err) =>
+      // A turn later, as a promise's rejection would reach the router (not inside the node's own
+      // settling of its commands, e.g. while it is being closed).
+      queueMicrotask(() => {
+        router.afterFirstTry(q.name, slot, sendVia(q), q.args, seq, start, owner, err).then(
+          (value) => settle(i, [null, value]),
+          (e: Error) => settle(i, [e, undefined]),
+        );
+      }),
+  );
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type

@@ -4,6 +4,7 @@
 // The funnel is behind internals(client) (src/client/internals.ts); `internals(node).call()` and
 // `.route()` also route raw blocking commands and apply call()'s rules.
 import type { RedisClient } from '../client/client';
+import { Command } from '../connection/command';
 import { internals } from '../client/internals';
 import type { CommandDef, Transform } from '../client/command-def';
 import type { Arg } from '../protocol/types';
@@ -26,6 +27,25 @@ export function sendBuilt(
         }
       : undefined;
   return internals(node).sendCommand(name, args, transform, options);
+}
+
+/**
+ * A built command handed to the node with callbacks instead of a promise (a pipeline's commands:
+ * one promise for the batch, as the client's own pipeline does). Its arguments must have been
+ * checked (argError) already.
+ */
+export function submitBuilt(
+  node: RedisClient,
+  name: string,
+  args: readonly Arg[],
+  transform: Transform<unknown> | undefined,
+  returnBuffers: boolean,
+  onValue: (value: unknown) => void,
+  onError: (err: Error) => void,
+): void {
+  const cmd = new Command(name, args, transform, onValue, onError);
+  if (returnBuffers) cmd.returnBuffers = true;
+  internals(node).submit(cmd);
 }
 
 export function dispatchDef(node: RedisClient, d: CommandDef, args: unknown[], buffers: boolean): Promise<unknown> {

@@ -10,32 +10,20 @@
 // slot belongs to a replica — and a command given to the old node's client would be stuck there.
 // Held here, the owner is looked up again each time the line moves.
 import type { RedisClient } from '../client/client';
-import {
-  AbortError,
-  ClientClosedError,
-  ClientFailedError,
-  ClusterCrossSlotError,
-  ClusterRedirectionError,
-  ClusterUnavailableError,
-  ConnectionLostError,
-} from '../errors';
+import { ClientClosedError, ClusterCrossSlotError, ClusterRedirectionError, ClusterUnavailableError } from '../errors';
 import type { State } from '../lifecycle/states';
-import { isIdempotent } from '../lifecycle/replay';
 import type { Arg } from '../protocol/types';
 import type { CommandSlot } from './key-slot';
 import type { ResolvedClusterOptions } from './options';
 import type { ReadPicker } from './read-from';
 import { parseRedirection } from './redirection';
+import { newPending, replayable, retryable, type Pending, type Send } from './routed';
 import { publishRedirection } from './cluster-diagnostics';
-import { nodeKey, type NodeAddress } from './slot-map';
+import { nodeKey, type ClusterNode, type NodeAddress } from './slot-map';
 import type { Topology } from './topology';
 import { WaitLine } from './wait-line';
 
-/**
- * Hands the command to `node`. `signal` is set when the node is a replica serving a read
- * (readFrom): aborted when that replica is lost, so the read comes back to be routed again.
- */
-export type Send = (node: RedisClient, asking: boolean, signal?: AbortSignal) => Promise<unknown>;
+export type { Send };
 
 /** Where a command goes now: an address (and the client, for a replica), or why it must wait. */
 interface Target {
@@ -50,34 +38,26 @@ export interface RouterHost {
   connect(): Promise<void>;
 }
 
-interface Pending {
-  readonly seq: number;
-  readonly name: string;
-  readonly slot: number | undefined;
-  readonly send: Send;
-  /** The command's arguments, when known (not for a MULTI block): for the in-flight rule on a retired node. */
-  readonly args: readonly Arg[] | undefined;
-  /** Sent again once after its retired node failed it while in flight: never a second time. */
-  replayed: boolean;
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (err: unknown) => void;
-  start: number;
-  budget: number;
-  /** The redirections followed so far (made at the first one: most commands never meet one). */
-  hops: string[] | undefined;
-  ask: NodeAddress | undefined;
-  lastError: unknown;
-  why: string;
-  /** Backoff after a failed try (10 ms doubling to 200 ms): not tried again before notBefore. */
-  delay: number;
-  notBefore: number;
-  /** The server refused it once (TRYAGAIN, CLUSTERDOWN, never ran): its next tries are probes. */
-  refused: boolean;
-  /** A read-only command that readFrom may send to a replica. */
-  read: boolean;
+const MAX_DELAY_MS = 200;
+
+/** A primary that may be handed a command for its slot now (Router.readyOwner). */
+export interface ReadyOwner {
+  readonly at: ClusterNode;
+  readonly node: RedisClient;
 }
 
-const MAX_DELAY_MS = 200;
+/**
+ * Each cluster client's router, for its pipelines (cluster-batch.ts), which send on the fast path
+ * below without a method on the client's public class.
+ */
+const routers = new WeakMap<RouterHost, Router>();
+
+/** The router of a cluster client. @internal */
+export function routerOf(host: RouterHost): Router {
+  const r = routers.get(host);
+  if (r === undefined) throw new Error('not a cluster client');
+  return r;
+}
 
 export class Router {
   private readonly line = new WaitLine<Pending>();
@@ -94,7 +74,9 @@ export class Router {
     private readonly opts: ResolvedClusterOptions,
     /** readFrom 'replica' / 'preferReplica' (read-from.ts); undefined: every command to its primary. */
     private readonly reads?: ReadPicker,
-  ) {}
+  ) {
+    routers.set(host, this);
+  }
 
   /** How many commands are waiting (diagnostics, tests). */
   get waiting(): number {
@@ -111,31 +93,66 @@ export class Router {
   route(name: string, where: CommandSlot, send: Send, args?: readonly Arg[], read = false): Promise<unknown> {
     if (where.slot === 'cross') return Promise.reject(new ClusterCrossSlotError(name, where.slots));
     return new Promise((resolve, reject) => {
-      const cmd: Pending = {
-        seq: ++this.seq,
+      const slot = typeof where.slot === 'number' ? where.slot : undefined;
+      const cmd = newPending(
+        ++this.seq,
         name,
-        slot: typeof where.slot === 'number' ? where.slot : undefined,
+        slot,
         send,
         args,
-        replayed: false,
+        read && this.reads !== undefined,
+        this.budget(),
         resolve,
         reject,
-        start: 0,
-        budget: this.opts.commandTimeoutMs > 0 ? this.opts.commandTimeoutMs : this.opts.unavailableTimeoutMs,
-        hops: undefined,
-        ask: undefined,
-        lastError: undefined,
-        why: '',
-        delay: 10,
-        notBefore: 0,
-        refused: false,
-        read: read && this.reads !== undefined,
-      };
+      );
       const state = this.host.state;
       // Commands issued before connect() resolves continue in the order they were issued (one
       // promise, callbacks in registration order).
       if (state === 'idle' || state === 'connecting') this.host.connect().then(() => this.dispatch(cmd), reject);
       else this.dispatch(cmd);
+    });
+  }
+
+  /**
+   * The fast path of a pipeline (cluster-batch.ts): the primary of `slot` and its client when a
+   * command for that slot may be handed to it now, which is when route() would send it at once
+   * (the cluster is up, the owner known and ready, nothing waiting for the slot or the node);
+   * undefined: route() the command. A command sent this way takes its place in the issue order
+   * with nextSeq() and comes to afterFirstTry() if its node fails it.
+   */
+  readyOwner(slot: number): ReadyOwner | undefined {
+    const state = this.host.state;
+    if (state === 'idle' || state === 'connecting' || this.closed()) return undefined;
+    const at = this.topo.map?.primaryFor(slot);
+    if (at === undefined || this.line.blocks(slot, at.key)) return undefined;
+    const node = this.topo.clientFor(at);
+    return node.state === 'ready' ? { at, node } : undefined;
+  }
+
+  /** The place in the issue order of a command sent on the fast path (readyOwner). */
+  nextSeq(): number {
+    return ++this.seq;
+  }
+
+  /**
+   * A command sent on the fast path (readyOwner) that its node failed: from here on it is routed
+   * as route() routes a command whose first try failed (redirections followed with `send`,
+   * TRYAGAIN and lost connections waited out within its budget, counted from `start`).
+   */
+  afterFirstTry(
+    name: string,
+    slot: number,
+    send: Send,
+    args: readonly Arg[],
+    seq: number,
+    start: number,
+    owner: ReadyOwner,
+    err: unknown,
+  ): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const cmd = newPending(seq, name, slot, send, args, false, this.budget(), resolve, reject);
+      cmd.start = start;
+      this.failed(cmd, owner.at, err, owner.node);
     });
   }
 
@@ -368,29 +385,16 @@ export class Router {
     return pool.length === 0 ? undefined : pool[Math.floor(Math.random() * pool.length)].primary;
   }
 
-  /**
-   * A command in flight on a node that left the map, failed when that node was closed or lost
-   * (maybeExecuted): the client's in-flight rule (retryInFlight) says whether it may go again, to
-   * the slot's new owner; once.
-   */
-  private replayable(cmd: Pending, err: unknown, node: RedisClient): boolean {
-    if (!(err instanceof ClientClosedError || err instanceof ConnectionLostError) || !err.maybeExecuted) return false;
-    if (cmd.replayed || cmd.args === undefined || this.closed() || !this.topo.wasRetired(node)) return false;
-    const mode = this.opts.retryInFlight;
-    if (mode === 'never' || (mode !== 'always' && !isIdempotent(cmd.name, cmd.args))) return false;
-    cmd.replayed = true;
-    return true;
+  private budget(): number {
+    return this.opts.commandTimeoutMs > 0 ? this.opts.commandTimeoutMs : this.opts.unavailableTimeoutMs;
   }
 
-  /**
-   * A failure that says the command never ran (the node was removed or never connected): route it
-   * again. A read (readFrom) is routed again however far it got: it changed nothing, and a lost
-   * replica's reads are pulled back by aborting them (AbortError).
-   */
+  /** The client's in-flight rule for a command in flight on a node that left the map (routed.ts). */
+  private replayable(cmd: Pending, err: unknown, node: RedisClient): boolean {
+    return !this.closed() && replayable(cmd, err, this.topo.wasRetired(node), this.opts.retryInFlight);
+  }
+
   private retryable(err: unknown, read: boolean): boolean {
-    if (read && (err instanceof AbortError || err instanceof ConnectionLostError)) return !this.closed();
-    if (err instanceof ClientClosedError) return (read || !err.maybeExecuted) && !this.closed();
-    if (err instanceof ConnectionLostError) return !err.maybeExecuted;
-    return err instanceof ClientFailedError;
+    return retryable(err, read, this.closed());
   }
 }

@@ -28,7 +28,9 @@ export interface Shard {
 }
 
 export function nodeKey(a: NodeAddress): string {
-  return `${a.host}:${a.port}`;
+  // A ClusterNode of the map carries its key: no string built per command on the routing path.
+  const key = (a as Partial<ClusterNode>).key;
+  return typeof key === 'string' ? key : `${a.host}:${a.port}`;
 }
 
 /** Which shard serves each slot, plus every node known. Immutable. */

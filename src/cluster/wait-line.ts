@@ -26,6 +26,8 @@ export class WaitLine<W extends InLine> {
 
   /** Whether a command for this slot / node must stand behind one already waiting. */
   blocks(slot: number | undefined, node: string | undefined): boolean {
+    // The usual case on the routing path: nobody waits, nothing is being retried.
+    if (this.items.length === 0 && this.probeSlots.size === 0 && this.probeNodes.size === 0) return false;
     return (
       (slot !== undefined && (this.slots.has(slot) || this.probeSlots.has(slot))) ||
       (node !== undefined && (this.nodes.has(node) || this.probeNodes.has(node)))
