@@ -57,7 +57,22 @@ const MIGRATION: Readonly<Record<string, string>> = {
   useReplicas: "use 'readFrom' in createCluster(): 'replica' or 'preferReplica' (docs/cluster.md)",
   readOnly:
     "romaine sends READONLY itself on a cluster's replica connections: use createCluster({ readFrom: 'replica' })",
-  natMap: 'romaine has no address map yet: the addresses the sentinels announce are used as they are',
+  natMap:
+    "in createCluster() use 'nodeAddressMap' (an object or a function: announced 'host:port' -> { host, port }); the addresses sentinels announce are used as they are",
+  rootNodes: "use 'nodes' in createCluster(): [{ host, port }] or redis:// URLs (node-redis createCluster's rootNodes)",
+  defaults: "the client options go next to 'nodes' in createCluster() (node-redis createCluster's defaults)",
+  redisOptions: "the client options go next to 'nodes' in createCluster() (ioredis Cluster's redisOptions)",
+  clusterRetryStrategy:
+    "each node's connection reconnects by 'reconnect' ({ baseDelayMs, maxDelayMs, jitter }); a seed phase that finds no node ends at 'reconnect.initialTimeoutMs'",
+  maxCommandRedirections: "use 'maxRedirections'",
+  slotsRefreshInterval: "use 'refreshIntervalMs' (the periodic topology refresh; 0 turns it off)",
+  retryDelayOnMoved:
+    "romaine follows MOVED at once and refreshes the topology itself; commands for a slot without a reachable owner wait up to 'unavailableTimeoutMs'",
+  retryDelayOnFailover:
+    "commands for the slots of a failed primary wait for the new owner (a topology refresh), up to 'unavailableTimeoutMs'",
+  retryDelayOnClusterDown: "CLUSTERDOWN and TRYAGAIN are retried within 'unavailableTimeoutMs'",
+  retryDelayOnTryAgain: "CLUSTERDOWN and TRYAGAIN are retried within 'unavailableTimeoutMs'",
+  enableAutoPipelining: 'romaine always pipelines the commands issued together: remove it',
   connectionName: "use 'clientName'",
   user: "use 'username'",
   pass: "use 'password'",

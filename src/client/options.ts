@@ -148,6 +148,15 @@ const KNOWN_RECONNECT = new Set([
 
 /** Reads a redis://, rediss:// or unix:// URL into options. Throws InvalidArgumentError naming what is wrong. */
 export function parseUrl(url: string): ClientOptions {
+  // 'host:port' (how redis-cli and many configs write an address) is no URL: 'localhost:6379'
+  // would parse as the scheme 'localhost:'. Only digits follow the colon, so nothing is secret.
+  const hostPort = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(url);
+  if (hostPort !== null) {
+    const host = hostPort[1].startsWith('[') ? hostPort[1].slice(1, -1) : hostPort[1];
+    throw new InvalidArgumentError(
+      `'${url}' is an address, not a URL: write 'redis://${hostPort[1]}:${hostPort[2]}' (or { host: '${host}', port: ${hostPort[2]} })`,
+    );
+  }
   let u: URL;
   try {
     u = new URL(url);

@@ -104,7 +104,12 @@ export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterO
       );
   }
   if (!Array.isArray(options.nodes) || options.nodes.length === 0)
-    throw new InvalidArgumentError(`option 'nodes' must be a non-empty array of { host, port } or redis:// URLs`);
+    throw new InvalidArgumentError(
+      `option 'nodes' must be a non-empty array of { host, port } or redis:// URLs` +
+        (raw.rootNodes !== undefined
+          ? " (node-redis' rootNodes: write nodes: [{ host, port }] or ['redis://...'])"
+          : ''),
+    );
   let fromUrl: ClientOptions = {};
   const seeds = options.nodes.map((n, i): NodeAddress => {
     if (typeof n === 'string') {
@@ -114,6 +119,15 @@ export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterO
       if (u.database !== undefined && u.database !== 0)
         throw new InvalidArgumentError(`option 'nodes[${i}]': Redis Cluster has only database 0`);
       const { host, port, database: _db, ...rest } = u;
+      // Every node gets the same credentials and TLS: two seeds that disagree are a mistake to
+      // name, not a choice to make silently (the value is never shown: it may be a password).
+      for (const [k, v] of Object.entries(rest)) {
+        const before = (fromUrl as Record<string, unknown>)[k];
+        if (before !== undefined && before !== v)
+          throw new InvalidArgumentError(
+            `option 'nodes[${i}]': its URL gives a different '${k}' than an earlier seed's: every node of a cluster is reached with the same ${k}; give it once (in the options, or the same in every URL)`,
+          );
+      }
       fromUrl = { ...fromUrl, ...rest };
       return { host: host ?? '127.0.0.1', port: port ?? 6379 };
     }

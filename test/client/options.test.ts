@@ -37,6 +37,17 @@ describe('URLs', () => {
     );
     assert.throws(() => parseUrl('redis://h?color=red'), /unknown URL parameter 'color'/);
     assert.throws(() => parseUrl('not a url'), InvalidArgumentError);
+    // 'host:port', as redis-cli and many configs write it: shown whole (no secret in it), with the URL to write.
+    assert.throws(
+      () => parseUrl('127.0.0.1:7000'),
+      /^InvalidArgumentError: '127\.0\.0\.1:7000' is an address, not a URL: write 'redis:\/\/127\.0\.0\.1:7000' \(or \{ host: '127\.0\.0\.1', port: 7000 \}\)$/,
+    );
+    assert.throws(
+      () => parseUrl('localhost:6379'),
+      /'localhost:6379' is an address, not a URL: write 'redis:\/\/localhost:6379'/,
+    );
+    assert.throws(() => parseUrl('[::1]:6379'), /write 'redis:\/\/\[::1\]:6379' \(or \{ host: '::1', port: 6379 \}\)/);
+    assert.throws(() => createClient('localhost:6379'), /is an address, not a URL/);
     assert.equal(redactUrl('redis://u:pw@h:1'), 'redis://u:***@h:1');
   });
 });
