@@ -76,6 +76,9 @@ for (const protocol of [3, 2] as const) {
       await new Promise((r) => setTimeout(r, 50));
       assert.equal(await c.ping(), 'PONG');
       assert.ok(Date.now() - started < 1000, 'PING was not held behind XREAD BLOCK');
+      // '$' means "after the last entry when XREAD runs": add only once the server has it blocked
+      // (its dedicated connection may still be opening on a loaded machine).
+      while (!/blocked_clients:[1-9]/.test(await c.infoRaw('clients'))) await new Promise((r) => setTimeout(r, 10));
       await c.xadd('x:live', '7-0', { hello: 'world' });
       assert.deepStrictEqual(same(await blocked), [
         { name: 'x:live', messages: [{ id: '7-0', fields: { hello: 'world' } }] },

@@ -67,7 +67,7 @@ function runOk(command: string, args: string[], cwd: string, timeoutMs?: number)
   return output;
 }
 
-describe('the packed package', { timeout: 180_000 }, () => {
+describe('the packed package', { timeout: 600_000 }, () => {
   let tmp = '';
   let stage = '';
   let consumer = '';
@@ -86,7 +86,7 @@ describe('the packed package', { timeout: 180_000 }, () => {
 
     // `npm pack` runs the prepack script, which is the build: the same path as `npm publish`.
     let started = Date.now();
-    runOk('npm', ['pack', '--pack-destination', tmp], stage, 120_000);
+    runOk('npm', ['pack', '--pack-destination', tmp], stage, 300_000); // the build: ~30 s, minutes on a loaded machine
     const tarballs = readdirSync(tmp).filter((f) => f.endsWith('.tgz'));
     assert.equal(tarballs.length, 1, `expected one tarball in ${tmp}, found: ${tarballs.join(', ')}`);
     const tarball = join(tmp, tarballs[0] ?? '');
@@ -106,7 +106,7 @@ describe('the packed package', { timeout: 180_000 }, () => {
         dependencies: { romaine: `file:${tarball}` },
       }),
     );
-    runOk('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], consumer, 120_000);
+    runOk('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], consumer, 300_000);
     console.log(`# build + pack ${packMs} ms, install ${Date.now() - started} ms (${files.length} files packed)`);
   });
 
