@@ -77,6 +77,11 @@ export class IoredisBatch {
   /** @internal Queues one command with its reply shape. */
   queue(name: string, args: Arg[], buffers: boolean, shape: Shape): this {
     if (buffers) {
+      if (this.batch.callBuffer === undefined && !this.isTransaction) {
+        throw new InvalidArgumentError(
+          `${name}Buffer() in a Redis.Cluster pipeline is not supported by romaine/compat/ioredis: call it outside the pipeline`,
+        );
+      }
       if (this.batch.callBuffer === undefined || !(this.batch instanceof Pipeline)) {
         throw new InvalidArgumentError(
           `${name}Buffer() in multi(): a transaction's replies come back in one EXEC reply, decoded one way; run it in a pipeline(), or outside the transaction`,

@@ -13,6 +13,8 @@
 import { Redis } from './redis';
 
 export { Redis };
+export { Cluster, ClusterNode } from './cluster';
+export type { IoredisClusterOptions, StartupNode } from './cluster-options';
 export { Commander } from './commander';
 export type { IoredisStatus, CommandDefinition, ScanStreamOptions, Callback, Backend } from './commander';
 export { IoredisBatch } from './batch';

@@ -10,6 +10,7 @@ import { Commander, type Backend } from './commander';
 import { parseArgs, translate, type IoredisOptions, type Translated } from './options';
 import { withCallback } from './convert';
 import { Subscriptions } from './pubsub';
+import { Cluster } from './cluster';
 
 /**
  * Every ioredis command is a method (`redis.get(k)`, `redis.hgetallBuffer(k)`, and those added with
@@ -26,6 +27,8 @@ export class Redis extends Commander {
   /** ioredis' options as given, with its defaults filled in (libraries such as BullMQ read them). */
   readonly options: Translated['view'];
   readonly isCluster = false;
+  /** ioredis' `Redis.Cluster`: `new Redis.Cluster([{ host, port }], { redisOptions, scaleReads, natMap })`. */
+  static readonly Cluster = Cluster;
   /** @internal */ protected readonly stringNumbers: boolean;
   /** The romaine client behind the facade (its `state`, `server`, `lastError`...); `client()` is CLIENT. */
   romaine: RedisClient;
