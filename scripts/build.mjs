@@ -3,7 +3,8 @@
 //   dist/cjs/   the CommonJS build, compiled by tsc from src/ (tsconfig.build.json)
 //   dist/esm/   thin ESM entries (index.mjs + index.d.mts; otel.mjs + otel.d.mts for `romaine/otel`;
 //               compat-ioredis.mjs + .d.mts for `romaine/compat/ioredis`; compat-node-redis.mjs + .d.mts
-//               for `romaine/compat/node-redis`) that re-export the CommonJS build
+//               for `romaine/compat/node-redis`; testing.mjs + .d.mts for `romaine/testing`) that re-export
+//               the CommonJS build
 //
 // Why a wrapper and not a second compilation: with two copies of every class, an error
 // created by code loaded through `import` would not be `instanceof` the class a user got
@@ -27,6 +28,8 @@ const otelEntry = join(dist, 'cjs', 'otel', 'index.js');
 const ioredisEntry = join(dist, 'cjs', 'compat', 'ioredis', 'index.js');
 // `romaine/compat/node-redis`: node-redis' client shape, loaded only by those who import it.
 const nodeRedisEntry = join(dist, 'cjs', 'compat', 'node-redis', 'index.js');
+// `romaine/testing`: the test harness (real servers, clusters, sentinels, faults), loaded only by those who import it.
+const testingEntry = join(dist, 'cjs', 'testing', 'index.js');
 const started = performance.now();
 
 function fail(message) {
@@ -106,6 +109,19 @@ if (!existsSync(nodeRedisEntry))
 const nodeRedis = esmWrapper(nodeRedisEntry, 'compat-node-redis', '../cjs/compat/node-redis/index.js');
 await checkWrapper('compat-node-redis', nodeRedis);
 
+if (!existsSync(testingEntry))
+  fail(`${testingEntry} is missing: src/testing/index.ts is the romaine/testing entry point.`);
+const testing = esmWrapper(testingEntry, 'testing', '../cjs/testing/index.js');
+await checkWrapper('testing', testing);
+// The main entry must not load the harness (it spawns processes and installs exit hooks).
+{
+  const req = createRequire(import.meta.url);
+  for (const f of Object.keys(req.cache).filter((f) => f.startsWith(dist))) delete req.cache[f];
+  req(cjsEntry);
+  const leaked = Object.keys(req.cache).filter((f) => f.startsWith(join(dist, 'cjs', 'testing') + '/'));
+  if (leaked.length > 0) fail(`the main entry loads the test harness: ${leaked.join(', ')}`);
+}
+
 // 4. The command-line entry, once src/cli/main.ts exists.
 if (existsSync(cliEntry)) {
   const source = readFileSync(cliEntry, 'utf8');
@@ -124,7 +140,7 @@ if (existsSync(cliEntry)) {
 
 const ms = Math.round(performance.now() - started);
 console.log(
-  `built dist/ in ${ms} ms: ${main.names.length} exports (romaine/otel: ${otel.names.length}, romaine/compat/ioredis: ${ioredis.names.length}, romaine/compat/node-redis: ${nodeRedis.names.length}), ESM wrappers generated` +
+  `built dist/ in ${ms} ms: ${main.names.length} exports (romaine/otel: ${otel.names.length}, romaine/compat/ioredis: ${ioredis.names.length}, romaine/compat/node-redis: ${nodeRedis.names.length}, romaine/testing: ${testing.names.length}), ESM wrappers generated` +
     (existsSync(cliEntry) ? ', CLI entry executable' : ' (no src/cli/main.ts yet: bin not built)'),
 );
 // The entry was loaded to read its names; never let a stray handle keep the build alive.

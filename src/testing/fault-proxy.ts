@@ -101,7 +101,8 @@ export class FaultProxy {
   private nextId = 1;
   private _accepted = 0;
   private delays: Record<Direction, number> = { up: 0, down: 0 };
-  private split = false;
+  /** Forward in pieces of at most this many bytes (0: as received). */
+  private split = 0;
   private cut: { dir: Direction; remaining: number } | null = null;
   private hooks: ((c: ProxiedConnection) => void)[] = [];
   private synHole: ChildProcess | undefined;
@@ -190,9 +191,25 @@ export class FaultProxy {
     if (direction !== 'up') this.delays.down = ms;
   }
 
-  /** Forward byte by byte: each byte its own write, with a setImmediate between. */
-  splitBytes(on: boolean): void {
-    this.split = on;
+  /**
+   * Forward byte by byte (true), in pieces of at most `n` bytes (a number), or as received
+   * (false, 0): each piece its own write, with a setImmediate between.
+   */
+  splitBytes(on: boolean | number): void {
+    this.split = on === true ? 1 : on === false ? 0 : Math.max(0, Math.floor(on));
+  }
+
+  /**
+   * Back to a plain proxy: forwarding resumes (as setMode('pass')), no delay, no splitting, a
+   * pending cutAfter() is cancelled, and new connections are accepted again.
+   */
+  async heal(): Promise<void> {
+    this.setMode('pass');
+    this.delays = { up: 0, down: 0 };
+    this.split = 0;
+    this.cut = null;
+    await this.dropNewConnections(false);
+    await this.refuse(false);
   }
 
   /**
@@ -351,9 +368,10 @@ export class FaultProxy {
         const data = item.data!;
         lane.queuedBytes -= data.length;
         if (this._mode === 'blackhole') continue; // accepted before the black hole, still not forwarded
-        if (this.split) {
-          for (let i = 0; i < data.length && !c.dead; i++) {
-            this.forward(c, lane, data.subarray(i, i + 1));
+        if (this.split > 0) {
+          const n = this.split;
+          for (let i = 0; i < data.length && !c.dead; i += n) {
+            this.forward(c, lane, data.subarray(i, i + n));
             await tick();
           }
         } else {

@@ -180,6 +180,32 @@ export class RedisSentinel {
     await this.waitHealthy({ skipDown: true });
   }
 
+  /**
+   * Stops every process (SIGTERM), starts them all again on the same ports and waits until the
+   * deployment is healthy. The node that is primary now comes back as the primary, the others as
+   * its replicas; the sentinels remember the deployment from their rewritten config files.
+   */
+  async restartAll(): Promise<void> {
+    const primary = await this.primary();
+    await Promise.all([...this.sentinelServers, ...this.servers].map((s) => s.stop()));
+    const own = (args: readonly string[]) => {
+      const out: string[] = [];
+      for (let i = 0; i < args.length; i++) {
+        if (args[i] === '--replicaof') i += 2;
+        else out.push(args[i]);
+      }
+      return out;
+    };
+    await primary.restart({ args: own(primary.currentArgs) });
+    await Promise.all(
+      this.servers
+        .filter((s) => s !== primary)
+        .map((s) => s.restart({ args: ['--replicaof', primary.host, String(primary.port), ...own(s.currentArgs)] })),
+    );
+    await Promise.all(this.sentinelServers.map((s) => s.restart()));
+    await this.waitHealthy();
+  }
+
   private async waitSwitch(old: RedisServer): Promise<RedisServer> {
     return this.waitFor(`the sentinels to announce a new primary instead of 127.0.0.1:${old.port}`, async () => {
       let port: number | undefined;
