@@ -160,6 +160,7 @@ export class RedisClient extends EventEmitter<ClientEvents> {
         this.#route(name, args, r.transform, r.returnBuffers === true, r.blockingMs ?? 0, r.sameConnection === true),
       call: (name, args, returnBuffers, method = 'call') => this.#call(name, args, returnBuffers, method),
       submit: (cmd) => this.#submit(cmd),
+      retryNow: () => this.lifecycle.retryNow(),
       markBlocking: (cmd, ms) => this.#markBlocking(cmd, ms, undefined),
       trackState: (name, args) => this.session.track(name, args),
       ownSubscriptions: (mode) => this.pubsub.ownSubscriptions(mode),

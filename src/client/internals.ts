@@ -35,6 +35,11 @@ export interface ClientInternals {
   route(name: string, args: readonly Arg[], route: Route): Promise<unknown>;
   /** call(): a raw command with every check and rule of `client.call()` (`method` names the caller in errors). */
   call(name: string, args: Arg[], returnBuffers: boolean, method?: string): Promise<unknown>;
+  /**
+   * News that the server may be back (a cluster's fresh slot map, a peer node that came back): an
+   * attempt waiting out its reconnect backoff starts now (the lifecycle's retryNow()).
+   */
+  retryNow(): void;
   /** Runs a prepared command object (pipelines and transactions). */
   submit(cmd: Command): void;
   /** Marks a prepared command as blocking for `ms` (health allowance; commandTimeoutMs counts from its end). */

@@ -83,6 +83,7 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
       },
       reconnecting: (node, p) => this.emit('reconnecting', { node, ...p }),
       applied: (map) => this.replicas.sync(map),
+      hurryReplicas: () => this.replicas.hurry(),
     });
     this.replicas = new Replicas(
       {

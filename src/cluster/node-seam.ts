@@ -52,6 +52,14 @@ export function dispatchDef(node: RedisClient, d: CommandDef, args: unknown[], b
   return internals(node).dispatch(d, args, buffers);
 }
 
+/**
+ * A node that is reconnecting (or connecting) tries now instead of waiting out its backoff: the
+ * cluster has news that it may be back. The node's own lifecycle still decides everything else.
+ */
+export function retryNow(node: RedisClient): void {
+  if (node.state === 'reconnecting' || node.state === 'connecting') internals(node).retryNow();
+}
+
 /** A raw command with every rule of `node.call()` (blocking routing, tracked state). */
 export function callOn(
   node: RedisClient,

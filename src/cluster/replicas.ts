@@ -9,6 +9,7 @@
 // to another replica or the primary, instead of waiting in the replica's own queue for it to
 // return (a replica that died for good is dropped from the map only once the cluster says so).
 import type { RedisClient } from '../client/client';
+import { retryNow } from './node-seam';
 import type { ClusterNode, NodeAddress, Shard, SlotMap } from './slot-map';
 import type { NodeEvent } from './topology';
 
@@ -51,6 +52,11 @@ export class Replicas {
       this.hooks.node({ node: key, event: 'removed' });
     }
     if (this.eager) for (const r of this.known) if (r.health === 'online') this.clientFor(r);
+  }
+
+  /** A node came back (topology.ts hurryAll()): replicas waiting out a backoff try now. */
+  hurry(): void {
+    for (const c of this.clients.values()) retryNow(c);
   }
 
   /** The signal the reads sent to this replica now carry. */

@@ -58,6 +58,14 @@ export function routerOf(host: RouterHost): Router {
   if (r === undefined) throw new Error('not a cluster client');
   return r;
 }
+/**
+ * The pause between tries of a command the cluster refused (CLUSTERDOWN, TRYAGAIN): the node is
+ * up and answers, so a try costs one round trip, and one command per node tries at a time (the
+ * others wait behind it in the line). Not doubled to MAX_DELAY_MS: a whole-cluster restart
+ * refuses writes until cluster_state:ok and the next try after it is the latency the application
+ * sees (a 200 ms pause was most of the wait measured after cluster_state:ok).
+ */
+const REFUSED_DELAY_MS = 20;
 
 export class Router {
   private readonly line = new WaitLine<Pending>();
@@ -258,6 +266,7 @@ export class Router {
     }
     if (r !== undefined) {
       if (r.kind === 'clusterdown') this.topo.requestRefresh('CLUSTERDOWN');
+      cmd.delay = Math.min(cmd.delay, REFUSED_DELAY_MS);
     } else if (!this.retryable(err, cmd.read) && !this.replayable(cmd, err, node)) return cmd.reject(err);
     cmd.lastError = err;
     cmd.refused = true;
