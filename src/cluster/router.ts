@@ -210,7 +210,11 @@ export class Router {
       cmd.why = `its owner ${nodeKey(target)} is ${node.state}${node.lastError ? ` (${node.lastError.message})` : ''}`;
       cmd.lastError = node.lastError;
       // A lost owner may have been replaced: look (coalesced and rate-limited in Topology).
-      if (node.state === 'reconnecting') this.topo.requestRefresh(`node ${nodeKey(target)} is reconnecting`);
+      if (node.state === 'reconnecting') {
+        this.topo.requestRefresh(`node ${nodeKey(target)} is reconnecting`);
+        // Commands are waiting for it: it tries now rather than after its backoff (once a second at most).
+        this.topo.awaited(nodeKey(target));
+      }
       return false;
     }
     const asking = cmd.ask !== undefined;

@@ -225,6 +225,14 @@ export class Topology {
     retryNow(c);
   }
 
+  /**
+   * Commands wait for this node: it tries now rather than after its backoff (rate-limited like any
+   * hurry). A node that answered LOADING as it came back would otherwise sleep its whole backoff.
+   */
+  awaited(key: string): void {
+    this.hurry(key);
+  }
+
   /** Every primary's client but `except` (and the replicas'), out of its backoff. */
   private hurryAll(except: string): void {
     for (const key of this.clients.keys()) if (key !== except) this.hurry(key, true);
