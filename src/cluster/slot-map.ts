@@ -17,7 +17,7 @@ export interface ClusterNode extends NodeAddress {
   readonly key: string;
   readonly id?: string;
   readonly role: 'primary' | 'replica';
-  /** CLUSTER SHARDS' `health` ('online' | 'failed' | 'loading'); 'online' from CLUSTER SLOTS. */
+  /** CLUSTER SHARDS' `health` ('online', 'loading', 'fail' on 7.0 / 'failed' as documented); 'online' from CLUSTER SLOTS. */
   readonly health: string;
 }
 
@@ -180,13 +180,20 @@ export function slotMapFromShards(reply: unknown, ctx: ParseContext): SlotMap {
         health: asText(r.health) ?? 'online',
       };
     });
-    // A shard whose primary failed and was not replaced yet still has it as 'master'; a shard
-    // with no master at all (every node failed) serves nothing we can reach.
-    const primary = nodes.find((n) => n.role === 'primary');
+    // The primary is the master that is online. A shard can list a failed or loading master beside
+    // it (7.2+ groups nodes by shard id, so a replaced primary stays in its shard as 'master' until
+    // it comes back as a replica); that one is neither primary nor replica. A shard whose only
+    // master failed and was not replaced yet still owns its slots through it (commands wait). A
+    // shard with no master at all serves nothing we can reach.
+    const masters = nodes.filter((n) => n.role === 'primary');
+    const primary = masters.find((n) => n.health === 'online') ?? masters[0];
     if (primary === undefined) continue;
-    const idx = shards.length;
-    shards.push({ primary, replicas: nodes.filter((n) => n !== primary && n.role === 'replica') });
     const slots = Array.isArray(rec.slots) ? rec.slots : [];
+    // A failed master left with no slots (7.0 lists a replaced primary as a shard of its own until
+    // it returns): a connection to it would only keep the cluster from 'ready'.
+    if (slots.length === 0 && primary.health !== 'online') continue;
+    const idx = shards.length;
+    shards.push({ primary, replicas: nodes.filter((n) => n.role === 'replica') });
     for (let i = 0; i + 1 < slots.length; i += 2) {
       const a = checkSlot(asInt(slots[i], 'slot'));
       const b = checkSlot(asInt(slots[i + 1], 'slot'));

@@ -233,3 +233,395 @@ test('describe: one line per shard', () => {
     '127.0.0.1:7003 [10923-11999,12001-16383]',
   ]);
 });
+
+// Real replies of Redis 7.0, taken from a 3 + 3 cluster (test/support) after SIGKILL of the primary
+// of slots 5461-10922 (port 25824): first its shard lists it as a failed master, then its replica
+// (10503) is promoted and the old primary is left as a master of its own with no slots.
+const killedResp2 = [
+  [
+    'slots',
+    [0, 5460],
+    'nodes',
+    [
+      [
+        'id',
+        'f77fc50cb8b2a0cf097749e0fa21efdd015f588f',
+        'port',
+        31056,
+        'ip',
+        '127.0.0.1',
+        'endpoint',
+        '127.0.0.1',
+        'role',
+        'master',
+        'replication-offset',
+        14,
+        'health',
+        'online',
+      ],
+      [
+        'id',
+        '0b7729a80e0fad684fbe9f08b38c49b491749549',
+        'port',
+        21675,
+        'ip',
+        '127.0.0.1',
+        'endpoint',
+        '127.0.0.1',
+        'role',
+        'replica',
+        'replication-offset',
+        14,
+        'health',
+        'online',
+      ],
+    ],
+  ],
+  [
+    'slots',
+    [10923, 16383],
+    'nodes',
+    [
+      [
+        'id',
+        '5d8a8bc88793d96a44c99f36135b82bc6e2b5653',
+        'port',
+        31898,
+        'ip',
+        '127.0.0.1',
+        'endpoint',
+        '127.0.0.1',
+        'role',
+        'master',
+        'replication-offset',
+        14,
+        'health',
+        'online',
+      ],
+      [
+        'id',
+        '275a1cc3ba062d7bf1b7d985943e58dfd0b79468',
+        'port',
+        26921,
+        'ip',
+        '127.0.0.1',
+        'endpoint',
+        '127.0.0.1',
+        'role',
+        'replica',
+        'replication-offset',
+        14,
+        'health',
+        'online',
+      ],
+    ],
+  ],
+  [
+    'slots',
+    [5461, 10922],
+    'nodes',
+    [
+      [
+        'id',
+        'ed5b44799a25dcd71a38aea27f70cf5ff06c3cd0',
+        'port',
+        25824,
+        'ip',
+        '127.0.0.1',
+        'endpoint',
+        '127.0.0.1',
+        'role',
+        'master',
+        'replication-offset',
+        14,
+        'health',
+        'fail',
+      ],
+      [
+        'id',
+        '97ca58c8f205f69278ac4cab64d6852eca097d04',
+        'port',
+        10503,
+        'ip',
+        '127.0.0.1',
+        'endpoint',
+        '127.0.0.1',
+        'role',
+        'replica',
+        'replication-offset',
+        14,
+        'health',
+        'online',
+      ],
+    ],
+  ],
+];
+const replacedResp2 = [
+  [
+    'slots',
+    [0, 5460],
+    'nodes',
+    [
+      [
+        'id',
+        'f77fc50cb8b2a0cf097749e0fa21efdd015f588f',
+        'port',
+        31056,
+        'ip',
+        '127.0.0.1',
+        'endpoint',
+        '127.0.0.1',
+        'role',
+        'master',
+        'replication-offset',
+        14,
+        'health',
+        'online',
+      ],
+      [
+        'id',
+        '0b7729a80e0fad684fbe9f08b38c49b491749549',
+        'port',
+        21675,
+        'ip',
+        '127.0.0.1',
+        'endpoint',
+        '127.0.0.1',
+        'role',
+        'replica',
+        'replication-offset',
+        14,
+        'health',
+        'online',
+      ],
+    ],
+  ],
+  [
+    'slots',
+    [5461, 10922],
+    'nodes',
+    [
+      [
+        'id',
+        '97ca58c8f205f69278ac4cab64d6852eca097d04',
+        'port',
+        10503,
+        'ip',
+        '127.0.0.1',
+        'endpoint',
+        '127.0.0.1',
+        'role',
+        'master',
+        'replication-offset',
+        14,
+        'health',
+        'online',
+      ],
+    ],
+  ],
+  [
+    'slots',
+    [10923, 16383],
+    'nodes',
+    [
+      [
+        'id',
+        '5d8a8bc88793d96a44c99f36135b82bc6e2b5653',
+        'port',
+        31898,
+        'ip',
+        '127.0.0.1',
+        'endpoint',
+        '127.0.0.1',
+        'role',
+        'master',
+        'replication-offset',
+        14,
+        'health',
+        'online',
+      ],
+      [
+        'id',
+        '275a1cc3ba062d7bf1b7d985943e58dfd0b79468',
+        'port',
+        26921,
+        'ip',
+        '127.0.0.1',
+        'endpoint',
+        '127.0.0.1',
+        'role',
+        'replica',
+        'replication-offset',
+        14,
+        'health',
+        'online',
+      ],
+    ],
+  ],
+  [
+    'slots',
+    [],
+    'nodes',
+    [
+      [
+        'id',
+        'ed5b44799a25dcd71a38aea27f70cf5ff06c3cd0',
+        'port',
+        25824,
+        'ip',
+        '127.0.0.1',
+        'endpoint',
+        '127.0.0.1',
+        'role',
+        'master',
+        'replication-offset',
+        14,
+        'health',
+        'fail',
+      ],
+    ],
+  ],
+];
+const replacedResp3 = [
+  {
+    slots: [0, 5460],
+    nodes: [
+      {
+        id: 'f77fc50cb8b2a0cf097749e0fa21efdd015f588f',
+        port: 31056,
+        ip: '127.0.0.1',
+        endpoint: '127.0.0.1',
+        role: 'master',
+        'replication-offset': 14,
+        health: 'online',
+      },
+      {
+        id: '0b7729a80e0fad684fbe9f08b38c49b491749549',
+        port: 21675,
+        ip: '127.0.0.1',
+        endpoint: '127.0.0.1',
+        role: 'replica',
+        'replication-offset': 14,
+        health: 'online',
+      },
+    ],
+  },
+  {
+    slots: [5461, 10922],
+    nodes: [
+      {
+        id: '97ca58c8f205f69278ac4cab64d6852eca097d04',
+        port: 10503,
+        ip: '127.0.0.1',
+        endpoint: '127.0.0.1',
+        role: 'master',
+        'replication-offset': 14,
+        health: 'online',
+      },
+    ],
+  },
+  {
+    slots: [10923, 16383],
+    nodes: [
+      {
+        id: '5d8a8bc88793d96a44c99f36135b82bc6e2b5653',
+        port: 31898,
+        ip: '127.0.0.1',
+        endpoint: '127.0.0.1',
+        role: 'master',
+        'replication-offset': 14,
+        health: 'online',
+      },
+      {
+        id: '275a1cc3ba062d7bf1b7d985943e58dfd0b79468',
+        port: 26921,
+        ip: '127.0.0.1',
+        endpoint: '127.0.0.1',
+        role: 'replica',
+        'replication-offset': 14,
+        health: 'online',
+      },
+    ],
+  },
+  {
+    slots: [],
+    nodes: [
+      {
+        id: 'ed5b44799a25dcd71a38aea27f70cf5ff06c3cd0',
+        port: 25824,
+        ip: '127.0.0.1',
+        endpoint: '127.0.0.1',
+        role: 'master',
+        'replication-offset': 14,
+        health: 'fail',
+      },
+    ],
+  },
+];
+
+test('slotMapFromShards (real 7.0 reply): a killed primary not replaced yet still owns its slots (commands wait for it)', () => {
+  const m = slotMapFromShards(killedResp2, { reporter });
+  assert.equal(m.primaryFor(6000)!.port, 25824);
+  assert.equal(m.primaryFor(6000)!.health, 'fail');
+  assert.deepEqual(
+    m.shardFor(6000)!.replicas.map((r) => r.port),
+    [10503],
+  );
+  assert.equal(m.shards.length, 3);
+});
+
+for (const [protocol, reply] of [
+  ['RESP2', replacedResp2],
+  ['RESP3', replacedResp3],
+] as const) {
+  test(`slotMapFromShards (real 7.0 reply, ${protocol}): the failed old primary left with no slots is not a primary of the map`, () => {
+    const m = slotMapFromShards(reply, { reporter });
+    assert.equal(m.primaryFor(6000)!.port, 10503);
+    assert.deepEqual(
+      m.shards.map((s) => s.primary.port).sort(),
+      [10503, 31056, 31898],
+      'three primaries: the dead node would otherwise get a connection and keep the cluster from ready',
+    );
+    assert.equal(m.coveredSlots, SLOT_COUNT);
+    assert.ok(!m.nodes.some((n) => n.port === 25824), 'the dead node is no node of the map');
+  });
+}
+
+test('slotMapFromShards: a shard listing a failed or loading master and an online one (Redis 7.2 groups by shard id): the online one is the primary', () => {
+  const node = (id: string, port: number, role: string, health: string) => ({
+    id,
+    port,
+    ip: '127.0.0.1',
+    endpoint: '127.0.0.1',
+    role,
+    'replication-offset': 14,
+    health,
+  });
+  for (const health of ['fail', 'failed', 'loading']) {
+    const m = slotMapFromShards(
+      [
+        {
+          slots: [0, 16383],
+          nodes: [
+            node('old', 7001, 'master', health),
+            node('new', 7004, 'master', 'online'),
+            node('r', 7005, 'replica', 'online'),
+          ],
+        },
+      ],
+      { reporter },
+    );
+    assert.equal(m.primaryFor(0)!.id, 'new', health);
+    assert.deepEqual(
+      m.shardFor(0)!.replicas.map((r) => r.id),
+      ['r'],
+      `${health}: the old master is neither the primary nor a replica`,
+    );
+  }
+  // No master online: the first one listed keeps the slots (commands wait for the cluster).
+  const m = slotMapFromShards(
+    [{ slots: [0, 16383], nodes: [node('old', 7001, 'master', 'fail'), node('r', 7005, 'replica', 'online')] }],
+    { reporter },
+  );
+  assert.equal(m.primaryFor(0)!.id, 'old');
+});
