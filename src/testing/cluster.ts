@@ -8,6 +8,7 @@
 // Starting one costs a few seconds (~2-4 s here, mostly the gossip settling): start one per test
 // file and share it between the tests that do not break it.
 import { execFile } from 'node:child_process';
+import { joinCluster, tlsNodeArgs } from './cluster-join';
 import type { Netns } from './netns';
 import { RedisServer } from './redis-server';
 import { holdWritesAndSync, type KillOptions } from './replication';
@@ -33,6 +34,14 @@ export interface ClusterOptions {
    * destroys the namespace after the cluster.
    */
   netns?: Netns;
+  /**
+   * Every node serves TLS only (`tls: 'only'`, the certificates of tls.ts) and talks TLS to the
+   * others on the cluster bus and for replication (`tls-cluster yes`, `tls-replication yes`); the
+   * cluster is joined with CLUSTER MEET / ADDSLOTSRANGE / REPLICATE (cluster-join.ts). Clients
+   * trust `tlsFixtures().ca.pem`. The helpers that call `redis-cli --cluster` (reshard, addNode)
+   * are not for such a cluster.
+   */
+  tls?: boolean;
 }
 
 /** One node as the cluster reports it (from CLUSTER NODES on a live node). */
@@ -58,7 +67,8 @@ const SLOTS = 16384;
 export class RedisCluster {
   /** Every node this harness started, in start order (primaries first as created). */
   readonly servers: RedisServer[] = [];
-  private readonly opts: Required<Omit<ClusterOptions, 'args' | 'netns' | 'password'>> & {
+  private readonly opts: Required<Omit<ClusterOptions, 'args' | 'netns' | 'password' | 'tls'>> & {
+    tls: boolean;
     args: string[];
     netns?: Netns;
     password?: string;
@@ -74,6 +84,7 @@ export class RedisCluster {
       timeoutMs: opts.timeoutMs ?? 30_000,
       netns: opts.netns,
       password: opts.password,
+      tls: opts.tls === true,
     };
   }
 
@@ -88,13 +99,22 @@ export class RedisCluster {
     try {
       const started = await Promise.all(Array.from({ length: count }, () => c.startNode()));
       c.servers.push(...started);
-      await cliCluster(c.opts.password, [
-        'create',
-        ...started.map((s) => `${s.host}:${s.port}`),
-        '--cluster-replicas',
-        String(c.opts.replicas),
-        '--cluster-yes',
-      ]);
+      if (c.opts.tls) {
+        const n = c.opts.primaries;
+        await joinCluster({
+          primaries: started.slice(0, n),
+          replicas: started.slice(0, n).map((_, i) => started.slice(n).filter((_, j) => j % n === i)),
+          idOf: (s) => c.idOf(s),
+          timeoutMs: c.opts.timeoutMs,
+        });
+      } else
+        await cliCluster(c.opts.password, [
+          'create',
+          ...started.map((s) => `${s.host}:${s.port}`),
+          '--cluster-replicas',
+          String(c.opts.replicas),
+          '--cluster-yes',
+        ]);
       await c.waitHealthy();
       return c;
     } catch (err) {
@@ -107,7 +127,9 @@ export class RedisCluster {
     const ns = this.opts.netns;
     const s = await RedisServer.start({
       ...(ns === undefined ? {} : { netns: ns.name, bind: `${ns.nsIp} 127.0.0.1` }),
+      ...(this.opts.tls ? { tls: 'only' as const } : {}),
       args: [
+        ...(this.opts.tls ? tlsNodeArgs() : []),
         '--cluster-enabled',
         'yes',
         '--cluster-config-file',
