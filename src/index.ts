@@ -66,6 +66,7 @@ export { VERSION } from './version';
 export type { CommandMessage } from './diagnostics';
 export { createCluster, ClusterClient } from './cluster/cluster-client';
 export type { ClusterEvents } from './cluster/cluster-client';
+export type { ClusterBufferCommands } from './cluster/cluster-buffers';
 export type { ClusterOptions } from './cluster/options';
 export type { ReadFrom } from './cluster/read-from';
 export type { NodeAddress } from './cluster/slot-map';

@@ -2,8 +2,10 @@
 // through an ordinary RedisClient (one Lifecycle each: no second reconnect engine); this layer
 // only decides where a command goes (key -> slot -> primary), follows the cluster's answers
 // (MOVED, ASK, TRYAGAIN, CLUSTERDOWN) and keeps the topology current (topology.ts).
+/* eslint-disable prefer-rest-params -- a JavaScript caller's extra arguments are refused by arguments.length (extraArgumentsError) */
 import { EventEmitter } from 'node:events';
-import type { BufferCommands, ClientCommands, RedisClient } from '../client/client';
+import { extraArgumentsError } from '../client/call-check';
+import type { ClientCommands, RedisClient } from '../client/client';
 import type { CommandDef, RedisKey, RedisValue } from '../client/command-def';
 import type {
   BufferMessageListener,
@@ -27,7 +29,18 @@ import { clusterScan, type FanOutParts } from './fan-out';
 import { findNode, nodeHandles, type ClusterNodeHandle, type NodeSelection } from './node-handle';
 import { Replicas } from './replicas';
 import { ReadPicker } from './read-from';
-import type { KeyScanIteratorOptions } from '../client/scan';
+import {
+  hscanIterator,
+  sscanIterator,
+  zscanIterator,
+  type KeyScanIteratorOptions,
+  type ScanIteratorOptions,
+} from '../client/scan';
+import type { ScoredMember } from '../client/commands/reply';
+import type { Script } from '../client/scripts';
+import { ClusterBufferView, type ClusterBufferCommands } from './cluster-buffers';
+import { runClusterScript } from './cluster-scripts';
+import { keyScanPages } from './key-scans';
 import { discoverSeeds } from './seed-discovery';
 import { execute, installCommandMethods, rawCall, runDef } from './cluster-dispatch';
 
@@ -50,7 +63,7 @@ export interface ClusterClient extends ClientCommands {} // eslint-disable-line 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class ClusterClient extends EventEmitter<ClusterEvents> {
   /** Same methods, but bulk string replies come back as Buffers. */
-  readonly buffers: BufferCommands;
+  readonly buffers: ClusterBufferCommands;
   private readonly opts: ResolvedClusterOptions;
   private readonly topo: Topology;
   private readonly router: Router;
@@ -67,7 +80,7 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
   constructor(options: ClusterOptions) {
     super();
     this.opts = resolveClusterOptions(options);
-    this.buffers = new ClusterBufferView(this) as unknown as BufferCommands;
+    this.buffers = new ClusterBufferView(this) as unknown as ClusterBufferCommands;
     this.topo = new Topology(this.opts, {
       changed: (c) => {
         publishTopology(this, c);
@@ -239,6 +252,35 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
     return clusterScan(this, this.parts(), opts);
   }
 
+  /** Every [field, value] of a hash: HSCAN pages at the key's node (a MOVED mid-iteration is followed). */
+  hscanIterator(key: RedisKey, opts?: ScanIteratorOptions): AsyncGenerator<[string, string], void, undefined> {
+    if (arguments.length > 2) throw extraArgumentsError('hscanIterator', ['key', 'opts'], arguments);
+    return hscanIterator(keyScanPages(this, false), key, opts);
+  }
+
+  /** Every member of a set: SSCAN pages at the key's node (a MOVED mid-iteration is followed). */
+  sscanIterator(key: RedisKey, opts?: ScanIteratorOptions): AsyncGenerator<string, void, undefined> {
+    if (arguments.length > 2) throw extraArgumentsError('sscanIterator', ['key', 'opts'], arguments);
+    return sscanIterator(keyScanPages(this, false), key, opts);
+  }
+
+  /** Every {value, score} of a sorted set: ZSCAN pages at the key's node (a MOVED mid-iteration is followed). */
+  zscanIterator(key: RedisKey, opts?: ScanIteratorOptions): AsyncGenerator<ScoredMember, void, undefined> {
+    if (arguments.length > 2) throw extraArgumentsError('zscanIterator', ['key', 'opts'], arguments);
+    return zscanIterator(keyScanPages(this, false), key, opts);
+  }
+
+  /**
+   * Runs a Lua script (see defineScript()) on the owner of its keys' slot: EVALSHA, and EVAL on
+   * that node if it answers NOSCRIPT (a node that never ran it, a replica promoted by a failover).
+   * Keys of several slots reject with ClusterCrossSlotError before anything is sent.
+   */
+  runScript(script: Script, keys: RedisKey[] = [], args: RedisValue[] = []): Promise<unknown> {
+    if (arguments.length > 3)
+      return Promise.reject(extraArgumentsError('runScript', ['script', 'keys', 'args'], arguments));
+    return runClusterScript(this, script, keys, args);
+  }
+
   /**
    * The nodes of the current slot map, each as a handle with the typed command methods bound to
    * the cluster's connection to it: 'primary' (default), 'replica' or 'all' (primaries first).
@@ -348,11 +390,6 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
       this.everReady = true;
     }
   }
-}
-
-/** `cluster.buffers`: the command methods with Buffer replies. */
-class ClusterBufferView {
-  constructor(readonly cluster: ClusterClient) {}
 }
 
 installCommandMethods(ClusterClient.prototype, ClusterBufferView.prototype, (self, d, args, buffers) =>
