@@ -25,7 +25,18 @@ const expected: Record<string, RegExp> = {
   'caching.ts': /^caching: theme is dark after the invalidation$/m,
   'cluster.ts': /^cluster: 3 primaries, items 7\+42=49, Ada visited 2 times$/m,
   'sentinel.ts': /^sentinel: 200 visits counted across a failover$/m,
+  // The romaine/testing recipes (docs/testing.md): node:test files that start their own servers.
+  'testing-restart.ts': /^recipe restart: 3 hits counted across a restart in \d+ ms$/m,
+  'testing-half-open.ts':
+    /^recipe half-open: timed out after 1000 ms, replaced by the health check, served again after heal/m,
+  'testing-password-rotation.ts':
+    /^recipe password rotation: the stale password was refused (once|several times), 2 jobs counted/m,
+  'testing-cluster-failover.ts': /^recipe cluster failover: \d+ writes, 0 failed; takeover in \d+ ms/m,
+  'testing-sentinel-failover.ts': /^recipe sentinel failover: \d+ increments acknowledged, 0 lost/m,
 };
+
+/** The recipes start their own servers (REDIS_URL is not used) and take longer: a cluster, a deployment. */
+const isRecipe = (file: string) => file.startsWith('testing-');
 
 /** Examples that need a Redis Cluster: REDIS_URL is then one of its nodes. */
 const needsCluster = new Set(['cluster.ts']);
@@ -56,7 +67,10 @@ for (const file of files) {
     let sentinel: RedisSentinel | undefined;
     let run: TsRun;
     try {
-      if (file === 'sentinel.ts') {
+      if (isRecipe(file)) {
+        run = await runTs(join('examples', file), { cwd: repo, redisUrl: server.url, timeoutMs: 120_000 });
+        console.log(`# examples/${file}: ${/^recipe .*$/m.exec(run.output)?.[0] ?? '(no summary)'}`);
+      } else if (file === 'sentinel.ts') {
         // REDIS_URL is one sentinel of a deployment of its own (the example fails it over).
         sentinel = await RedisSentinel.start();
         run = await runExample(file, `redis://127.0.0.1:${sentinel.sentinelServers[0].port}`);

@@ -21,6 +21,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { checkRunners } from './runners';
 
 const repo = join(__dirname, '..', '..');
 const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -443,6 +444,34 @@ export const open: boolean = client.isOpen;
       /node_modules\/romaine\/dist\/cjs\/compat\/node-redis\/index\.d\.ts/,
       'the .ts consumer did not use the CJS types',
     );
+  });
+
+  it('loads romaine/testing from CommonJS and ESM, and a restart test passes under node:test, vitest, jest and mocha', () => {
+    for (const f of [
+      'dist/cjs/testing/index.js',
+      'dist/cjs/testing/index.d.ts',
+      'dist/esm/testing.mjs',
+      'dist/esm/testing.d.mts',
+    ]) {
+      assert.ok(files.includes(`package/${f}`), `the tarball lacks ${f}`);
+    }
+    writeFileSync(
+      join(consumer, 'testing.cjs'),
+      `const assert = require('node:assert/strict');
+require('romaine');
+assert.ok(!Object.keys(require.cache).some((f) => f.includes('/dist/cjs/testing/')), 'require("romaine") loaded the harness');
+const testing = require('romaine/testing');
+for (const n of ['startRedis', 'startCluster', 'startSentinel', 'faultProxy', 'protectedModeServer']) assert.equal(typeof testing[n], 'function', n);
+assert.ok(new testing.RedisNotInstalledError('redis-server') instanceof require('romaine').RomaineError, 'one RomaineError class');
+import('romaine/testing').then((esm) => {
+  for (const name of Object.keys(testing)) assert.equal(esm[name], testing[name], 'import() and require() differ on ' + name);
+  console.log('testing ok');
+});
+`,
+    );
+    assert.match(runOk('node', ['testing.cjs'], consumer, 20_000), /testing ok/);
+    const took = checkRunners(repo, consumer, childEnv());
+    console.log(`# romaine/testing restart test, ms per runner: ${JSON.stringify(took)}`);
   });
 
   it('installs the romaine command', (t) => {
