@@ -5,11 +5,13 @@
 // the file; each test moves slots of its own.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createCluster } from '../../src/index';
 import { keySlot } from '../../src/cluster/key-slot';
 import { RedisCluster, type RedisServer } from '../support';
+import { runTs } from '../support/run-ts';
 
 let cluster: RedisCluster;
 before(async () => {
@@ -164,4 +166,20 @@ test('a pipeline over 1,000 keys of every primary: typed replies, call() and Buf
     [null, 'OK'],
   ]);
   assert.deepEqual(await c.buffers.get('plall:bin'), Buffer.from([0, 255, 1]));
+});
+
+test('plain JavaScript, as an ioredis Cluster user writes a pipeline', async () => {
+  const node = cluster.servers[0];
+  const run = await runTs(join(__dirname, 'programs', 'pipeline-user.cjs'), {
+    cwd: join(__dirname, '..', '..'),
+    redisUrl: `redis://${node.host}:${node.port}`,
+  });
+  assert.equal(run.code, 0, run.output);
+  const out = JSON.parse(run.output.trim().split('\n').at(-1)!);
+  assert.deepEqual(out, {
+    count: 105,
+    errors: ['ERR'],
+    visits: Array.from({ length: 50 }, (_, i) => i + 10),
+    tail: ['OK', null, '17', 2, { name: 'bob', age: '30' }],
+  });
 });
