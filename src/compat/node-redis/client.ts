@@ -11,9 +11,10 @@ import { createClient as createRomaineClient, type RedisClient } from '../../cli
 import type { ClientBufferCommands } from '../../client/client';
 import { InvalidArgumentError, type ConnectionError } from '../../errors';
 import type { Arg } from '../../protocol/types';
+import type { State } from '../../lifecycle/states';
 import { METHODS, REPLIES, buildCall, flatten, type NodeRedisMethod } from './commands';
 import { translateOptions, type NodeRedisClientOptions } from './options';
-import { NodeRedisMulti } from './multi';
+import { NodeRedisMulti, type MultiBackend } from './multi';
 
 /** The camelCase command methods: arguments and replies as node-redis v5 takes and gives them. */
 export type NodeRedisCommands = { [K in NodeRedisMethod]: (...args: any[]) => Promise<any> };
@@ -34,26 +35,40 @@ export interface NodeRedisEvents {
   end: [];
 }
 
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
-export interface NodeRedisClient extends NodeRedisCommands {}
-
 /**
- * node-redis' client shape over romaine. Create it with createClient(); `client.romaine` is the
- * romaine client underneath, for anything the facade does not cover.
+ * What the facade needs of romaine: a RedisClient, or a ClusterClient for createCluster() (the
+ * same methods; listeners take Buffers when `buffers` is true).
  */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export class NodeRedisClient extends EventEmitter<NodeRedisEvents> {
-  /** The romaine client that does the work. */
-  readonly romaine: RedisClient;
-  /** The options as given (libraries read `options.url`). */
-  readonly options: NodeRedisClientOptions;
+export interface NodeRedisBackend {
+  readonly state: State;
+  connect(): Promise<void>;
+  close(): Promise<void>;
+  destroy(): void;
+  call(name: string, ...args: Arg[]): Promise<unknown>;
+  pipeline(): MultiBackend;
+  multi(): MultiBackend;
+  subscribe(channels: string | string[], listener: NodeRedisListener, options: { buffers: boolean }): Promise<void>;
+  psubscribe(patterns: string | string[], listener: NodeRedisListener, options: { buffers: boolean }): Promise<void>;
+  ssubscribe(channels: string | string[], listener: NodeRedisListener, options: { buffers: boolean }): Promise<void>;
+  unsubscribe(channels?: string | string[], listener?: NodeRedisListener): Promise<void>;
+  punsubscribe(patterns?: string | string[], listener?: NodeRedisListener): Promise<void>;
+  sunsubscribe(channels?: string | string[], listener?: NodeRedisListener): Promise<void>;
+}
 
-  constructor(options?: NodeRedisClientOptions) {
-    super();
-    this.options = { ...options };
-    const { url, options: translated } = translateOptions(options);
-    this.romaine = url === undefined ? createRomaineClient(translated) : createRomaineClient(url, translated);
-    const r = this.romaine;
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface NodeRedisBase extends NodeRedisCommands {}
+
+/** What node-redis' client and cluster share: the command methods, multi, pub/sub, iterators, status. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export abstract class NodeRedisBase extends EventEmitter<NodeRedisEvents> {
+  /** @internal The romaine client or cluster client, as the shared methods use it. */
+  protected abstract get backend(): NodeRedisBackend;
+
+  /** @internal Maps romaine's events to node-redis' (connect, ready, reconnecting, error, end). */
+  protected wire(r: {
+    on(event: 'stateChange', l: (e: { from: State; to: State }) => void): unknown;
+    on(event: 'reconnecting', l: () => void): unknown;
+  }): void {
     r.on('stateChange', ({ to }) => {
       if (to === 'ready') {
         this.emit('connect');
@@ -61,57 +76,49 @@ export class NodeRedisClient extends EventEmitter<NodeRedisEvents> {
       } else if (to === 'closed') this.emit('end');
     });
     r.on('reconnecting', () => this.emit('reconnecting'));
-    r.on('error', (e) => {
-      if (this.listenerCount('error') > 0) this.emit('error', e);
-    });
   }
 
   /** Connecting, ready or reconnecting: node-redis' "the socket is (being) opened". */
   get isOpen(): boolean {
-    const s = this.romaine.state;
+    const s = this.backend.state;
     return s === 'connecting' || s === 'ready' || s === 'reconnecting';
   }
 
   /** Ready for commands now. */
   get isReady(): boolean {
-    return this.romaine.state === 'ready';
+    return this.backend.state === 'ready';
   }
 
   /** Connects; resolves with the client once it is ready (a second call while open gives the same client). */
   async connect(): Promise<this> {
-    await this.romaine.connect();
+    await this.backend.connect();
     return this;
   }
 
   /** Graceful: commands already issued get their replies, then the connection closes. */
   async close(): Promise<void> {
-    await this.romaine.close();
+    await this.backend.close();
   }
 
   /** v4's graceful close (QUIT); resolves with 'OK'. */
   async quit(): Promise<'OK'> {
-    await this.romaine.close();
+    await this.backend.close();
     return 'OK';
   }
 
   /** Now: pending commands reject with ClientClosedError. */
   destroy(): void {
-    this.romaine.destroy();
+    this.backend.destroy();
   }
 
   /** v4's immediate close. */
   disconnect(): Promise<void> {
-    this.romaine.destroy();
+    this.backend.destroy();
     return Promise.resolve();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
-  }
-
-  /** A new, unconnected client with the same options (and these overrides): a connection of its own. */
-  duplicate(overrides?: NodeRedisClientOptions): NodeRedisClient {
-    return new NodeRedisClient({ ...this.options, ...overrides });
   }
 
   /** Any command as an array: `sendCommand(['PUBSUB', 'NUMSUB', 'ch'])`; the raw reply. */
@@ -120,47 +127,47 @@ export class NodeRedisClient extends EventEmitter<NodeRedisEvents> {
       return Promise.reject(new InvalidArgumentError("sendCommand() takes an array: ['NAME', ...args]"));
     }
     const [name, ...rest] = args;
-    return this.romaine.call(name, ...rest);
+    return this.backend.call(name, ...rest);
   }
 
   /** MULTI ... EXEC: the chain's replies as plain values (the first error rejects exec()). */
   multi(): NodeRedisMulti {
-    return new NodeRedisMulti(this.romaine);
+    return new NodeRedisMulti(this.backend);
   }
 
   /** v4's pipeline with the multi shape: `client.multi().get(k).exec(true)` is the same. */
   pipeline(): NodeRedisMulti {
-    return new NodeRedisMulti(this.romaine, true);
+    return new NodeRedisMulti(this.backend, true);
   }
 
   // ------------------------------------------------------------------------------- pub/sub
 
   /** SUBSCRIBE: `listener(message, channel)`; `bufferMode` true gives the message as a Buffer. */
   subscribe(channels: string | string[], listener: NodeRedisListener, bufferMode?: boolean): Promise<void> {
-    return this.romaine.subscribe(channels, listener, { buffers: bufferMode === true } as { buffers: false });
+    return this.backend.subscribe(channels, listener, { buffers: bufferMode === true });
   }
 
   /** PSUBSCRIBE: `listener(message, channel)` for each message on a matching channel. */
   pSubscribe(patterns: string | string[], listener: NodeRedisListener, bufferMode?: boolean): Promise<void> {
-    return this.romaine.psubscribe(patterns, listener, { buffers: bufferMode === true } as { buffers: false });
+    return this.backend.psubscribe(patterns, listener, { buffers: bufferMode === true });
   }
 
   /** SSUBSCRIBE (Redis 7): sharded channels. */
   sSubscribe(channels: string | string[], listener: NodeRedisListener, bufferMode?: boolean): Promise<void> {
-    return this.romaine.ssubscribe(channels, listener, { buffers: bufferMode === true } as { buffers: false });
+    return this.backend.ssubscribe(channels, listener, { buffers: bufferMode === true });
   }
 
   /** UNSUBSCRIBE these channels (all without an argument); with a listener, only that listener. */
   unsubscribe(channels?: string | string[], listener?: NodeRedisListener, _bufferMode?: boolean): Promise<void> {
-    return this.romaine.unsubscribe(channels, listener);
+    return this.backend.unsubscribe(channels, listener);
   }
 
   pUnsubscribe(patterns?: string | string[], listener?: NodeRedisListener, _bufferMode?: boolean): Promise<void> {
-    return this.romaine.punsubscribe(patterns, listener);
+    return this.backend.punsubscribe(patterns, listener);
   }
 
   sUnsubscribe(channels?: string | string[], listener?: NodeRedisListener, _bufferMode?: boolean): Promise<void> {
-    return this.romaine.sunsubscribe(channels, listener);
+    return this.backend.sunsubscribe(channels, listener);
   }
 
   // ----------------------------------------------------------------------------- iterators
@@ -194,23 +201,18 @@ export class NodeRedisClient extends EventEmitter<NodeRedisEvents> {
     return pages((cursor) => this.zScan(key, cursor, options), 'members', options?.cursor);
   }
 
-  /** romaine's Buffer view, for binary replies (node-redis' typeMapping is not covered). */
-  get buffers(): ClientBufferCommands {
-    return this.romaine.buffers;
-  }
-
   static {
-    const proto = NodeRedisClient.prototype as unknown as Record<string, unknown>;
+    const proto = NodeRedisBase.prototype as unknown as Record<string, unknown>;
     for (const method of METHODS) {
       const reshape = REPLIES[method];
-      proto[method] = function (this: NodeRedisClient, ...args: unknown[]): Promise<unknown> {
+      proto[method] = function (this: NodeRedisBase, ...args: unknown[]): Promise<unknown> {
         let call: { tokens: string[]; built: Arg[] };
         try {
           call = buildCall(method, args);
         } catch (err) {
           return rejected(err);
         }
-        const sent = this.romaine.call(call.tokens[0], ...call.tokens.slice(1), ...call.built);
+        const sent = this.backend.call(call.tokens[0], ...call.tokens.slice(1), ...call.built);
         return reshape === undefined ? sent : sent.then(reshape);
       };
     }
@@ -218,14 +220,55 @@ export class NodeRedisClient extends EventEmitter<NodeRedisEvents> {
     for (const name of COMMAND_NAMES) {
       const upper = name.toUpperCase();
       if (upper in proto) continue;
-      proto[upper] = function (this: NodeRedisClient, ...args: unknown[]): Promise<unknown> {
+      proto[upper] = function (this: NodeRedisBase, ...args: unknown[]): Promise<unknown> {
         try {
-          return this.romaine.call(upper, ...flatten(upper, args));
+          return this.backend.call(upper, ...flatten(upper, args));
         } catch (err) {
           return rejected(err);
         }
       };
     }
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface NodeRedisClient extends NodeRedisCommands {}
+
+/**
+ * node-redis' client shape over romaine. Create it with createClient(); `client.romaine` is the
+ * romaine client underneath, for anything the facade does not cover.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class NodeRedisClient extends NodeRedisBase {
+  /** The romaine client that does the work. */
+  readonly romaine: RedisClient;
+  /** The options as given (libraries read `options.url`). */
+  readonly options: NodeRedisClientOptions;
+
+  constructor(options?: NodeRedisClientOptions) {
+    super();
+    this.options = { ...options };
+    const { url, options: translated } = translateOptions(options);
+    this.romaine = url === undefined ? createRomaineClient(translated) : createRomaineClient(url, translated);
+    this.wire(this.romaine);
+    this.romaine.on('error', (e) => {
+      if (this.listenerCount('error') > 0) this.emit('error', e);
+    });
+  }
+
+  /** @internal */
+  protected get backend(): NodeRedisBackend {
+    return this.romaine;
+  }
+
+  /** A new, unconnected client with the same options (and these overrides): a connection of its own. */
+  duplicate(overrides?: NodeRedisClientOptions): NodeRedisClient {
+    return new NodeRedisClient({ ...this.options, ...overrides });
+  }
+
+  /** romaine's Buffer view, for binary replies (node-redis' typeMapping is not covered). */
+  get buffers(): ClientBufferCommands {
+    return this.romaine.buffers;
   }
 }
 

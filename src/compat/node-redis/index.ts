@@ -9,7 +9,12 @@
  */
 export { createClient, NodeRedisClient } from './client';
 export type { NodeRedisCommands, NodeRedisEvents, NodeRedisListener } from './client';
+export { createCluster, NodeRedisCluster, NodeRedisNodeClient } from './cluster';
+export type { NodeRedisClusterOptions, NodeRedisShardNode } from './cluster';
+export { NodeRedisBase } from './client';
+export type { NodeRedisBackend } from './client';
 export { NodeRedisMulti } from './multi';
+export type { MultiBackend } from './multi';
 export type { NodeRedisMultiCommands } from './multi';
 export { METHODS } from './commands';
 export type { NodeRedisMethod } from './commands';

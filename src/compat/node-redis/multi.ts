@@ -1,11 +1,16 @@
 import { list as COMMAND_NAMES } from '@ioredis/commands';
-import type { RedisClient } from '../../client/client';
 import { InvalidArgumentError } from '../../errors';
 import type { Arg } from '../../protocol/types';
 import { METHODS, REPLIES, buildCall, flatten, type NodeRedisMethod } from './commands';
 
 /** The chainable command methods of a multi(). */
 export type NodeRedisMultiCommands = { [K in NodeRedisMethod]: (...args: any[]) => NodeRedisMulti };
+
+/** What multi() needs of romaine: a client's or a cluster client's pipeline() and multi(). */
+export interface MultiBackend {
+  call(name: string, ...args: Arg[]): unknown;
+  exec(): Promise<[Error | null, unknown][] | null>;
+}
 
 interface Queued {
   tokens: string[];
@@ -27,7 +32,7 @@ export class NodeRedisMulti {
   private invalid: Error | undefined;
 
   constructor(
-    private readonly client: RedisClient,
+    private readonly client: { pipeline(): MultiBackend; multi(): MultiBackend },
     private readonly asPipeline = false,
   ) {}
 
