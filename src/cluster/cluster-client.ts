@@ -4,7 +4,7 @@
 // (MOVED, ASK, TRYAGAIN, CLUSTERDOWN) and keeps the topology current (topology.ts).
 /* eslint-disable prefer-rest-params -- a JavaScript caller's extra arguments are refused by arguments.length (extraArgumentsError) */
 import { EventEmitter } from 'node:events';
-import { extraArgumentsError } from '../client/call-check';
+import { batchArrayError, extraArgumentsError } from '../client/call-check';
 import type { ClientCommands, RedisClient } from '../client/client';
 import type { CommandDef, RedisKey, RedisValue } from '../client/command-def';
 import type {
@@ -142,6 +142,7 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
    * within reconnect.initialTimeoutMs, with an error naming every seed and why.
    */
   connect(): Promise<void> {
+    if (arguments.length > 0) return Promise.reject(extraArgumentsError('connect', [], arguments));
     if (this.connecting !== undefined) return this.connecting;
     if (this.current === 'ready' || this.current === 'reconnecting') return Promise.resolve();
     if (this.current === 'closing' || this.current === 'closed') return Promise.reject(new ClientClosedError());
@@ -172,6 +173,7 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
 
   /** Graceful: waits for the commands in flight on every node, then closes them. */
   async close(): Promise<void> {
+    if (arguments.length > 0) throw extraArgumentsError('close', [], arguments);
     if (this.current === 'closed') return;
     this.setState('closing');
     this.topo.stop();
@@ -187,6 +189,7 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
 
   /** Immediate: every node's connection is dropped, pending commands reject with ClientClosedError. */
   destroy(): void {
+    if (arguments.length > 0) throw extraArgumentsError('destroy', [], arguments);
     if (this.current === 'closed') return;
     this.setState('closing');
     this.topo.stop();
@@ -217,6 +220,7 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
    * out in one write, and exec() gives every outcome in the order the commands were added.
    */
   pipeline(): ClusterPipeline<[]> {
+    if (arguments.length > 0) throw batchArrayError('pipeline', arguments[0]);
     return new ClusterPipeline<[]>(this);
   }
 
@@ -225,6 +229,7 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
    * one slot (else exec() rejects with ClusterCrossSlotError before anything is sent).
    */
   multi(): ClusterTransaction<[]> {
+    if (arguments.length > 0) throw batchArrayError('multi', arguments[0]);
     return new ClusterTransaction<[]>(this);
   }
 
@@ -249,6 +254,7 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
    * the new primary (keys may then come twice; see docs/cluster.md).
    */
   scanIterator(opts?: KeyScanIteratorOptions): AsyncGenerator<string, void, undefined> {
+    if (arguments.length > 1) throw extraArgumentsError('scanIterator', ['opts'], arguments);
     return clusterScan(this, this.parts(), opts);
   }
 
@@ -287,11 +293,13 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
    * Connect first: before the first slot map there is none.
    */
   nodes(role: NodeSelection = 'primary'): ClusterNodeHandle[] {
+    if (arguments.length > 1) throw extraArgumentsError('nodes', ['role'], arguments);
     return nodeHandles(this.topo, this.replicas, role, () => this.current === 'closing' || this.current === 'closed');
   }
 
   /** One node of the cluster by address (`'host:port'` or `{ host, port }`), as in the current slot map. */
   node(address: string | NodeAddress): ClusterNodeHandle {
+    if (arguments.length > 1) throw extraArgumentsError('node', ['address'], arguments);
     return findNode(this.nodes('all'), address);
   }
 
@@ -313,6 +321,8 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
     listener: MessageListener | BufferMessageListener,
     options?: SubscribeOptions,
   ): Promise<void> {
+    if (arguments.length > 3)
+      return Promise.reject(extraArgumentsError('subscribe', ['channels', 'listener', 'options'], arguments));
     return this.pubsub.subscribe('channels', channels, listener, options);
   }
 
@@ -324,6 +334,8 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
     listener: PatternListener | BufferPatternListener,
     options?: SubscribeOptions,
   ): Promise<void> {
+    if (arguments.length > 3)
+      return Promise.reject(extraArgumentsError('psubscribe', ['patterns', 'listener', 'options'], arguments));
     return this.pubsub.subscribe('patterns', patterns, listener, options);
   }
 
@@ -335,31 +347,41 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
     listener: MessageListener | BufferMessageListener,
     options?: SubscribeOptions,
   ): Promise<void> {
+    if (arguments.length > 3)
+      return Promise.reject(extraArgumentsError('ssubscribe', ['channels', 'listener', 'options'], arguments));
     return this.pubsub.subscribe('shardChannels', channels, listener, options);
   }
 
   /** UNSUBSCRIBE these channels (every one without an argument); with a listener, only that listener. */
   unsubscribe(channels?: string | string[], listener?: MessageListener | BufferMessageListener): Promise<void> {
+    if (arguments.length > 2)
+      return Promise.reject(extraArgumentsError('unsubscribe', ['channels', 'listener'], arguments));
     return this.pubsub.unsubscribe('channels', channels, listener);
   }
 
   /** PUNSUBSCRIBE these patterns (every one without an argument); with a listener, only that listener. */
   punsubscribe(patterns?: string | string[], listener?: PatternListener | BufferPatternListener): Promise<void> {
+    if (arguments.length > 2)
+      return Promise.reject(extraArgumentsError('punsubscribe', ['patterns', 'listener'], arguments));
     return this.pubsub.unsubscribe('patterns', patterns, listener);
   }
 
   /** SUNSUBSCRIBE these shard channels (every one without an argument); with a listener, only that listener. */
   sunsubscribe(channels?: string | string[], listener?: MessageListener | BufferMessageListener): Promise<void> {
+    if (arguments.length > 2)
+      return Promise.reject(extraArgumentsError('sunsubscribe', ['channels', 'listener'], arguments));
     return this.pubsub.unsubscribe('shardChannels', channels, listener);
   }
 
   /** PUBLISH on a ready primary: how many subscribers of that node received it (the cluster relays it to the others). */
   publish(channel: RedisKey, message: RedisValue): Promise<number> {
+    if (arguments.length > 2) return Promise.reject(extraArgumentsError('publish', ['channel', 'message'], arguments));
     return execute(this, 'PUBLISH', [channel, message], undefined, false, { slot: 'none' }) as Promise<number>;
   }
 
   /** SPUBLISH at the owner of the channel's slot: how many subscribers received it. */
   spublish(channel: RedisKey, message: RedisValue): Promise<number> {
+    if (arguments.length > 2) return Promise.reject(extraArgumentsError('spublish', ['channel', 'message'], arguments));
     const args = [channel, message];
     return execute(this, 'SPUBLISH', args, undefined, false, commandSlot('SPUBLISH', args)) as Promise<number>;
   }

@@ -80,3 +80,40 @@ test('accepted: the same credentials in every seed URL, and the ioredis array fo
   a.destroy();
   b.destroy();
 });
+
+// The hand-written methods of the cluster client refuse extra arguments as RedisClient's do
+// (publish(ch, msg, callback) from ioredis habits), before anything is sent: no seed is reachable
+// here, so a call that got through would fail later with another error.
+test('cluster methods refuse extra arguments with a typed error', async () => {
+  const c: any = createCluster({ nodes: ['redis://127.0.0.1:1'], reconnect: { initialTimeoutMs: 200 } });
+  const listener = (): void => {};
+  const refused = async (name: string, call: () => unknown): Promise<void> => {
+    let outcome: unknown;
+    try {
+      outcome = await call();
+    } catch (err) {
+      outcome = err;
+    }
+    assert.ok(outcome instanceof InvalidArgumentError, `${name}: ${String(outcome)}`);
+    assert.match(outcome.message, new RegExp(`^${name}\\(\\) `), name);
+  };
+  await refused('publish', () => c.publish('ch', 'm', () => {}));
+  await refused('spublish', () => c.spublish('ch', 'm', 'x'));
+  await refused('connect', () => c.connect(() => {}));
+  await refused('subscribe', () => c.subscribe('ch', listener, {}, 'x'));
+  await refused('psubscribe', () => c.psubscribe('p*', listener, {}, 'x'));
+  await refused('ssubscribe', () => c.ssubscribe('ch', listener, {}, 'x'));
+  await refused('unsubscribe', () => c.unsubscribe('ch', listener, 'x'));
+  await refused('punsubscribe', () => c.punsubscribe('p*', listener, 'x'));
+  await refused('sunsubscribe', () => c.sunsubscribe('ch', listener, 'x'));
+  await refused('scanIterator', () => c.scanIterator({}, 10));
+  await refused('hscanIterator', () => c.hscanIterator('k', {}, 10));
+  await refused('runScript', () => c.runScript({}, [], [], 'x'));
+  await refused('nodes', () => c.nodes('primary', 'x'));
+  await refused('node', () => c.node('127.0.0.1:1', 'x'));
+  await refused('pipeline', () => c.pipeline([['set', 'k', 'v']]));
+  await refused('multi', () => c.multi([['set', 'k', 'v']]));
+  await refused('close', () => c.close(true));
+  await refused('destroy', () => c.destroy(new Error('x')));
+  c.destroy();
+});
