@@ -242,3 +242,11 @@ test('a test process that forgets close() leaves no server behind: on exit, and 
   assert.equal(killed.signal, 'SIGTERM', 'the signal is re-raised: the exit status stays honest');
   assert.deepEqual(await survivors(killed.pids), [], 'killed on SIGTERM');
 });
+
+test("startRedis({ tls: 'only' }): a rediss:// server with the harness' test certificates", async () => {
+  await using redis = await startRedis({ tls: 'only' });
+  assert.match(redis.url, /^rediss:\/\/127\.0\.0\.1:\d+$/);
+  const c = client(redis.url, { tls: { rejectUnauthorized: false } });
+  assert.equal(await c.ping(), 'PONG');
+  assert.equal(await redis.cli('PING'), 'PONG', 'cli() speaks TLS to it');
+});
