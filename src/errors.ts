@@ -197,6 +197,30 @@ export class ClusterCrossSlotError extends RomaineError {
   }
 }
 
+/**
+ * A command inside `cluster.isolated()` was answered MOVED or ASK: the slot's owner changed (a
+ * failover, a migration) while the block held a connection to the old one. That command did not
+ * run (nor, in a MULTI, the transaction); commands of the block before it ran on the old owner.
+ * The cluster's map is updated: running the block again goes to the new owner.
+ */
+export class ClusterSlotMovedError extends RomaineError {
+  readonly slot: number;
+  /** The node that served the block (host:port). */
+  readonly from: string;
+  /** Where the server said the slot is now (host:port). */
+  readonly to: string;
+  constructor(slot: number, from: string, to: string, cause: unknown) {
+    super(
+      'ESLOTMOVED',
+      `slot ${slot} moved from ${from} to ${to} while an isolated() block ran on ${from}: the command answered MOVED did not run (nor the transaction it was queued in); commands of the block before it ran on ${from}. Run the block again: it goes to ${to}`,
+      { cause },
+    );
+    this.slot = slot;
+    this.from = from;
+    this.to = to;
+  }
+}
+
 /** A cluster command was redirected (MOVED/ASK) more times than `maxRedirections`; `hops` lists where it went. */
 export class ClusterRedirectionError extends RomaineError {
   readonly command: string;

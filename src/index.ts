@@ -80,6 +80,7 @@ export type { TopologyChange, NodeEvent } from './cluster/topology';
 export type { ClusterResubscribedEvent } from './cluster/cluster-pubsub';
 export {
   ClusterCrossSlotError,
+  ClusterSlotMovedError,
   ClusterRedirectionError,
   ClusterDisabledError,
   ClusterUnavailableError,

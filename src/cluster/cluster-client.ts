@@ -41,6 +41,7 @@ import type { Script } from '../client/scripts';
 import { ClusterBufferView, type ClusterBufferCommands } from './cluster-buffers';
 import { runClusterScript } from './cluster-scripts';
 import { keyScanPages } from './key-scans';
+import { clusterIsolated } from './cluster-isolated';
 import { discoverSeeds } from './seed-discovery';
 import { execute, installCommandMethods, rawCall, runDef } from './cluster-dispatch';
 
@@ -285,6 +286,21 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
     if (arguments.length > 3)
       return Promise.reject(extraArgumentsError('runScript', ['script', 'keys', 'args'], arguments));
     return runClusterScript(this, script, keys, args);
+  }
+
+  /**
+   * Runs `fn` with a connection of its own to the owner of the keys' slot (WATCH/MULTI/EXEC):
+   * `cluster.isolated('{user:42}:balance', async (conn) => ...)`. Keys of several slots reject with
+   * ClusterCrossSlotError before anything is sent; a MOVED inside the block (the owner changed)
+   * rejects with ClusterSlotMovedError, and the next block goes to the new owner.
+   */
+  isolated<T>(keys: RedisKey | RedisKey[], fn: (conn: RedisClient) => Promise<T>): Promise<T> {
+    if (arguments.length > 2) return Promise.reject(extraArgumentsError('isolated', ['keys', 'fn'], arguments));
+    const moved = (slot: number, to: NodeAddress) => {
+      this.topo.moved(slot, to);
+      this.topo.requestRefresh('MOVED');
+    };
+    return clusterIsolated({ route: (...a) => this.route(...a), moved }, keys, fn);
   }
 
   /**

@@ -1,0 +1,98 @@
+// cluster.isolated(keys, fn) on a real 3 + 3 cluster: WATCH/MULTI/EXEC on a connection of its own
+// to the owner of the keys' slot; keys of several slots refused before anything is sent; a slot
+// moved behind the client's back surfaces as ClusterSlotMovedError and the next block goes to the
+// new owner.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createCluster, ClusterCrossSlotError, ClusterSlotMovedError, type RedisClient } from '../../src/index';
+import { keySlot } from '../../src/cluster/key-slot';
+import { RedisCluster, type RedisServer } from '../support';
+
+let cluster: RedisCluster;
+before(async () => {
+  cluster = await RedisCluster.start();
+});
+after(() => cluster?.destroy());
+
+async function otherPrimary(not: RedisServer): Promise<RedisServer> {
+  const nodes = await cluster.nodes();
+  return nodes.find((n) => n.role === 'primary' && n.server !== not && n.server?.running && n.slots.length > 0)!
+    .server!;
+}
+
+/** A check-and-set with WATCH: the classic optimistic transaction. */
+const transfer = (conn: RedisClient) => async (): Promise<unknown> => {
+  await conn.watch('{acct}a', '{acct}b');
+  const a = Number(await conn.get('{acct}a'));
+  const b = Number(await conn.get('{acct}b'));
+  return conn
+    .multi()
+    .set('{acct}a', String(a - 10))
+    .set('{acct}b', String(b + 10))
+    .exec();
+};
+
+test('isolated(): WATCH/MULTI/EXEC on a connection of its own at the slot owner; a concurrent write aborts the EXEC', async () => {
+  await using c = createCluster({ nodes: cluster.seeds });
+  await c.connect();
+  await c.mset({ '{acct}a': '100', '{acct}b': '0' });
+  const owner = await cluster.primaryFor(keySlot('{acct}a'));
+  const done = await c.isolated(['{acct}a', '{acct}b'], async (conn) => {
+    const id = String(await conn.call('CLIENT', 'ID'));
+    assert.match(await owner.cli('CLIENT', 'LIST', 'ID', id), /id=/, 'the connection is to the slot owner');
+    return transfer(conn)();
+  });
+  assert.deepEqual(done, [
+    [null, 'OK'],
+    [null, 'OK'],
+  ]);
+  assert.deepEqual(await c.mget('{acct}a', '{acct}b'), ['90', '10']);
+  // A write by someone else between WATCH and EXEC: EXEC answers null, nothing ran.
+  const aborted = await c.isolated('{acct}a', async (conn) => {
+    await conn.watch('{acct}a');
+    await c.set('{acct}a', '1000'); // the shared connection, another client as far as WATCH goes
+    return conn.multi().set('{acct}a', '0').exec();
+  });
+  assert.equal(aborted, null);
+  assert.equal(await c.get('{acct}a'), '1000');
+});
+
+test('isolated(): keys of several slots are refused before anything is sent (plain JavaScript, a single key as a string)', async () => {
+  await using c = createCluster({ nodes: cluster.seeds });
+  await c.connect();
+  let called = false;
+  await assert.rejects(
+    c.isolated(['a', 'b'], () => {
+      called = true;
+      return Promise.resolve();
+    }),
+    ClusterCrossSlotError,
+  );
+  assert.equal(called, false);
+  assert.equal(await c.isolated('single', async (conn) => conn.set('single', 'v')), 'OK');
+});
+
+test('isolated() after the slot moved behind the client: MOVED surfaces as ClusterSlotMovedError (nothing of the EXEC ran), the next block runs at the new owner', async () => {
+  await using c = createCluster({ nodes: cluster.seeds, refreshIntervalMs: 0 });
+  await c.connect();
+  await c.mset({ '{acct}a': '50', '{acct}b': '50' });
+  const slot = keySlot('{acct}a');
+  const from = await cluster.primaryFor(slot);
+  const to = await otherPrimary(from);
+  await cluster.moveSlot(slot, to); // the client's map still says `from`
+  const err = await c
+    .isolated('{acct}a', (conn) => transfer(conn)())
+    .then(
+      () => assert.fail('the block ran on the old owner'),
+      (e: unknown) => e,
+    );
+  assert.ok(err instanceof ClusterSlotMovedError, String(err));
+  assert.equal(err.slot, slot);
+  assert.equal(err.to, `${to.host}:${to.port}`);
+  assert.deepEqual(await c.mget('{acct}a', '{acct}b'), ['50', '50'], 'nothing ran');
+  assert.deepEqual(await c.isolated('{acct}a', (conn) => transfer(conn)()), [
+    [null, 'OK'],
+    [null, 'OK'],
+  ]);
+  assert.equal(await to.cli('GET', '{acct}a'), '40', 'the second block ran at the new owner');
+});
