@@ -11,6 +11,7 @@ import {
   type ClusterRedirectionMessage,
   type ClusterTopologyMessage,
   type CommandMessage,
+  defineScript,
 } from '../../src/index';
 import { instrumentRomaine } from '../../src/otel/index';
 import { keySlot } from '../../src/cluster/key-slot';
@@ -109,4 +110,50 @@ test('MOVED and ASK are published with from and to; the command and its span nam
   const askSpans = exporter.getFinishedSpans().filter((s) => s.name === 'GET');
   assert.equal(askSpans.at(-1)?.attributes['server.port'], dst.port);
   await cluster.finishSlotMigration(askSlot, source, dst);
+});
+
+test('pipeline, runScript, isolated and key scans: each span names the node that served it', async (t) => {
+  const ends = listen<CommandMessage>('romaine:command:end', t);
+  const exporter = new InMemorySpanExporter();
+  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const otel = instrumentRomaine({ tracerProvider });
+  t.after(async () => {
+    otel.disable();
+    await tracerProvider.shutdown();
+  });
+  await using c = createCluster({ nodes: cluster.seeds });
+  await c.connect();
+  // Keys on different primaries.
+  const keys: string[] = [];
+  const owners = new Set<number>();
+  for (let i = 0; owners.size < 3; i++) {
+    const port = (await cluster.primaryFor(keySlot(`obs:p${i}`))).port;
+    if (!owners.has(port)) {
+      owners.add(port);
+      keys.push(`obs:p${i}`);
+    }
+  }
+  const ownerOf = async (k: string) => (await cluster.primaryFor(keySlot(k))).port;
+  exporter.reset();
+  ends.length = 0;
+  const p = c.pipeline();
+  for (const k of keys) p.set(k, 'v');
+  await p.exec();
+  await c.runScript(defineScript('return redis.call("GET", KEYS[1])'), [keys[0]]);
+  await c.isolated(keys[1], (conn) => conn.get(keys[1]));
+  const before = exporter.getFinishedSpans();
+  const setKey = `{${keys[2]}}:members`;
+  await c.sadd(setKey, 'm1', 'm2');
+  exporter.reset();
+  ends.length = 0;
+  for await (const _ of c.sscanIterator(setKey)) void _;
+  const spans = [...before, ...exporter.getFinishedSpans()];
+  const setPorts = spans.filter((s) => s.name === 'SET').map((s) => s.attributes['server.port']);
+  assert.deepEqual(new Set(setPorts), owners, 'each SET of the pipeline names its own node');
+  const byName = (n: string) => spans.filter((s) => s.name === n).map((s) => s.attributes['server.port']);
+  assert.deepEqual(byName('EVALSHA').concat(byName('EVAL')).at(-1), await ownerOf(keys[0]));
+  assert.ok(byName('GET').includes(await ownerOf(keys[1])), 'the isolated GET names the key owner');
+  assert.deepEqual(byName('SSCAN'), [await ownerOf(keys[2])]);
+  for (const m of ends.filter((e) => e.command === 'SSCAN'))
+    assert.equal((m.client as { options: { port: number } }).options.port, await ownerOf(keys[2]));
 });
