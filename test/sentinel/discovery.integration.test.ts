@@ -54,9 +54,12 @@ test('duplicate(), blocking commands and RESP2 pub/sub of a sentinel client go t
     await sleep(50);
     await copy.rpush('sentinel:q', 'x');
     assert.deepEqual(await popped, { key: 'sentinel:q', element: 'x' });
-    const got = new Promise<string>((resolve) => void client.subscribe('sentinel:ch', (m) => resolve(String(m))));
-    await sleep(100);
-    await copy.publish('sentinel:ch', 'hello');
+    let resolveGot: (m: string) => void = () => {};
+    const got = new Promise<string>((resolve) => (resolveGot = resolve));
+    // subscribe() resolves once the server confirmed it: publishing after a sleep instead lost the
+    // message on a loaded machine (the subscription was not there yet) and the test hung.
+    await client.subscribe('sentinel:ch', (m) => resolveGot(String(m)));
+    assert.equal(await copy.publish('sentinel:ch', 'hello'), 1);
     assert.equal(await got, 'hello');
   } finally {
     await Promise.all([client.close(), copy.close()]);
