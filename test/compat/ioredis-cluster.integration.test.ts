@@ -202,6 +202,19 @@ describe('Redis.Cluster: commands, batches, scripts, nodes, pub/sub', () => {
     }
   });
 
+  test('scanStream walks every primary (a SCAN cursor belongs to one node)', async () => {
+    const wanted = ['sc:{a}', 'sc:{b}', 'sc:{c}', 'sc:{d}', 'sc:{e}', 'sc:{f}'];
+    for (const k of wanted) await redis.set(k, 1);
+    const keys: string[] = [];
+    for await (const page of redis.scanStream({ match: 'sc:*', count: 4 })) {
+      assert.ok(Array.isArray(page) && page.length <= 4);
+      keys.push(...(page as string[]));
+    }
+    assert.deepEqual(keys.sort(), wanted);
+    const owners = new Set(await Promise.all(wanted.map(async (k) => (await cluster.primaryFor(keySlot(k))).port)));
+    assert.ok(owners.size >= 2, 'the keys live on several primaries');
+  });
+
   test('duplicate() keeps the options; ioredis Cluster.duplicate(nodes, { redisOptions }) as BullMQ calls it', async () => {
     const d = redis.duplicate();
     const e = redis.duplicate(undefined, { redisOptions: { password: PASSWORD, connectionName: 'dup' } });

@@ -9,7 +9,8 @@ import { ClusterClient } from '../../cluster/cluster-client';
 import type { ClusterNodeHandle } from '../../cluster/node-handle';
 import { InvalidArgumentError } from '../../errors';
 import type { Arg } from '../../protocol/types';
-import { Commander, type Backend } from './commander';
+import { Readable } from 'node:stream';
+import { Commander, type Backend, type ScanStreamOptions } from './commander';
 import {
   translateCluster,
   type IoredisClusterOptions,
@@ -153,6 +154,31 @@ export class Cluster extends Commander {
       throw new InvalidArgumentError(`cluster.nodes() takes 'all', 'master' or 'slave', got ${JSON.stringify(role)}`);
     if (this.romaine.state === 'closed' || this.romaine.state === 'closing') return [];
     return this.romaine.nodes(selection).map((h) => new ClusterNode(h, this.stringNumbers));
+  }
+
+  /**
+   * Every key of the cluster matching the options, in arrays of about `count` keys: romaine's
+   * cluster scanIterator() walks every primary (a SCAN cursor belongs to one node).
+   */
+  override scanStream(options: ScanStreamOptions = {}): Readable {
+    const keys = this.romaine.scanIterator({
+      ...(options.match !== undefined ? { MATCH: options.match } : {}),
+      ...(options.count !== undefined ? { COUNT: options.count } : {}),
+      ...(options.type !== undefined ? { TYPE: options.type } : {}),
+    });
+    const size = Math.max(1, options.count ?? 10);
+    async function* pages(): AsyncGenerator<string[]> {
+      let page: string[] = [];
+      for await (const key of keys) {
+        page.push(key);
+        if (page.length >= size) {
+          yield page;
+          page = [];
+        }
+      }
+      if (page.length > 0) yield page;
+    }
+    return Readable.from(pages(), { objectMode: true });
   }
 
   subscribe(...args: unknown[]): Promise<number> {
