@@ -407,14 +407,23 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
     return this.pubsub.count;
   }
 
-  /** ready while every slot has a primary whose client is ready; reconnecting otherwise. */
+  /**
+   * ready while every slot has a primary whose client is ready, or is making its first connection
+   * and has not failed yet (a node's connection opening right after connect() or a new slot map is
+   * not an outage: flapping to 'reconnecting' for a few ms told the application one); reconnecting
+   * otherwise.
+   */
   private healthChanged(): void {
     if (this.current !== 'ready' && this.current !== 'reconnecting') return;
     const map = this.topo.map;
     const healthy =
       map !== undefined &&
       map.coveredSlots === 16384 &&
-      map.shards.every((s) => this.topo.clients.get(s.primary.key)?.state === 'ready');
+      map.shards.every((s) => {
+        const c = this.topo.clients.get(s.primary.key);
+        if (c === undefined) return true; // not opened yet: made on first use, nothing failed
+        return c.state === 'ready' || ((c.state === 'connecting' || c.state === 'idle') && c.lastError === undefined);
+      });
     this.setState(healthy ? 'ready' : 'reconnecting');
   }
 

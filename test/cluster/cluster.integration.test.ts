@@ -349,3 +349,14 @@ test('a primary SIGKILLed under an INCR load: every promise settles, 0 duplicate
   assert.ok(!c.primaries.includes(`${killed.host}:${killed.port}`), `${c.primaries.join(',')}`);
   await cluster.restartNode(killed);
 });
+
+test("connect() and the first commands on every node: the state goes connecting -> ready once, never 'reconnecting'", async () => {
+  await using c = createCluster({ nodes: cluster.seeds });
+  const states: string[] = [];
+  c.on('stateChange', ({ to }) => states.push(to));
+  await c.connect();
+  // Keys on every primary: each node's connection opens now (the nodes' first connections).
+  await Promise.all(Array.from({ length: 30 }, (_, i) => c.set(`first:${i}`, 'v')));
+  await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(states, ['connecting', 'ready'], 'a node opening its first connection is no outage');
+});
