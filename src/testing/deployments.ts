@@ -46,6 +46,12 @@ export interface StartClusterOptions {
   nodeTimeoutMs?: number;
   /** How long the start and each wait may take before giving up (default 30000 ms). */
   timeoutMs?: number;
+  /**
+   * `'only'`: every node serves TLS only (`urls` are `rediss://`) and the nodes talk TLS to each
+   * other (cluster bus, replication), with the harness' self-signed test certificates: the client
+   * needs `tls: { rejectUnauthorized: false }`. Default: plain TCP.
+   */
+  tls?: 'only';
 }
 
 /** A running Redis Cluster on loopback. */
@@ -79,7 +85,15 @@ export interface ClusterHandle {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-const CLUSTER_OPTIONS = ['primaries', 'replicasPerPrimary', 'args', 'password', 'nodeTimeoutMs', 'timeoutMs'] as const;
+const CLUSTER_OPTIONS = [
+  'primaries',
+  'replicasPerPrimary',
+  'args',
+  'password',
+  'nodeTimeoutMs',
+  'timeoutMs',
+  'tls',
+] as const;
 
 function slotArg(fn: string, slot: unknown): number {
   if (typeof slot !== 'number' || !Number.isInteger(slot) || slot < 0 || slot > 16383) {
@@ -119,8 +133,12 @@ export async function startCluster(options?: StartClusterOptions): Promise<Clust
   const password = passwordOption(fn, o.password);
   const nodeTimeoutMs = intOption(fn, 'nodeTimeoutMs', o.nodeTimeoutMs, 100, 600_000);
   const timeoutMs = intOption(fn, 'timeoutMs', o.timeoutMs, 1, 3_600_000);
+  if (o.tls !== undefined && o.tls !== 'only') {
+    throw new InvalidArgumentError(`${fn}: 'tls' must be 'only' (every node serves TLS only) or absent`);
+  }
   requireRedis();
   const c = await RedisCluster.start({
+    ...(o.tls === 'only' ? { tls: true } : {}),
     ...(primaries === undefined ? {} : { primaries }),
     ...(replicas === undefined ? {} : { replicas }),
     ...(args === undefined ? {} : { args }),

@@ -91,3 +91,21 @@ test('startSentinel: failover(), killPrimary() and restartAll() under a sentinel
   await sentinel.close();
   assert.deepEqual(pids.filter(alive), []);
 });
+
+test("startCluster({ tls: 'only' }): a TLS cluster a client reaches with rediss:// seeds; a wrong tls value is refused", async () => {
+  await assert.rejects(startCluster({ tls: true } as never), (err: Error) => {
+    assert.ok(err instanceof InvalidArgumentError);
+    assert.match(err.message, /'tls' must be 'only'/);
+    return true;
+  });
+  await using cluster = await startCluster({ primaries: 3, replicasPerPrimary: 0, tls: 'only' });
+  assert.ok(
+    cluster.urls.every((u) => u.startsWith('rediss://')),
+    cluster.urls.join(' '),
+  );
+  await using c = createCluster({ nodes: [cluster.urls[0]], tls: { rejectUnauthorized: false } });
+  await c.mset({ '{a}k': '1' });
+  for (let i = 0; i < 10; i++) await c.set(`tls:${i}`, String(i)); // keys on every primary
+  assert.equal(await c.get('tls:9'), '9');
+  assert.equal(c.nodes('primary').length, 3);
+});
