@@ -103,6 +103,15 @@ const TRACKED: Readonly<Record<string, NonNullable<CallRule['tracked']>>> = {
   READONLY: 'READONLY',
   READWRITE: 'READWRITE',
 };
+const TRACKED_NAMES: ReadonlySet<string> = new Set(Object.keys(TRACKED));
+
+/**
+ * Whether a command (its name as a typed definition spells it, upper case) may change what the
+ * session restores after a reconnect (Session.track): the typed methods' one check per call.
+ */
+export function tracksState(name: string): boolean {
+  return TRACKED_NAMES.has(name);
+}
 
 /**
  * Blocking commands, by name: taken from the typed definitions, so that `client.blpop()` and

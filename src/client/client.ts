@@ -29,7 +29,7 @@ import { duplicateOptions } from './duplicate';
 import { followFailovers, type FailoverFollower, type SentinelSwitch } from '../sentinel/follower';
 import { Session } from './session';
 import { Monitor, type MonitorOptions } from './monitor';
-import { callNameError, callRule } from './call-rules';
+import { callNameError, callRule, tracksState } from './call-rules';
 import { provideInternals, type ClientInternals } from './internals';
 import { Pipeline, Transaction } from './pipeline';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options';
@@ -359,7 +359,7 @@ export class RedisClient extends EventEmitter<ClientEvents> {
       return this.clientCache.read(d, built, (transform) => this.#sendCommand(d.name, built, transform));
     }
     let transform = d.transform;
-    if (d.name === 'SELECT' || d.name === 'CLIENT' || d.name === 'READONLY' || d.name === 'READWRITE') {
+    if (tracksState(d.name)) {
       const track = this.session.track(d.name, built);
       if (track !== undefined) transform = transform === undefined ? track : (r: unknown) => d.transform?.(track(r));
     }

@@ -17,7 +17,6 @@ import {
   type StartupNode,
   type TranslatedCluster,
 } from './cluster-options';
-import { withCallback } from './convert';
 import { Subscriptions } from './pubsub';
 
 /** The facade's view of a romaine ClusterClient: its lifecycle events as Commander reads them. */
@@ -116,23 +115,10 @@ export class Cluster extends Commander {
     return p;
   }
 
-  /** Graceful: commands already sent get their replies, then every node's connection closes. */
-  quit(callback?: unknown): Promise<'OK'> {
-    const cb = typeof callback === 'function' ? (callback as Parameters<typeof withCallback>[1]) : undefined;
-    return withCallback(
-      this.romaine.close().then(() => 'OK' as const),
-      cb,
-    );
-  }
-
   /** Now: pending commands reject. `disconnect(true)` connects again at once. */
   disconnect(reconnect = false): void {
     this.romaine.destroy();
     if (reconnect) this.connect().catch(() => undefined);
-  }
-
-  end(): void {
-    this.disconnect();
   }
 
   /**
@@ -263,7 +249,7 @@ export class ClusterNode extends Commander {
   }
 
   /** Refused: the cluster closes its nodes' connections (call quit() on the cluster). */
-  quit(): Promise<never> {
+  override quit(): Promise<never> {
     return Promise.reject(nodeRefusal('quit()'));
   }
 

@@ -131,6 +131,23 @@ export abstract class Commander extends EventEmitter {
     this.status = status;
   }
 
+  /** Graceful: commands already sent get their replies, then the connection(s) close ('close', 'end'). */
+  quit(callback?: unknown): Promise<'OK'> {
+    const cb = typeof callback === 'function' ? (callback as Callback) : undefined;
+    return withCallback(
+      this.backend.close().then(() => 'OK' as const),
+      cb,
+    );
+  }
+
+  /** Now: pending commands reject with ClientClosedError. `disconnect(true)` connects again at once. */
+  abstract disconnect(reconnect?: boolean): void;
+
+  /** romaine's name for quit(). */
+  end(): void {
+    this.disconnect();
+  }
+
   /** Any command: `redis.call('SET', 'k', 'v')`; arrays are flattened. */
   call(name: string, ...args: unknown[]): Promise<unknown> {
     const cb = takeCallback(args);

@@ -8,7 +8,6 @@ import { resolveOptions } from '../../client/options';
 import { InvalidArgumentError } from '../../errors';
 import { Commander, type Backend } from './commander';
 import { parseArgs, translate, type IoredisOptions, type Translated } from './options';
-import { withCallback } from './convert';
 import { Subscriptions } from './pubsub';
 import { Cluster } from './cluster';
 
@@ -78,24 +77,10 @@ export class Redis extends Commander {
     return p;
   }
 
-  /** Graceful: commands already sent get their replies, then the connection closes ('close', 'end'). */
-  quit(callback?: unknown): Promise<'OK'> {
-    const cb = typeof callback === 'function' ? (callback as Parameters<typeof withCallback>[1]) : undefined;
-    return withCallback(
-      this.romaine.close().then(() => 'OK' as const),
-      cb,
-    );
-  }
-
   /** Now: pending commands reject with ClientClosedError. `disconnect(true)` connects again at once. */
   disconnect(reconnect = false): void {
     this.romaine.destroy();
     if (reconnect) this.connect().catch(() => undefined);
-  }
-
-  /** romaine's name for quit(). */
-  end(): void {
-    this.disconnect();
   }
 
   /** A new connection with the same options (and these on top), like ioredis' duplicate(). */
