@@ -209,15 +209,25 @@ export class ClusterSlotMovedError extends RomaineError {
   readonly from: string;
   /** Where the server said the slot is now (host:port). */
   readonly to: string;
-  constructor(slot: number, from: string, to: string, cause: unknown) {
+  /**
+   * Always false: the command answered MOVED/ASK did not run, nor (`inTransaction`) the MULTI it
+   * was queued in (Redis discarded it: EXECABORT). Commands of the block before it did run.
+   */
+  readonly maybeExecuted = false;
+  /** The MOVED/ASK answered a command queued inside MULTI: EXEC answered EXECABORT (the `cause`). */
+  readonly inTransaction: boolean;
+  constructor(slot: number, from: string, to: string, cause: unknown, inTransaction = false) {
     super(
       'ESLOTMOVED',
-      `slot ${slot} moved from ${from} to ${to} while an isolated() block ran on ${from}: the command answered MOVED did not run (nor the transaction it was queued in); commands of the block before it ran on ${from}. Run the block again: it goes to ${to}`,
+      inTransaction
+        ? `slot ${slot} moved from ${from} to ${to} while an isolated() block ran on ${from}: a command queued in its MULTI was answered MOVED, so Redis discarded the transaction (EXECABORT) and nothing of it ran; commands of the block before MULTI ran on ${from}. Run the block again: it goes to ${to}`
+        : `slot ${slot} moved from ${from} to ${to} while an isolated() block ran on ${from}: the command answered MOVED did not run (nor the transaction it was queued in); commands of the block before it ran on ${from}. Run the block again: it goes to ${to}`,
       { cause },
     );
     this.slot = slot;
     this.from = from;
     this.to = to;
+    this.inTransaction = inTransaction;
   }
 }
 

@@ -5,10 +5,12 @@
 // dedicated connections. What fn does is fn's: nothing of it is re-run by the cluster. A MOVED or
 // ASK from inside it (the owner changed while the block held the old one's connection) becomes a
 // ClusterSlotMovedError (the command that got it did not run), and the map is updated so that the
-// next block goes to the new owner.
+// next block goes to the new owner. A MOVED for a command queued inside MULTI reaches fn as EXEC's
+// EXECABORT (Redis discarded the transaction; the MOVED is its `cause`): the same error, with
+// `inTransaction`, since nothing of the transaction ran.
 import type { RedisClient } from '../client/client';
 import type { RedisKey } from '../client/command-def';
-import { ClusterCrossSlotError, ClusterSlotMovedError, InvalidArgumentError } from '../errors';
+import { ClusterCrossSlotError, ClusterSlotMovedError, InvalidArgumentError, ReplyError } from '../errors';
 import type { Arg } from '../protocol/types';
 import { keySlot, type CommandSlot } from './key-slot';
 import { parseRedirection } from './redirection';
@@ -55,10 +57,12 @@ export async function clusterIsolated<T>(
     if (!(e instanceof Thrown)) throw e;
     const from = e.node.options;
     const at = { host: from.host ?? '127.0.0.1', port: from.port ?? 6379 };
-    const r = parseRedirection(e.err, at);
+    // EXECABORT's cause is the first command the server refused to queue (client/pipeline.ts).
+    const inTransaction = e.err instanceof ReplyError && e.err.code === 'EXECABORT';
+    const r = parseRedirection(inTransaction ? (e.err as { cause?: unknown }).cause : e.err, at);
     if (r !== undefined && (r.kind === 'moved' || r.kind === 'ask')) {
       if (r.kind === 'moved') host.moved(r.slot, r.address);
-      throw new ClusterSlotMovedError(r.slot, nodeKey(at), nodeKey(r.address), e.err);
+      throw new ClusterSlotMovedError(r.slot, nodeKey(at), nodeKey(r.address), e.err, inTransaction);
     }
     throw e.err;
   }

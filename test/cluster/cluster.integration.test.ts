@@ -283,6 +283,39 @@ test('multi after its slot moved: the block is aborted by MOVED, then runs once,
   assert.equal(ownerKey(c, slot), `127.0.0.1:${to.port}`);
 });
 
+/** A node's `INFO commandstats` for one command: calls run, and calls refused (a MOVED counts there). */
+async function stats(s: RedisServer, cmd: string): Promise<{ calls: number; rejected: number }> {
+  const line = (await s.cli('INFO', 'commandstats')).split('\n').find((l) => l.startsWith(`cmdstat_${cmd}:`));
+  const field = (name: string) => Number(new RegExp(`${name}=(\\d+)`).exec(line ?? '')?.[1] ?? 0);
+  return { calls: field('calls'), rejected: field('rejected_calls') };
+}
+
+test('multi after its slot moved, keyless commands between the keyed ones: the old owner answers QUEUED and MOVED in turn, nothing runs there, the block runs once at the new owner with every reply in place', async () => {
+  await using c = createCluster({ nodes: cluster.seeds, refreshIntervalMs: 0 });
+  await c.connect();
+  const slot = keySlot('{txq}');
+  const from = await cluster.primaryFor(slot);
+  const to = (await cluster.nodes()).find((n) => n.role === 'primary' && n.server !== from && !n.failing)!.server!;
+  await cluster.moveSlot(slot, to);
+  assert.equal(ownerKey(c, slot), `127.0.0.1:${from.port}`, 'the client still believes the old owner');
+  for (const s of [from, to]) await s.cli('CONFIG', 'RESETSTAT');
+  // At `from`: MULTI +OK, PING +QUEUED, INCR -MOVED, ECHO +QUEUED, INCR -MOVED, EXEC -EXECABORT.
+  const r = await c.multi().ping().incr('{txq}n').echo('between').incr('{txq}n').exec();
+  assert.deepEqual(r, [
+    [null, 'PONG'],
+    [null, 1],
+    [null, 'between'],
+    [null, 2],
+  ]);
+  assert.deepEqual(await stats(from, 'incr'), { calls: 0, rejected: 2 }, 'the old owner refused both INCRs');
+  assert.deepEqual(await stats(from, 'echo'), { calls: 0, rejected: 0 }, 'the queued ECHO never ran there');
+  const exec = await stats(from, 'exec');
+  assert.equal(exec.calls + exec.rejected, 1, 'one EXEC there (EXECABORT)');
+  assert.deepEqual(await stats(to, 'incr'), { calls: 2, rejected: 0 });
+  assert.deepEqual(await stats(to, 'echo'), { calls: 1, rejected: 0 }, 'the block ran once, whole, at the new owner');
+  assert.equal(await to.cli('GET', '{txq}n'), '2');
+});
+
 test('a primary SIGKILLed under an INCR load: every promise settles, 0 duplicates, 0 lost acknowledgements', async () => {
   await using c = createCluster({ nodes: cluster.seeds, unavailableTimeoutMs: 20_000 });
   await c.connect();

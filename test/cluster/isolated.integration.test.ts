@@ -96,3 +96,72 @@ test('isolated() after the slot moved behind the client: MOVED surfaces as Clust
   ]);
   assert.equal(await to.cli('GET', '{acct}a'), '40', 'the second block ran at the new owner');
 });
+
+test('isolated(): the slot moves between WATCH and MULTI: the MOVED of a queued command surfaces as ClusterSlotMovedError (not EXECABORT), nothing of the transaction ran', async () => {
+  await using c = createCluster({ nodes: cluster.seeds, refreshIntervalMs: 0 });
+  await c.connect();
+  await c.mset({ '{mvx}a': '70', '{mvx}b': '30' });
+  const slot = keySlot('{mvx}a');
+  const from = await cluster.primaryFor(slot);
+  const to = await otherPrimary(from);
+  let reads = 0;
+  const err = await c
+    .isolated(['{mvx}a', '{mvx}b'], async (conn) => {
+      await conn.watch('{mvx}a', '{mvx}b');
+      const a = Number(await conn.get('{mvx}a'));
+      reads++;
+      await cluster.moveSlot(slot, to); // the owner changes while the block holds `from`'s connection
+      return conn
+        .multi()
+        .set('{mvx}a', String(a - 10))
+        .incrby('{mvx}b', 10)
+        .exec();
+    })
+    .then(
+      (v) => assert.fail(`the block resolved: ${JSON.stringify(v)}`),
+      (e: unknown) => e,
+    );
+  assert.equal(reads, 1, 'the commands before MULTI ran on the old owner');
+  assert.ok(err instanceof ClusterSlotMovedError, `a ClusterSlotMovedError, got ${String(err)}`);
+  assert.equal(err.code, 'ESLOTMOVED');
+  assert.equal(err.slot, slot);
+  assert.equal(err.from, `${from.host}:${from.port}`);
+  assert.equal(err.to, `${to.host}:${to.port}`);
+  assert.equal(err.maybeExecuted, false, 'EXECABORT: Redis discarded the transaction');
+  assert.match(err.message, /EXECABORT|discarded/);
+  assert.equal((err.cause as { code?: string }).code, 'EXECABORT', 'the cause is the EXEC answer');
+  assert.deepEqual(await to.cli('MGET', '{mvx}a', '{mvx}b'), '70\n30', 'nothing of the transaction ran');
+  // The map was updated from the MOVED: the next block goes to the new owner and commits.
+  const done = await c.isolated(['{mvx}a', '{mvx}b'], async (conn) => {
+    await conn.watch('{mvx}a');
+    return conn.multi().decrby('{mvx}a', 10).incrby('{mvx}b', 10).exec();
+  });
+  assert.deepEqual(done, [
+    [null, 60],
+    [null, 40],
+  ]);
+});
+
+test('isolated(): a manual failover between WATCH and MULTI: ClusterSlotMovedError to the promoted replica, nothing of the transaction ran', async () => {
+  await using c = createCluster({ nodes: cluster.seeds, refreshIntervalMs: 0 });
+  await c.connect();
+  await c.mset({ '{fox}a': '5', '{fox}b': '5' });
+  const slot = keySlot('{fox}a');
+  let promoted: RedisServer | undefined;
+  const err = await c
+    .isolated(['{fox}a', '{fox}b'], async (conn) => {
+      await conn.watch('{fox}a');
+      ({ newPrimary: promoted } = await cluster.failover(slot)); // the block's node is now a replica
+      return conn.multi().incr('{fox}a').incr('{fox}b').exec();
+    })
+    .then(
+      (v) => assert.fail(`the block resolved: ${JSON.stringify(v)}`),
+      (e: unknown) => e,
+    );
+  assert.ok(err instanceof ClusterSlotMovedError, `a ClusterSlotMovedError, got ${String(err)}`);
+  assert.equal(err.inTransaction, true);
+  assert.equal(err.maybeExecuted, false);
+  assert.equal(err.to, `${promoted!.host}:${promoted!.port}`);
+  assert.deepEqual(await c.mget('{fox}a', '{fox}b'), ['5', '5'], 'nothing of the transaction ran');
+  assert.deepEqual(await c.isolated('{fox}a', (conn) => conn.multi().incr('{fox}a').exec()), [[null, 6]]);
+});
