@@ -28,12 +28,17 @@ describe('redlock through romaine/compat/ioredis', { timeout: 60_000 }, () => {
   test('acquire, extend, release with a quorum of 3; a second owner is refused while it is held', async () => {
     const redlock = new Redlock(clients as never, { retryCount: 0 });
     const lock = await redlock.acquire(['resource:a'], 2000);
+    // redlock settles acquire()/extend() once a quorum (2 of 3) voted; the third vote may still be on
+    // its way (a script's first use costs a NOSCRIPT and an EVAL). An attempt's stats promise settles
+    // once every server answered.
+    assert.equal((await lock.attempts[0])?.votesFor.size, 3, 'every server voted for the lock');
     for (const c of clients) assert.equal(await c.get('resource:a'), lock.value, 'every server holds the lock');
 
     const other = new Redlock(clients as never, { retryCount: 0 });
     await assert.rejects(other.acquire(['resource:a'], 2000), ExecutionError);
 
     const extended = await lock.extend(5000);
+    assert.equal((await extended.attempts[0])?.votesFor.size, 3, 'every server extended the lock');
     for (const c of clients) {
       const ttl = await c.pttl('resource:a');
       assert.ok(ttl > 2000 && ttl <= 5000, `extend() raised the TTL to 5 s, got ${ttl} ms`);
