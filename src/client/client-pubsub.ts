@@ -13,8 +13,15 @@ import {
 } from './pubsub';
 import { PubSubRouter, nameList } from './pubsub-router';
 import { internals } from './internals';
+import type { PubSubEngine } from './pubsub-methods';
 
 type Listener = MessageListener | PatternListener | BufferMessageListener | BufferPatternListener;
+
+const SUBSCRIBE_METHOD = {
+  channels: 'subscribe',
+  patterns: 'psubscribe',
+  shardChannels: 'ssubscribe',
+} as const;
 
 const UNSUBSCRIBE_METHOD = {
   channels: 'unsubscribe',
@@ -28,7 +35,7 @@ const UNSUBSCRIBE_METHOD = {
  * own connection, fed by push frames (or replies on RESP2), restored before each `ready` and told
  * when the connection is lost or the client stops.
  */
-export class ClientPubSub {
+export class ClientPubSub implements PubSubEngine {
   /** Where subscriptions live (made at the first one). */
   private router: PubSubRouter | undefined;
   /** The subscriptions on the client's own connection. */
@@ -46,11 +53,11 @@ export class ClientPubSub {
 
   subscribe(
     kind: SubscriptionKind,
-    method: string,
     names: string | string[],
     listener: Listener,
     options?: SubscribeOptions,
   ): Promise<void> {
+    const method = SUBSCRIBE_METHOD[kind];
     if (typeof listener !== 'function') {
       return Promise.reject(new InvalidArgumentError(`${method}() needs a listener function`));
     }

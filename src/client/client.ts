@@ -1,5 +1,4 @@
 /* eslint-disable prefer-rest-params -- a JavaScript caller's extra arguments are refused by arguments.length (extraArgumentsError) */
-import { EventEmitter } from 'node:events';
 import { inspect, type InspectOptions } from 'node:util';
 import type { ConnectionError, RomaineError } from '../errors';
 import { Command, type CommandOptions } from '../connection/command';
@@ -15,15 +14,9 @@ import { toBufferMap, type Bufferize, type CommandDef, type Transform } from './
 import { COMMANDS, type CommandTable } from './commands';
 import { DedicatedConnections } from './dedicated';
 import { ClientSideCache, NO_CACHE, type CacheView } from './cache';
-import type {
-  BufferMessageListener,
-  BufferPatternListener,
-  MessageListener,
-  PatternListener,
-  ResubscribedEvent,
-  SubscribeOptions,
-} from './pubsub';
+import type { ResubscribedEvent } from './pubsub';
 import { ClientPubSub } from './client-pubsub';
+import { PubSubMethods } from './pubsub-methods';
 import { ConnectionOpener } from './connection-opener';
 import { duplicateOptions } from './duplicate';
 import { followFailovers, type FailoverFollower, type SentinelSwitch } from '../sentinel/follower';
@@ -128,7 +121,7 @@ class BufferView {
  * `lifecycle/`; this class turns method calls into commands and replies into typed values.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export class RedisClient extends EventEmitter<ClientEvents> {
+export class RedisClient extends PubSubMethods<ClientEvents> {
   readonly options: ResolvedOptions;
   /** Same methods, but bulk string replies come back as Buffers (and the SCAN iterators yield Buffers). */
   readonly buffers: ClientBufferCommands;
@@ -146,8 +139,8 @@ export class RedisClient extends EventEmitter<ClientEvents> {
   /** Client-side caching (the `cache` option): `client.cache.stats()`; `enabled` is false without it. */
   readonly cache: CacheView;
   private readonly clientCache: ClientSideCache | undefined;
-  /** Subscriptions: where they live, and the engine on this client's own connection. */
-  private readonly pubsub: ClientPubSub;
+  /** Subscriptions: where they live, and the engine on this client's own connection. @internal */
+  protected readonly pubsub: ClientPubSub;
   /** With `sentinel`: the subscriptions to the sentinels' failover events (sentinel/follower.ts). */
   private readonly follower: FailoverFollower | undefined;
 
@@ -517,86 +510,9 @@ export class RedisClient extends EventEmitter<ClientEvents> {
     return script.run(this, keys, args);
   }
 
-  // ---------------------------------------------------------------- pub/sub (docs/pubsub.md)
-
-  /**
-   * SUBSCRIBE: `listener(message, channel)` for each message; resolves once the server confirmed.
-   * With `{ buffers: true }` the message is a Buffer, byte for byte as published.
-   */
-  subscribe(channels: string | string[], listener: MessageListener, options?: { buffers?: false }): Promise<void>;
-  subscribe(channels: string | string[], listener: BufferMessageListener, options: { buffers: true }): Promise<void>;
-  subscribe(
-    channels: string | string[],
-    listener: MessageListener | BufferMessageListener,
-    options?: SubscribeOptions,
-  ): Promise<void> {
-    if (arguments.length > 3)
-      return Promise.reject(extraArgumentsError('subscribe', ['channels', 'listener', 'options'], arguments));
-    return this.pubsub.subscribe('channels', 'subscribe', channels, listener, options);
-  }
-
-  /** PSUBSCRIBE: `listener(message, channel, pattern)` for each message on a matching channel. */
-  psubscribe(patterns: string | string[], listener: PatternListener, options?: { buffers?: false }): Promise<void>;
-  psubscribe(patterns: string | string[], listener: BufferPatternListener, options: { buffers: true }): Promise<void>;
-  psubscribe(
-    patterns: string | string[],
-    listener: PatternListener | BufferPatternListener,
-    options?: SubscribeOptions,
-  ): Promise<void> {
-    if (arguments.length > 3)
-      return Promise.reject(extraArgumentsError('psubscribe', ['patterns', 'listener', 'options'], arguments));
-    return this.pubsub.subscribe('patterns', 'psubscribe', patterns, listener, options);
-  }
-
-  /** SSUBSCRIBE (Redis 7): sharded channels. */
-  ssubscribe(channels: string | string[], listener: MessageListener, options?: { buffers?: false }): Promise<void>;
-  ssubscribe(channels: string | string[], listener: BufferMessageListener, options: { buffers: true }): Promise<void>;
-  ssubscribe(
-    channels: string | string[],
-    listener: MessageListener | BufferMessageListener,
-    options?: SubscribeOptions,
-  ): Promise<void> {
-    if (arguments.length > 3)
-      return Promise.reject(extraArgumentsError('ssubscribe', ['channels', 'listener', 'options'], arguments));
-    return this.pubsub.subscribe('shardChannels', 'ssubscribe', channels, listener, options);
-  }
-
-  /** UNSUBSCRIBE: these channels (every one without an argument); with a listener, only that listener. */
-  unsubscribe(channels?: string | string[], listener?: MessageListener | BufferMessageListener): Promise<void> {
-    if (arguments.length > 2)
-      return Promise.reject(extraArgumentsError('unsubscribe', ['channels', 'listener'], arguments));
-    return this.pubsub.unsubscribe('channels', channels, listener);
-  }
-
-  /** PUNSUBSCRIBE: these patterns (every one without an argument); with a listener, only that listener. */
-  punsubscribe(patterns?: string | string[], listener?: PatternListener | BufferPatternListener): Promise<void> {
-    if (arguments.length > 2)
-      return Promise.reject(extraArgumentsError('punsubscribe', ['patterns', 'listener'], arguments));
-    return this.pubsub.unsubscribe('patterns', patterns, listener);
-  }
-
-  /** SUNSUBSCRIBE: these shard channels (every one without an argument). */
-  sunsubscribe(channels?: string | string[], listener?: MessageListener | BufferMessageListener): Promise<void> {
-    if (arguments.length > 2)
-      return Promise.reject(extraArgumentsError('sunsubscribe', ['channels', 'listener'], arguments));
-    return this.pubsub.unsubscribe('shardChannels', channels, listener);
-  }
-
-  /** PUBLISH channel message: how many subscribers received it (at most once: see docs/pubsub.md). */
-  publish(channel: RedisKey, message: RedisValue): Promise<number> {
-    if (arguments.length > 2) return Promise.reject(extraArgumentsError('publish', ['channel', 'message'], arguments));
-    return this.#sendCommand<number>('PUBLISH', [channel, message]);
-  }
-
-  /** SPUBLISH shardchannel message (Redis 7). */
-  spublish(channel: RedisKey, message: RedisValue): Promise<number> {
-    if (arguments.length > 2) return Promise.reject(extraArgumentsError('spublish', ['channel', 'message'], arguments));
-    return this.#sendCommand<number>('SPUBLISH', [channel, message]);
-  }
-
-  /** Channels, patterns and shard channels subscribed through this client (a pool will not reuse it). */
-  get subscriptionCount(): number {
-    return this.pubsub.count;
+  /** PUBLISH and SPUBLISH of the pub/sub methods (pubsub-methods.ts). @internal */
+  protected sendPublish(name: 'PUBLISH' | 'SPUBLISH', args: [RedisKey, RedisValue]): Promise<number> {
+    return this.#sendCommand<number>(name, args);
   }
 
   private onPush(frame: unknown[]): void {

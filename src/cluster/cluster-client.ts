@@ -3,17 +3,10 @@
 // only decides where a command goes (key -> slot -> primary), follows the cluster's answers
 // (MOVED, ASK, TRYAGAIN, CLUSTERDOWN) and keeps the topology current (topology.ts).
 /* eslint-disable prefer-rest-params -- a JavaScript caller's extra arguments are refused by arguments.length (extraArgumentsError) */
-import { EventEmitter } from 'node:events';
+import { PubSubMethods } from '../client/pubsub-methods';
 import { batchArrayError, extraArgumentsError } from '../client/call-check';
 import type { ClientCommands, RedisClient } from '../client/client';
 import type { CommandDef, RedisKey, RedisValue } from '../client/command-def';
-import type {
-  BufferMessageListener,
-  BufferPatternListener,
-  MessageListener,
-  PatternListener,
-  SubscribeOptions,
-} from '../client/pubsub';
 import { ClientClosedError, type RomaineError } from '../errors';
 import type { State } from '../lifecycle/states';
 import type { Arg } from '../protocol/types';
@@ -62,14 +55,14 @@ export interface ClusterEvents {
 export interface ClusterClient extends ClientCommands {} // eslint-disable-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export class ClusterClient extends EventEmitter<ClusterEvents> {
+export class ClusterClient extends PubSubMethods<ClusterEvents> {
   /** Same methods, but bulk string replies come back as Buffers. */
   readonly buffers: ClusterBufferCommands;
   private readonly opts: ResolvedClusterOptions;
   private readonly topo: Topology;
   private readonly router: Router;
-  /** Subscriptions: which node each lives on (cluster-pubsub.ts). */
-  private readonly pubsub: ClusterPubSub;
+  /** Subscriptions: which node each lives on (cluster-pubsub.ts). @internal */
+  protected readonly pubsub: ClusterPubSub;
   /** Connections to replicas (reads with readFrom, nodes('replica'), all_nodes commands). */
   private readonly replicas: Replicas;
   private current: State = 'idle';
@@ -324,87 +317,10 @@ export class ClusterClient extends EventEmitter<ClusterEvents> {
     return this.router.route(name, where, send, args, read);
   }
 
-  // ---------------------------------------------------------------- pub/sub (docs/cluster.md)
-
-  /**
-   * SUBSCRIBE on one node (a cluster broadcasts PUBLISH to every node); moved when that node is
-   * lost. With `{ buffers: true }` the message is a Buffer, byte for byte as published.
-   */
-  subscribe(channels: string | string[], listener: MessageListener, options?: { buffers?: false }): Promise<void>;
-  subscribe(channels: string | string[], listener: BufferMessageListener, options: { buffers: true }): Promise<void>;
-  subscribe(
-    channels: string | string[],
-    listener: MessageListener | BufferMessageListener,
-    options?: SubscribeOptions,
-  ): Promise<void> {
-    if (arguments.length > 3)
-      return Promise.reject(extraArgumentsError('subscribe', ['channels', 'listener', 'options'], arguments));
-    return this.pubsub.subscribe('channels', channels, listener, options);
-  }
-
-  /** PSUBSCRIBE, on the same node as subscribe(). */
-  psubscribe(patterns: string | string[], listener: PatternListener, options?: { buffers?: false }): Promise<void>;
-  psubscribe(patterns: string | string[], listener: BufferPatternListener, options: { buffers: true }): Promise<void>;
-  psubscribe(
-    patterns: string | string[],
-    listener: PatternListener | BufferPatternListener,
-    options?: SubscribeOptions,
-  ): Promise<void> {
-    if (arguments.length > 3)
-      return Promise.reject(extraArgumentsError('psubscribe', ['patterns', 'listener', 'options'], arguments));
-    return this.pubsub.subscribe('patterns', patterns, listener, options);
-  }
-
-  /** SSUBSCRIBE at the owner of each channel's slot (channels of several slots are split for you). */
-  ssubscribe(channels: string | string[], listener: MessageListener, options?: { buffers?: false }): Promise<void>;
-  ssubscribe(channels: string | string[], listener: BufferMessageListener, options: { buffers: true }): Promise<void>;
-  ssubscribe(
-    channels: string | string[],
-    listener: MessageListener | BufferMessageListener,
-    options?: SubscribeOptions,
-  ): Promise<void> {
-    if (arguments.length > 3)
-      return Promise.reject(extraArgumentsError('ssubscribe', ['channels', 'listener', 'options'], arguments));
-    return this.pubsub.subscribe('shardChannels', channels, listener, options);
-  }
-
-  /** UNSUBSCRIBE these channels (every one without an argument); with a listener, only that listener. */
-  unsubscribe(channels?: string | string[], listener?: MessageListener | BufferMessageListener): Promise<void> {
-    if (arguments.length > 2)
-      return Promise.reject(extraArgumentsError('unsubscribe', ['channels', 'listener'], arguments));
-    return this.pubsub.unsubscribe('channels', channels, listener);
-  }
-
-  /** PUNSUBSCRIBE these patterns (every one without an argument); with a listener, only that listener. */
-  punsubscribe(patterns?: string | string[], listener?: PatternListener | BufferPatternListener): Promise<void> {
-    if (arguments.length > 2)
-      return Promise.reject(extraArgumentsError('punsubscribe', ['patterns', 'listener'], arguments));
-    return this.pubsub.unsubscribe('patterns', patterns, listener);
-  }
-
-  /** SUNSUBSCRIBE these shard channels (every one without an argument); with a listener, only that listener. */
-  sunsubscribe(channels?: string | string[], listener?: MessageListener | BufferMessageListener): Promise<void> {
-    if (arguments.length > 2)
-      return Promise.reject(extraArgumentsError('sunsubscribe', ['channels', 'listener'], arguments));
-    return this.pubsub.unsubscribe('shardChannels', channels, listener);
-  }
-
-  /** PUBLISH on a ready primary: how many subscribers of that node received it (the cluster relays it to the others). */
-  publish(channel: RedisKey, message: RedisValue): Promise<number> {
-    if (arguments.length > 2) return Promise.reject(extraArgumentsError('publish', ['channel', 'message'], arguments));
-    return execute(this, 'PUBLISH', [channel, message], undefined, false, { slot: 'none' }) as Promise<number>;
-  }
-
-  /** SPUBLISH at the owner of the channel's slot: how many subscribers received it. */
-  spublish(channel: RedisKey, message: RedisValue): Promise<number> {
-    if (arguments.length > 2) return Promise.reject(extraArgumentsError('spublish', ['channel', 'message'], arguments));
-    const args = [channel, message];
-    return execute(this, 'SPUBLISH', args, undefined, false, commandSlot('SPUBLISH', args)) as Promise<number>;
-  }
-
-  /** Channels, patterns and shard channels subscribed through this cluster client. */
-  get subscriptionCount(): number {
-    return this.pubsub.count;
+  /** PUBLISH on a ready primary, SPUBLISH at the owner of the channel's slot (pub/sub methods: client/pubsub-methods.ts). @internal */
+  protected sendPublish(name: 'PUBLISH' | 'SPUBLISH', args: [RedisKey, RedisValue]): Promise<number> {
+    const where: CommandSlot = name === 'PUBLISH' ? { slot: 'none' } : commandSlot(name, args);
+    return execute(this, name, args, undefined, false, where) as Promise<number>;
   }
 
   /**

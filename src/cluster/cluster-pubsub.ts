@@ -20,6 +20,7 @@ import { subscribeOptionsError } from '../client/client-pubsub';
 import { internals } from '../client/internals';
 import type { ResubscribedEvent, SubscribeOptions, SubscriptionKind } from '../client/pubsub';
 import { nameList } from '../client/pubsub-router';
+import type { PubSubEngine } from '../client/pubsub-methods';
 import {
   ClientClosedError,
   ClientFailedError,
@@ -51,7 +52,7 @@ export interface ClusterPubSubHost {
 /** How long before a shard channel move that did not succeed is tried again. */
 const RETRY_LATER_MS = 1000;
 
-export class ClusterPubSub {
+export class ClusterPubSub implements PubSubEngine {
   /** What the application asked for, and the relays that wire node clients to it. */
   private readonly registry = new SubscriptionRegistry();
   /** The node holding channels and patterns. */
