@@ -32,6 +32,26 @@ export class ProtectedModeUnavailableError extends RomaineError {
   }
 }
 
+/**
+ * A server of the harness could not listen on its port (or its cluster bus port, port + 10000):
+ * something else held it for as long as the start or restart was allowed to wait
+ * (`startTimeoutMs`). `holder` says what, as far as this machine lets us see.
+ */
+export class PortInUseError extends RomaineError {
+  /** The port that was taken: the server's own, its TLS port, or its cluster bus port. */
+  readonly port: number;
+  /** What holds it, e.g. "pid 4242 (node) listens on it". */
+  readonly holder: string;
+  constructor(host: string, port: number, holder: string, waitedMs: number, log: string) {
+    super(
+      'EPORTINUSE',
+      `redis-server cannot listen on ${host}:${port} (Address already in use), still taken after ${waitedMs} ms: ${holder}\n${log}`,
+    );
+    this.port = port;
+    this.holder = holder;
+  }
+}
+
 let installed: string | undefined;
 
 /** Throws RedisNotInstalledError unless redis-server and redis-cli run (checked once per process). */

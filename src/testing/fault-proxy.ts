@@ -8,7 +8,7 @@
 import * as net from 'node:net';
 import { once } from 'node:events';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { freePort } from './redis-server';
+import { reservePort, type PortReservation } from './ports';
 
 export type ProxyMode = 'pass' | 'blackhole';
 export type Direction = 'up' | 'down'; // up: client -> server, down: server -> client
@@ -112,20 +112,27 @@ export class FaultProxy {
     private _port: number,
   ) {}
 
-  /** Listen on 127.0.0.1:<free port> and forward to `target`. */
+  /**
+   * Listen on 127.0.0.1:<free port> and forward to `target`. The port is reserved until close()
+   * (ports.ts), so that refuse(false) gets it back.
+   */
   static async start(target: { host: string; port: number }): Promise<FaultProxy> {
     const p = new FaultProxy(target, 0);
     for (let i = 0; ; i++) {
-      p._port = await freePort();
+      p.reserved?.release();
+      p.reserved = await reservePort();
+      p._port = p.reserved.port;
       try {
         await p.listen();
         return p;
       } catch (err) {
         if (i < 10 && (err as NodeJS.ErrnoException).code === 'EADDRINUSE') continue;
+        p.reserved.release();
         throw err;
       }
     }
   }
+  private reserved: PortReservation | undefined;
 
   get port(): number {
     return this._port;
@@ -303,6 +310,7 @@ export class FaultProxy {
     this.server = undefined;
     for (const c of [...this.conns]) c.destroy();
     if (server) await new Promise<void>((r) => server.close(() => r()));
+    this.reserved?.release();
   }
 
   private onClient(client: net.Socket): void {

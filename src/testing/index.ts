@@ -35,4 +35,4 @@ export {
   type HostPort,
 } from './deployments';
 export { protectedModeServer, type ProtectedModeServerOptions, type ProtectedModeHandle } from './protected';
-export { RedisNotInstalledError, ProtectedModeUnavailableError } from './errors';
+export { RedisNotInstalledError, ProtectedModeUnavailableError, PortInUseError } from './errors';

@@ -12,6 +12,11 @@ import * as net from 'node:net';
 import { once } from 'node:events';
 import { onProcessExit, PHASE_PROCESS, PHASE_FILES } from './cleanup';
 import { tlsFixtures, type CertFiles } from './tls';
+import { PortInUseError } from './errors';
+import { canBind, reservePort, type PortReservation } from './ports';
+import { describePortHolder } from './port-holder';
+
+export { freePort } from './ports';
 
 export interface RedisServerOptions {
   /** Extra redis-server args, e.g. ['--requirepass', 's3cret']. Later args win over ours. */
@@ -31,12 +36,15 @@ export interface RedisServerOptions {
   netns?: string;
   /** Space-separated bind addresses; the first one becomes `host`. Default 127.0.0.1. */
   bind?: string;
-  /** Use this port instead of a free one (no retry on EADDRINUSE then). */
+  /** Use this port instead of a free one (no retry and no reservation: PortInUseError if taken). */
   port?: number;
   /** 'ready' (default): wait for "Ready to accept connections", i.e. after any RDB load.
    *  'listening': return as soon as a TCP connect succeeds (use it to observe -LOADING). */
   wait?: 'ready' | 'listening';
-  /** Give up starting after this long (default 15 s). */
+  /**
+   * Give up starting after this long (default 15 s). A restart also waits this long for its port
+   * (or cluster bus port) to be free again before it rejects with PortInUseError.
+   */
   startTimeoutMs?: number;
   /**
    * A config file's text, written to `redis.conf` in the server's dir and passed first. Sentinel
@@ -69,34 +77,6 @@ onProcessExit(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 }, PHASE_FILES);
 
-/**
- * A port that is free right now. Chosen at random below Linux's ephemeral range
- * (32768+), so that no bind(0) or outgoing connection of a parallel test process
- * takes it between our check and redis-server's bind, nor between stop() and
- * restart(). Two processes can still pick the same one: callers retry.
- */
-export async function freePort(host = '127.0.0.1'): Promise<number> {
-  for (let i = 0; i < 200; i++) {
-    const port = 10000 + Math.floor(Math.random() * 22000);
-    if (await canBind(port, host)) return port;
-  }
-  // Fallback: let the kernel choose (ephemeral range).
-  const srv = net.createServer();
-  srv.listen(0, host);
-  await once(srv, 'listening');
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
-
-function canBind(port: number, host: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen({ port, host, exclusive: true }, () => srv.close(() => resolve(true)));
-  });
-}
-
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class RedisServer {
@@ -128,24 +108,47 @@ export class RedisServer {
     }
   }
 
-  /** Start a server: free port, own temp dir, --save "" --appendonly no. */
+  /**
+   * Start a server: own temp dir, --save "" --appendonly no, and (without `port`) a port reserved
+   * for it until destroy() (ports.ts), so that nobody takes it while it is stopped.
+   */
   static async start(opts: RedisServerOptions = {}): Promise<RedisServer> {
     const s = new RedisServer(opts, opts.port ?? 0);
+    const t0 = Date.now();
     const tries = opts.port === undefined ? 8 : 1;
     for (let i = 1; ; i++) {
       if (opts.port === undefined) {
-        s._port = await freePort();
-        if (opts.tls === true) s._tlsPort = await freePort();
+        s.releasePorts();
+        s.reserved.push(await reservePort());
+        s._port = s.reserved[0].port;
+        if (opts.tls === true) {
+          s.reserved.push(await reservePort());
+          s._tlsPort = s.reserved[1].port;
+        }
       }
       try {
         await s.spawnAndWait(opts.wait ?? 'ready');
         return s;
       } catch (err) {
-        // Another process took the port between freePort() and bind: pick again.
-        if (i < tries && /Address already in use/i.test(String(err))) continue;
-        throw err;
+        // Something outside the harness took a reserved port before redis-server bound it: pick again.
+        if (err instanceof AddressInUse && i < tries) continue;
+        s.releasePorts();
+        throw err instanceof AddressInUse ? s.portInUse(err, Date.now() - t0) : err;
       }
     }
+  }
+
+  /** The ports reserved for this server (none when started on a given port). */
+  private reserved: PortReservation[] = [];
+  private releasePorts(): void {
+    for (const r of this.reserved) r.release();
+    this.reserved = [];
+  }
+
+  private portInUse(err: AddressInUse, waitedMs: number): PortInUseError {
+    // Inside a network namespace, /proc/net of this one says nothing about the port.
+    const holder = this.netns === undefined ? describePortHolder(err.port) : `something in netns ${this.netns}`;
+    return new PortInUseError(this.host, err.port, holder, waitedMs, err.log);
   }
 
   get port(): number {
@@ -220,7 +223,10 @@ export class RedisServer {
     const deadline = Date.now() + (this.opts.startTimeoutMs ?? 15000);
     for (;;) {
       if (!this.running || !child.pid) {
-        throw new Error(`redis-server failed to start on port ${this._port}:\n${this.logSince(offset, 20)}`);
+        const log = this.logSince(offset, 20);
+        const busy = busyPort(log, this._port);
+        const message = `redis-server failed to start on port ${this._port}:\n${log}`;
+        throw busy === undefined ? new Error(message) : new AddressInUse(busy, log, message);
       }
       // A sentinel never logs "Ready to accept connections": it is ready once it listens.
       if (
@@ -281,19 +287,29 @@ export class RedisServer {
   private async restartWith(opts: RestartOptions, once: string[]): Promise<void> {
     await this.stop();
     if (opts.args) this.args = opts.args;
-    // The port was ours a moment ago and lies outside the ephemeral range, but
-    // a parallel freePort() may probe it: retry briefly on EADDRINUSE.
-    for (let i = 0; ; i++) {
+    // The port is reserved for us (ports.ts), but something outside the harness may hold it (or the
+    // bus port) for a while, e.g. a process that binds ports of its own choosing: wait until it is
+    // free, within the start timeout, rather than fail the restart.
+    const t0 = Date.now();
+    const deadline = t0 + (this.opts.startTimeoutMs ?? 15000);
+    for (;;) {
       try {
         await this.spawnAndWait(opts.wait ?? 'ready', once);
         return;
       } catch (err) {
-        if (i < 20 && /Address already in use/i.test(String(err))) {
-          await sleep(100);
-          continue;
-        }
-        throw err;
+        if (!(err instanceof AddressInUse)) throw err;
+        if (!(await this.waitFree(err.port, deadline))) throw this.portInUse(err, Date.now() - t0);
       }
+    }
+  }
+
+  /** Polls until `port` can be bound again; false once `deadline` passed. */
+  private async waitFree(port: number, deadline: number): Promise<boolean> {
+    for (;;) {
+      if (Date.now() >= deadline) return false;
+      await sleep(100);
+      // In a namespace the host's view of the port is not the server's: just try again.
+      if (this.netns !== undefined || (await canBind(port, '127.0.0.1'))) return Date.now() < deadline;
     }
   }
 
@@ -429,6 +445,7 @@ export class RedisServer {
   /** Stop and forget this server's temp dir (also done at process exit). */
   async destroy(): Promise<void> {
     await this.kill();
+    this.releasePorts();
     rmSync(this.dir, { recursive: true, force: true });
     dirs.delete(this.dir);
   }
@@ -446,6 +463,28 @@ export function loadingArgs(ms: number, keys: number): string[] {
   return ['--key-load-delay', String(perKeyUs), '--loading-process-events-interval-bytes', '1024'];
 }
 const LOAD_OVERHEAD_US = 200;
+
+/** redis-server could not listen on `port` (its own, TLS or cluster bus port): it exited at start. */
+class AddressInUse extends Error {
+  constructor(
+    readonly port: number,
+    readonly log: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The port redis-server's log says it could not bind ("Could not create server TCP listening
+ * socket 127.0.0.1:21234: bind: Address already in use"), or `fallback` when the log says it
+ * without naming one; undefined when the start failed for another reason.
+ */
+export function busyPort(log: string, fallback: number): number | undefined {
+  const m = /listening socket (\S+): bind: Address already in use/i.exec(log);
+  if (m !== null) return Number(m[1].slice(m[1].lastIndexOf(':') + 1));
+  return /Address already in use/i.test(log) ? fallback : undefined;
+}
 
 /** Stop every server this process started (for an after() hook). */
 export async function stopAll(): Promise<void> {

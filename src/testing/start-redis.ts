@@ -9,7 +9,10 @@ export interface RedisProcess {
   readonly url: string;
   /** The address it listens on (127.0.0.1). */
   readonly host: string;
-  /** Its port: a free port below the ephemeral range, kept across restarts. */
+  /**
+   * Its port: picked outside the kernel's ephemeral range (with its cluster bus port, + 10000) and
+   * reserved for it across processes until it is closed, so it is kept across restarts.
+   */
   readonly port: number;
   /** Its process id (of the last process after a kill or stop; throws if it never started). */
   readonly pid: number;
@@ -18,7 +21,9 @@ export interface RedisProcess {
   /**
    * Stops it (SIGTERM, SIGKILL after 10 s) if it runs, then starts it again on the same port and
    * directory; resolves once it accepts commands. `newArgs` replace the extra server arguments
-   * given at start (e.g. `['--requirepass', 'new']`); without them the old ones are kept.
+   * given at start (e.g. `['--requirepass', 'new']`); without them the old ones are kept. If
+   * something else holds the port (or the TLS or cluster bus port) meanwhile, it waits until it is
+   * free, up to the start timeout, then rejects with `PortInUseError`.
    */
   restart(newArgs?: string[]): Promise<void>;
   /** SIGTERM, and waits until the process has exited. `restart()` starts it again. */
@@ -62,9 +67,9 @@ export interface StartRedisOptions {
    * Default: plain TCP.
    */
   tls?: 'only';
-  /** Listen on this port instead of a free one (no retry if it is taken). */
+  /** Listen on this port instead of a free one (not reserved; `PortInUseError` at once if it is taken). */
   port?: number;
-  /** Give up starting after this long (default 15000 ms). */
+  /** Give up starting, or waiting for the port at a restart, after this long (default 15000 ms). */
   startTimeoutMs?: number;
 }
 
