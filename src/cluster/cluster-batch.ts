@@ -86,7 +86,7 @@ export class ClusterPipeline<T extends unknown[] = unknown[]> extends ClusterBat
         results[i] = result;
         if (--pending === 0) resolve(results);
       };
-      const start = Date.now();
+      const start = router.now();
       // Consecutive commands for one slot (a hash-tagged batch) look their owner up once.
       let lastSlot = -1;
       let owner: ReadyOwner | undefined;

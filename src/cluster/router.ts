@@ -11,6 +11,7 @@
 // Held here, the owner is looked up again each time the line moves.
 import type { RedisClient } from '../client/client';
 import { ClientClosedError, ClusterCrossSlotError, ClusterRedirectionError, ClusterUnavailableError } from '../errors';
+import { systemClock, type Clock, type TimerHandle } from '../lifecycle/clock';
 import type { State } from '../lifecycle/states';
 import type { Arg } from '../protocol/types';
 import type { CommandSlot } from './key-slot';
@@ -69,7 +70,7 @@ const REFUSED_DELAY_MS = 20;
 
 export class Router {
   private readonly line = new WaitLine<Pending>();
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
   private timerAt = Infinity;
   private watching = false;
   private draining = false;
@@ -82,6 +83,8 @@ export class Router {
     private readonly opts: ResolvedClusterOptions,
     /** readFrom 'replica' / 'preferReplica' (read-from.ts); undefined: every command to its primary. */
     private readonly reads?: ReadPicker,
+    /** Time for budgets, pauses and the line's timer (a fake one in unit tests). */
+    private readonly clock: Clock = systemClock,
   ) {
     routers.set(host, this);
   }
@@ -137,6 +140,11 @@ export class Router {
     return node.state === 'ready' ? { at, node } : undefined;
   }
 
+  /** The router's time (a command's `start` for afterFirstTry()). */
+  now(): number {
+    return this.clock.now();
+  }
+
   /** The place in the issue order of a command sent on the fast path (readyOwner). */
   nextSeq(): number {
     return ++this.seq;
@@ -168,7 +176,7 @@ export class Router {
   stop(): void {
     if (this.soon !== undefined) clearImmediate(this.soon);
     this.soon = undefined;
-    clearTimeout(this.timer);
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     this.timerAt = Infinity;
     this.line.clear((cmd) => cmd.reject(new ClientClosedError('the cluster client is closed')));
@@ -177,7 +185,7 @@ export class Router {
   /** A command that was not sent yet, or comes back from a redirection: now, or behind the line. */
   private dispatch(cmd: Pending): void {
     if (this.closed()) return cmd.reject(new ClientClosedError('the cluster client is closed'));
-    if (cmd.start === 0) cmd.start = Date.now();
+    if (cmd.start === 0) cmd.start = this.clock.now();
     const target = this.targetOf(cmd);
     const node = target.at === undefined ? undefined : nodeKey(target.at);
     if (this.line.blocks(cmd.slot, node)) return this.hold(cmd, node);
@@ -283,9 +291,9 @@ export class Router {
 
   /** Into the line after a failed try: rejects when the budget is spent, else backs off. */
   private wait(cmd: Pending, node: string | undefined): void {
-    const left = cmd.budget - (Date.now() - cmd.start);
+    const left = cmd.budget - (this.clock.now() - cmd.start);
     if (left <= 0) return cmd.reject(this.unavailable(cmd));
-    cmd.notBefore = Date.now() + Math.min(cmd.delay, left);
+    cmd.notBefore = this.clock.now() + Math.min(cmd.delay, left);
     cmd.delay = Math.min(cmd.delay * 2, MAX_DELAY_MS);
     this.hold(cmd, node);
   }
@@ -302,7 +310,7 @@ export class Router {
     if (this.draining) return;
     this.draining = true;
     try {
-      const now = Date.now();
+      const now = this.clock.now();
       this.line.drain((cmd, blocked) => {
         if (this.closed()) {
           cmd.reject(new ClientClosedError('the cluster client is closed'));
@@ -352,24 +360,24 @@ export class Router {
 
   private armAt(at: number): void {
     if (at >= this.timerAt) return;
-    clearTimeout(this.timer);
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timerAt = at;
-    this.timer = setTimeout(
+    this.timer = this.clock.setTimeout(
       () => {
         this.timer = undefined;
         this.timerAt = Infinity;
         this.drain();
       },
-      Math.max(0, at - Date.now()),
+      Math.max(0, at - this.clock.now()),
     );
   }
 
   /** After the line moved: the next wake-up is the earliest backoff or deadline of those left. */
   private rearm(): void {
-    clearTimeout(this.timer);
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     this.timerAt = Infinity;
-    const now = Date.now();
+    const now = this.clock.now();
     let at = Infinity;
     for (const cmd of this.line) {
       if (cmd.notBefore > now) at = Math.min(at, cmd.notBefore);
