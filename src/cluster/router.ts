@@ -309,8 +309,9 @@ export class Router {
   private drain(): void {
     if (this.draining) return;
     this.draining = true;
+    // One reading of the clock for the whole walk and the timer after it (rearm).
+    const now = this.clock.now();
     try {
-      const now = this.clock.now();
       this.line.drain((cmd, blocked) => {
         if (this.closed()) {
           cmd.reject(new ClientClosedError('the cluster client is closed'));
@@ -334,7 +335,7 @@ export class Router {
     } finally {
       this.draining = false;
     }
-    this.rearm();
+    this.rearm(now);
   }
 
   /** Moves the line once this turn of the event loop has delivered every reply it read. */
@@ -372,12 +373,18 @@ export class Router {
     );
   }
 
-  /** After the line moved: the next wake-up is the earliest backoff or deadline of those left. */
-  private rearm(): void {
+  /**
+   * After the line moved: the next wake-up is the earliest backoff or deadline of those left.
+   * `now` is the time the walk (drain) went by, not a second reading: a command it left in the
+   * line because its pause had not ended then must get its wake-up even when the pause has ended
+   * by now (the walk took time, or the timer ran a little early). Read again, the clock said
+   * "nothing to wait for", no timer was armed for it, and the commands behind it stayed held until
+   * the deadline (issue 10).
+   */
+  private rearm(now: number): void {
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     this.timerAt = Infinity;
-    const now = this.clock.now();
     let at = Infinity;
     for (const cmd of this.line) {
       if (cmd.notBefore > now) at = Math.min(at, cmd.notBefore);
