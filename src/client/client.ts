@@ -36,7 +36,7 @@ import {
   type ScanIteratorOptions,
 } from './scan';
 import type { RedisKey, RedisValue } from './command-def';
-import type { Script } from './scripts';
+import { scriptCallError, type Script } from './scripts';
 import type { ScoredMember } from './commands/reply';
 
 /** The events a client emits, with their payloads. */
@@ -504,9 +504,11 @@ export class RedisClient extends PubSubMethods<ClientEvents> {
   }
 
   /** Runs a Lua script by SHA1, falling back to EVAL on NOSCRIPT (see defineScript()). */
-  runScript(script: Script, keys?: RedisKey[], args?: RedisValue[]): Promise<unknown> {
+  runScript(script: Script, keys: RedisKey[] = [], args: RedisValue[] = []): Promise<unknown> {
     if (arguments.length > 3)
       return Promise.reject(extraArgumentsError('runScript', ['script', 'keys', 'args'], arguments));
+    const problem = scriptCallError('runScript', script, keys, args);
+    if (problem !== undefined) return Promise.reject(problem);
     return script.run(this, keys, args);
   }
 

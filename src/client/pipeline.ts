@@ -1,13 +1,14 @@
 import { ConnectionLostError, InvalidArgumentError, ReplyError } from '../errors';
 import { argError, buildError } from './args';
-import { callError, checkFrom } from './call-check';
+import { callError, checkFrom, extraArgumentsError } from './call-check';
 import { Command, CommandGroup } from '../connection/command';
 import type { Arg } from '../protocol/types';
-import type { CommandDef, Transform } from './command-def';
+import type { CommandDef, RedisKey, RedisValue, Transform } from './command-def';
 import { COMMANDS, type CommandTable } from './commands';
 import type { RedisClient } from './client';
 import { callNameError, callRule, type CallRule } from './call-rules';
 import { internals } from './internals';
+import { isNoscript, scriptCallError, type Script } from './scripts';
 
 /** One command's outcome in a pipeline: [null, value] or [error, undefined]. */
 export type PipelineResult = [Error | null, unknown];
@@ -40,6 +41,8 @@ interface Queued {
   rule: CallRule | undefined;
   /** Queued with call(): name and rule are checked at exec(). */
   raw?: true;
+  /** A script's EVALSHA (pipelines): loaded ahead of the batch when needed, EVAL after a NOSCRIPT. */
+  script?: Script;
 }
 
 /** What pipelines and transactions share: the queue, call(), and the typed methods (installed below). */
@@ -111,29 +114,66 @@ export class Pipeline<T extends unknown[] = unknown[]> extends CommandBatch {
     return this as unknown as Pipeline<[...T, unknown]>;
   }
 
+  /**
+   * A Lua script (see defineScript()), as EVALSHA: exec() sends SCRIPT LOAD ahead of the batch, in
+   * the same write, when the script is not known to be cached on this client's connection; a
+   * NOSCRIPT answer all the same (the cache was flushed in between) gets EVAL on its own, after the
+   * commands sent with it. Its reply is `unknown`. Keys of the wrong number throw here.
+   */
+  runScript(script: Script, keys: RedisKey[] = [], args: RedisValue[] = []): Pipeline<[...T, unknown]> {
+    // eslint-disable-next-line prefer-rest-params -- a JavaScript caller's extra arguments are refused
+    if (arguments.length > 3) throw extraArgumentsError('runScript', ['script', 'keys', 'args'], arguments);
+    return this.queueScript(script, keys, args, false) as unknown as Pipeline<[...T, unknown]>;
+  }
+
+  /** runScript() with the reply's bulk strings as Buffers (the ioredis facade's `nameBuffer()`). @internal */
+  queueScript(script: Script, keys: RedisKey[], args: RedisValue[], returnBuffers: boolean): this {
+    const problem = scriptCallError('runScript', script, keys, args);
+    if (problem !== undefined) throw problem;
+    const name = script.evalshaName;
+    this.queued.push({
+      name,
+      args: [script.sha1, keys.length, ...keys, ...args],
+      transform: undefined,
+      returnBuffers,
+      rule: undefined,
+      script,
+    });
+    return this;
+  }
+
   /** Sends the batch; each command's `[null, value]` or `[error, undefined]`, typed after the chain. */
   exec(): Promise<BatchResults<T>> {
     const queued = this.take();
     if (queued instanceof InvalidArgumentError) return Promise.reject(queued);
     if (queued.length === 0) return Promise.resolve([] as PipelineResult[] as BatchResults<T>);
     const client = internals(this.client);
+    // The scripts' SCRIPT LOADs go first (each script once, only where not known to be cached).
+    for (const q of queued) q.script?.preload(this.client);
     return new Promise<PipelineResult[]>((resolve) => {
       const results = new Array<PipelineResult>(queued.length);
       let pending = queued.length;
       for (let i = 0; i < queued.length; i++) {
         const q = queued[i];
+        const settle = (result: PipelineResult): void => {
+          results[i] = result;
+          if (--pending === 0) resolve(results);
+        };
+        const script = q.script;
         const cmd = new Command(
           q.name,
           q.args,
           q.transform,
-          (value) => {
-            results[i] = [null, value];
-            if (--pending === 0) resolve(results);
-          },
-          (err) => {
-            results[i] = [err, undefined];
-            if (--pending === 0) resolve(results);
-          },
+          (value) => settle([null, value]),
+          script === undefined
+            ? (err) => settle([err, undefined])
+            : (err) => {
+                if (!isNoscript(err)) return settle([err, undefined]);
+                script.evalAfterNoscript(this.client, q.args, q.returnBuffers).then(
+                  (value) => settle([null, value]),
+                  (e: Error) => settle([e, undefined]),
+                );
+              },
         );
         cmd.returnBuffers = q.returnBuffers;
         // A blocking command holds the pipeline's connection (that is what a pipeline asks for),
@@ -162,6 +202,26 @@ export class Transaction<T extends unknown[] = unknown[]> extends CommandBatch {
   /** Any command, like client.call(), with the same rules (see Pipeline.call()). Its reply is `unknown`. */
   call(name: string, ...args: Arg[]): Transaction<[...T, unknown]> {
     this.queueRaw(name, args);
+    return this as unknown as Transaction<[...T, unknown]>;
+  }
+
+  /**
+   * A Lua script (see defineScript()), as EVAL with its source: a NOSCRIPT answer to an EVALSHA
+   * inside EXEC would fail that command while the rest of the block ran. Its reply is `unknown`.
+   */
+  runScript(script: Script, keys: RedisKey[] = [], args: RedisValue[] = []): Transaction<[...T, unknown]> {
+    // eslint-disable-next-line prefer-rest-params -- a JavaScript caller's extra arguments are refused
+    if (arguments.length > 3) throw extraArgumentsError('runScript', ['script', 'keys', 'args'], arguments);
+    const problem = scriptCallError('runScript', script, keys, args);
+    if (problem !== undefined) throw problem;
+    const name = script.evalName;
+    this.queued.push({
+      name,
+      args: [script.source, keys.length, ...keys, ...args],
+      transform: undefined,
+      returnBuffers: false,
+      rule: undefined,
+    });
     return this as unknown as Transaction<[...T, unknown]>;
   }
 

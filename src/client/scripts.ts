@@ -1,17 +1,22 @@
 /**
- * Lua scripts run by SHA1: `defineScript(source)` once, then `script.run(client, keys, args)`.
+ * Lua scripts run by SHA1: `defineScript(source)` once, then `client.runScript(script, keys, args)`
+ * (or `script.run(client, keys, args)`).
  *
- * On a client, run() sends EVALSHA and, if the server answers NOSCRIPT (first use, a restart, a
+ * On a client, a run sends EVALSHA and, if the server answers NOSCRIPT (first use, a restart, a
  * failover, SCRIPT FLUSH), sends EVAL, which runs the script and caches it: the caller sees one
- * result either way. In a pipeline or transaction, where a reply cannot be retried inside the
- * batch, run() queues EVALSHA only when this script is known to be cached on that client's current
- * connection (a run on it succeeded since it last connected), and EVAL otherwise.
+ * result either way. In a pipeline (`pipeline().runScript(...)`), the script goes as EVALSHA too:
+ * exec() first sends SCRIPT LOAD, in the same write and ahead of the batch, for each script not
+ * known to be cached on the connection (a run or a load on it succeeded or is on its way), so the
+ * EVALSHA finds it and runs in its place among the batch's commands; one that still answers
+ * NOSCRIPT (the cache was flushed in between) gets EVAL on its own, after the commands sent with
+ * it. In a transaction (`multi().runScript(...)`) the script always goes as EVAL with its source: a
+ * NOSCRIPT inside EXEC would fail that command while the others of the block ran.
  */
 import { createHash } from 'node:crypto';
 import { InvalidArgumentError, ReplyError } from '../errors';
 import type { Arg } from '../protocol/types';
 import type { RedisKey, RedisValue } from './command-def';
-import type { RedisClient } from './client';
+import { RedisClient } from './client';
 import { internals } from './internals';
 import { Pipeline, Transaction } from './pipeline';
 
@@ -27,7 +32,7 @@ export class Script {
   readonly sha1: string;
   readonly numberOfKeys: number | undefined;
   readonly readOnly: boolean;
-  /** Clients on which a run succeeded, with their connectionEpoch at that moment. */
+  /** Clients whose current connection has the script cached (a run or a load there), with their connectionEpoch then. */
   private readonly cachedOn = new WeakMap<RedisClient, number>();
 
   constructor(
@@ -39,29 +44,27 @@ export class Script {
     this.readOnly = opts.readOnly === true;
   }
 
-  /** Runs the script; NOSCRIPT is handled by sending EVAL. */
+  /** Runs the script; NOSCRIPT is handled by sending EVAL. The same as `client.runScript(script, keys, args)`. */
   run(client: RedisClient, keys?: RedisKey[], args?: RedisValue[]): Promise<unknown>;
-  /** Queues the script on a pipeline; returns it for chaining (the script's reply is `unknown`). */
+  /** Queues the script on a pipeline (`pipeline.runScript(script, keys, args)`); returns it for chaining. */
   run<T extends unknown[]>(batch: Pipeline<T>, keys?: RedisKey[], args?: RedisValue[]): Pipeline<[...T, unknown]>;
-  /** Queues the script on a transaction; returns it for chaining (the script's reply is `unknown`). */
+  /** Queues the script on a transaction (`multi.runScript(script, keys, args)`); returns it for chaining. */
   run<T extends unknown[]>(batch: Transaction<T>, keys?: RedisKey[], args?: RedisValue[]): Transaction<[...T, unknown]>;
   run(
     target: RedisClient | Pipeline | Transaction,
     keys: RedisKey[] = [],
     args: RedisValue[] = [],
   ): Promise<unknown> | Pipeline | Transaction {
-    const problem = this.checkKeys(keys);
-    if (target instanceof Pipeline || target instanceof Transaction) {
-      if (problem !== undefined) throw problem;
-      const cached = this.isCached(target.client);
-      return target.call(
-        cached ? this.evalshaName : this.evalName,
-        cached ? this.sha1 : this.source,
-        keys.length,
-        ...keys,
-        ...args,
+    if (target instanceof Pipeline || target instanceof Transaction) return target.runScript(this, keys, args);
+    if (!(target instanceof RedisClient)) {
+      const err = new InvalidArgumentError(
+        `script.run() takes a RedisClient, or a client's pipeline() or multi(), got ${describe(target)}; on a cluster, use cluster.runScript(script, keys, args) or cluster.pipeline().runScript(script, keys, args)`,
       );
+      // A batch-like target expects a batch back, not a promise: throw where the stack points at the call.
+      if (target !== null && typeof (target as { exec?: unknown }).exec === 'function') throw err;
+      return Promise.reject(err);
     }
+    const problem = scriptCallError('run', this, keys, args);
     if (problem !== undefined) return Promise.reject(problem);
     return this.runOn(target, keys, args);
   }
@@ -73,12 +76,57 @@ export class Script {
     this.cachedOn.set(client, epoch);
   }
 
-  private get evalshaName(): string {
+  /** EVALSHA, or EVALSHA_RO for a read-only script. @internal */
+  get evalshaName(): 'EVALSHA' | 'EVALSHA_RO' {
     return this.readOnly ? 'EVALSHA_RO' : 'EVALSHA';
   }
 
-  private get evalName(): string {
+  /** EVAL, or EVAL_RO for a read-only script. @internal */
+  get evalName(): 'EVAL' | 'EVAL_RO' {
     return this.readOnly ? 'EVAL_RO' : 'EVAL';
+  }
+
+  /**
+   * SCRIPT LOAD on the client's connection unless the script is known to be cached there: handed
+   * to the client now, so that it reaches the server before what the caller sends next (the
+   * EVALSHA), in the same write. Counted as cached from now on; forgotten if the load fails. @internal
+   */
+  preload(client: RedisClient): void {
+    if (this.isCachedOn(client)) return;
+    const epoch = internals(client).connectionEpoch;
+    this.cachedOn.set(client, epoch);
+    internals(client)
+      .sendCommand('SCRIPT', ['LOAD', this.source])
+      .catch(() => {
+        if (this.cachedOn.get(client) === epoch) this.cachedOn.delete(client);
+      });
+  }
+
+  /**
+   * After a NOSCRIPT answer to this script's EVALSHA (`shaArgs`: the sha1, numkeys, keys, args):
+   * EVAL with the same arguments on the same client, which runs the script and caches it. @internal
+   */
+  evalAfterNoscript(
+    client: RedisClient,
+    shaArgs: readonly Arg[],
+    returnBuffers: boolean,
+    signal?: AbortSignal,
+  ): Promise<unknown> {
+    this.cachedOn.delete(client);
+    const epoch = internals(client).connectionEpoch;
+    const evalArgs = [this.source, ...shaArgs.slice(1)];
+    const options = returnBuffers || signal !== undefined ? { returnBuffers, signal } : undefined;
+    return internals(client)
+      .sendCommand(this.evalName, evalArgs, undefined, options)
+      .then((reply) => {
+        this.cachedOn.set(client, epoch);
+        return reply;
+      });
+  }
+
+  /** A run on the client succeeded (also outside this class: the ioredis facade's own runs). @internal */
+  ranOn(client: RedisClient): void {
+    this.cachedOn.set(client, internals(client).connectionEpoch);
   }
 
   private async runOn(client: RedisClient, keys: RedisKey[], args: RedisValue[]): Promise<unknown> {
@@ -89,23 +137,59 @@ export class Script {
       this.cachedOn.set(client, epoch);
       return reply;
     } catch (err) {
-      if (!(err instanceof ReplyError) || err.code !== 'NOSCRIPT') throw err;
+      if (!isNoscript(err)) throw err;
     }
-    const reply = await internals(client).sendCommand(this.evalName, [this.source, ...rest]);
-    this.cachedOn.set(client, epoch);
-    return reply;
+    return this.evalAfterNoscript(client, [this.sha1, ...rest], false);
   }
 
-  private isCached(client: RedisClient | undefined): boolean {
-    return client !== undefined && this.cachedOn.get(client) === internals(client).connectionEpoch;
+  private isCachedOn(client: RedisClient): boolean {
+    return this.cachedOn.get(client) === internals(client).connectionEpoch;
   }
+}
 
-  private checkKeys(keys: RedisKey[]): InvalidArgumentError | undefined {
-    if (this.numberOfKeys === undefined || keys.length === this.numberOfKeys) return undefined;
+/** Whether a reply error is NOSCRIPT (the server does not have the script cached). @internal */
+export function isNoscript(err: unknown): boolean {
+  return err instanceof ReplyError && err.code === 'NOSCRIPT';
+}
+
+/**
+ * What is wrong with a script call's arguments, for plain JavaScript callers too: the script must
+ * come from defineScript(), keys and args must be arrays (a string would be spread into letters),
+ * and the number of keys must match the script's numberOfKeys. @internal
+ */
+export function scriptCallError(
+  method: string,
+  script: unknown,
+  keys: unknown,
+  args: unknown,
+): InvalidArgumentError | undefined {
+  if (!(script instanceof Script)) {
     return new InvalidArgumentError(
-      `script ${this.sha1.slice(0, 8)} takes ${this.numberOfKeys} key(s), got ${keys.length}`,
+      `${method}() takes a Script made by defineScript(lua, { numberOfKeys }), got ${describe(script)}`,
     );
   }
+  if (!Array.isArray(keys) || !Array.isArray(args)) {
+    return new InvalidArgumentError(
+      `${method}(): keys and args are arrays, e.g. (script, ['key'], ['arg']); got ${describe(keys)} and ${describe(args)}`,
+    );
+  }
+  if (script.numberOfKeys !== undefined && keys.length !== script.numberOfKeys) {
+    return new InvalidArgumentError(
+      `script ${script.sha1.slice(0, 8)} takes ${script.numberOfKeys} key(s), got ${keys.length}`,
+    );
+  }
+  return undefined;
+}
+
+/** A value's kind for a message (never its content: it may be data or a secret). */
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') {
+    const name = value.constructor?.name;
+    return name !== undefined && name !== '' && name !== 'Object' ? `a ${name}` : 'an object';
+  }
+  return `a ${typeof value}`;
 }
 
 /** Defines a script once (computing its SHA1), to run many times. */

@@ -9,6 +9,9 @@
 // MULTI/EXEC (the in-flight rule of a transaction included).
 import { ReplyError } from '../errors';
 import { argError } from '../client/args';
+import { extraArgumentsError } from '../client/call-check';
+import { scriptCallError, type Script } from '../client/scripts';
+import type { RedisKey, RedisValue } from '../client/command-def';
 import type { CommandDef, Transform } from '../client/command-def';
 import { COMMANDS, type CommandTable } from '../client/commands';
 import type { BatchResults, PipelineResult } from '../client/pipeline';
@@ -18,6 +21,7 @@ import { commandSlot, type CommandSlot } from './key-slot';
 import { sendBuilt, submitBuilt } from './node-seam';
 import { parseRedirection } from './redirection';
 import { routerOf, type ReadyOwner, type Router, type Send } from './router';
+import { scriptSend } from './cluster-scripts';
 
 /** The typed methods of a batch: each one adds its reply type to the chain's (as on a client's pipeline). */
 type Chainable<T extends unknown[], Kind extends 'pipeline' | 'multi'> = {
@@ -34,6 +38,8 @@ interface Queued {
   args: Arg[];
   transform: Transform<unknown> | undefined;
   returnBuffers: boolean;
+  /** A script's EVALSHA (pipelines): SCRIPT LOAD ahead of it on its node when needed, EVAL after a NOSCRIPT. */
+  script?: Script;
 }
 
 abstract class ClusterBatch {
@@ -72,6 +78,26 @@ export class ClusterPipeline<T extends unknown[] = unknown[]> extends ClusterBat
     return this as unknown as ClusterPipeline<[...T, unknown]>;
   }
 
+  /**
+   * A Lua script (see defineScript()) as EVALSHA at the owner of its keys' slot (keys of several
+   * slots: ClusterCrossSlotError in its place), with SCRIPT LOAD ahead of it on that node when the
+   * script is not known to be cached there, and EVAL if the node answers NOSCRIPT all the same.
+   */
+  runScript(script: Script, keys: RedisKey[] = [], args: RedisValue[] = []): ClusterPipeline<[...T, unknown]> {
+    // eslint-disable-next-line prefer-rest-params -- a JavaScript caller's extra arguments are refused
+    if (arguments.length > 3) throw extraArgumentsError('runScript', ['script', 'keys', 'args'], arguments);
+    return this.queueScript(script, keys, args, false) as unknown as ClusterPipeline<[...T, unknown]>;
+  }
+
+  /** runScript() with the reply's bulk strings as Buffers (the ioredis facade's `nameBuffer()`). @internal */
+  queueScript(script: Script, keys: RedisKey[], args: RedisValue[], returnBuffers: boolean): this {
+    const problem = scriptCallError('runScript', script, keys, args);
+    if (problem !== undefined) throw problem;
+    const shaArgs = [script.sha1, keys.length, ...keys, ...args];
+    this.queued.push({ name: script.evalshaName, args: shaArgs, transform: undefined, returnBuffers, script });
+    return this;
+  }
+
   /** Every command's outcome, [null, value] or [error, undefined], in the order they were added, typed after the chain. */
   exec(): Promise<BatchResults<T>> {
     const queued = this.take();
@@ -94,7 +120,7 @@ export class ClusterPipeline<T extends unknown[] = unknown[]> extends ClusterBat
         const q = queued[i];
         const where = commandSlot(q.name, q.args);
         const slot = where.slot;
-        if (typeof slot === 'number') {
+        if (typeof slot === 'number' && q.script === undefined) {
           if (slot !== lastSlot) {
             owner = router.readyOwner(slot);
             lastSlot = owner === undefined ? -1 : slot;
@@ -107,7 +133,8 @@ export class ClusterPipeline<T extends unknown[] = unknown[]> extends ClusterBat
         // Routed: it may wait in the line, and then the commands after it for its slot or node
         // must wait behind it, so the next one asks the router again.
         lastSlot = -1;
-        cluster.route(q.name, where, sendVia(q), q.args).then(
+        const send = q.script === undefined ? sendVia(q) : scriptSend(q.script, q.args, q.returnBuffers, true);
+        cluster.route(q.name, where, send, q.args).then(
           (value) => settle(i, [null, value]),
           (err: Error) => settle(i, [err, undefined]),
         );
@@ -162,6 +189,26 @@ export class ClusterTransaction<T extends unknown[] = unknown[]> extends Cluster
   /** Any command, like cluster.call(); its reply is `unknown`. */
   call(name: string, ...args: Arg[]): ClusterTransaction<[...T, unknown]> {
     this.queueRaw(name, args);
+    return this as unknown as ClusterTransaction<[...T, unknown]>;
+  }
+
+  /**
+   * A Lua script (see defineScript()) in the block, as EVAL with its source (a NOSCRIPT inside EXEC
+   * would fail it while the rest of the block ran); its keys count for the block's slot.
+   */
+  runScript(script: Script, keys: RedisKey[] = [], args: RedisValue[] = []): ClusterTransaction<[...T, unknown]> {
+    // eslint-disable-next-line prefer-rest-params -- a JavaScript caller's extra arguments are refused
+    if (arguments.length > 3) throw extraArgumentsError('runScript', ['script', 'keys', 'args'], arguments);
+    const problem = scriptCallError('runScript', script, keys, args);
+    if (problem !== undefined) throw problem;
+    this.queued.push({
+      method: 'runScript',
+      methodArgs: [script, keys, args],
+      name: script.evalName,
+      args: [script.source, keys.length, ...keys, ...args],
+      transform: undefined,
+      returnBuffers: false,
+    });
     return this as unknown as ClusterTransaction<[...T, unknown]>;
   }
 

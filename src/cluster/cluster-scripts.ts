@@ -7,8 +7,7 @@
 // SCRIPT FLUSH. MOVED and ASK are followed like any command; after an ASK, ASKING goes before the
 // EVAL too (the migration target refuses it otherwise).
 import type { RedisKey, RedisValue } from '../client/command-def';
-import type { Script } from '../client/scripts';
-import { InvalidArgumentError, ReplyError } from '../errors';
+import { isNoscript, scriptCallError, type Script } from '../client/scripts';
 import type { Arg } from '../protocol/types';
 import { commandSlot, type CommandSlot } from './key-slot';
 import { sendBuilt } from './node-seam';
@@ -26,29 +25,41 @@ export function runClusterScript(
   args: RedisValue[],
   returnBuffers = false,
 ): Promise<unknown> {
-  if (script.numberOfKeys !== undefined && keys.length !== script.numberOfKeys) {
-    return Promise.reject(
-      new InvalidArgumentError(
-        `script ${script.sha1.slice(0, 8)} takes ${script.numberOfKeys} key(s), got ${keys.length}`,
-      ),
-    );
-  }
-  const evalsha = script.readOnly ? 'EVALSHA_RO' : 'EVALSHA';
-  const evalName = script.readOnly ? 'EVAL_RO' : 'EVAL';
-  const rest: Arg[] = [keys.length, ...keys, ...args];
-  const shaArgs: Arg[] = [script.sha1, ...rest];
+  const problem = scriptCallError('runScript', script, keys, args);
+  if (problem !== undefined) return Promise.reject(problem);
+  const shaArgs: Arg[] = [script.sha1, keys.length, ...keys, ...args];
+  const evalsha = script.evalshaName;
   return host.route(
     evalsha,
     commandSlot(evalsha, shaArgs),
-    (node, asking, signal) => {
-      if (asking) sendBuilt(node, 'ASKING', [], undefined, false).catch(() => undefined);
-      return sendBuilt(node, evalsha, shaArgs, undefined, returnBuffers, undefined, signal).catch((err: unknown) => {
-        if (!(err instanceof ReplyError) || err.code !== 'NOSCRIPT') throw err;
-        if (asking) sendBuilt(node, 'ASKING', [], undefined, false).catch(() => undefined);
-        return sendBuilt(node, evalName, [script.source, ...rest], undefined, returnBuffers, undefined, signal);
-      });
-    },
+    scriptSend(script, shaArgs, returnBuffers, false),
     shaArgs,
     script.readOnly,
   );
+}
+
+/**
+ * How a script's EVALSHA (`shaArgs`: sha1, numkeys, keys, args) is sent to a node: with `preload`
+ * (a pipeline's), SCRIPT LOAD first on that node when the script is not known to be cached there,
+ * handed to the node with the EVALSHA (in the same write, before it: the EVALSHA runs in its place
+ * among the pipeline's commands for that node); after an ASK, ASKING right before the EVALSHA (any
+ * command in between would use it up). A NOSCRIPT answer gets EVAL on the same node (ASKING before
+ * it too), which runs the script and caches it there.
+ */
+export function scriptSend(script: Script, shaArgs: readonly Arg[], returnBuffers: boolean, preload: boolean): Send {
+  return (node, asking, signal) => {
+    if (preload) script.preload(node);
+    if (asking) sendBuilt(node, 'ASKING', [], undefined, false).catch(() => undefined);
+    return sendBuilt(node, script.evalshaName, shaArgs, undefined, returnBuffers, undefined, signal).then(
+      (reply) => {
+        script.ranOn(node);
+        return reply;
+      },
+      (err: unknown) => {
+        if (!isNoscript(err)) throw err;
+        if (asking) sendBuilt(node, 'ASKING', [], undefined, false).catch(() => undefined);
+        return script.evalAfterNoscript(node, shaArgs, returnBuffers, signal);
+      },
+    );
+  };
 }

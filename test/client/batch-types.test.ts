@@ -80,6 +80,15 @@ export async function typeAssertions(client: RedisClient): Promise<void> {
   const txScript = await script.run(client.multi().dbsize(), [], []).exec();
   void txScript;
   type _txScript = Expect<Equal<typeof txScript, [Result<number>, Result<unknown>, ...PipelineResult[]] | null>>;
+  // runScript() on the batch: the same place, the same unknown reply.
+  const viaMethod = await client.pipeline().get('a').runScript(script, ['a']).ttl('a').exec();
+  void viaMethod;
+  type _viaMethod = Expect<
+    Equal<typeof viaMethod, [Result<string | null>, Result<unknown>, Result<number>, ...PipelineResult[]]>
+  >;
+  const txMethod = await client.multi().runScript(script).dbsize().exec();
+  void txMethod;
+  type _txMethod = Expect<Equal<typeof txMethod, [Result<unknown>, Result<number>, ...PipelineResult[]] | null>>;
 
   // The old shape is still what code written against it sees: assignable, nothing to change.
   const old: PipelineResult[] = chained;
@@ -120,6 +129,13 @@ export async function clusterTypeAssertions(cluster: ClusterClient): Promise<voi
   type _t = Expect<Equal<typeof t, [Result<string | null>, Result<number>, ...PipelineResult[]] | null>>;
   const old: PipelineResult[] = p;
   void old;
+  const script = defineScript('return 1');
+  const ps = await cluster.pipeline().get('a').runScript(script, ['a'], [1]).exec();
+  void ps;
+  type _ps = Expect<Equal<typeof ps, [Result<string | null>, Result<unknown>, ...PipelineResult[]]>>;
+  const ts = await cluster.multi().runScript(script, ['{u}a']).hlen('{u}h').exec();
+  void ts;
+  type _ts = Expect<Equal<typeof ts, [Result<unknown>, Result<number>, ...PipelineResult[]] | null>>;
 }
 
 // The exported names are the ones the assertions above spell out.

@@ -1,8 +1,10 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { InvalidArgumentError, type RedisClient } from '../../src/index';
+import { createClient, InvalidArgumentError, ReplyError, type RedisClient } from '../../src/index';
 import { defineScript } from '../../src/client/scripts';
 import { protocolSuites } from './protocols';
+import { join } from 'node:path';
+import { runTs } from '../support/run-ts';
 
 const resp = protocolSuites();
 
@@ -75,27 +77,92 @@ for (const protocol of [3, 2] as const) {
       assert.equal(same(await reader.run(c, ['sc:s'])), '6');
     });
 
-    test('a Script in pipelines and transactions', async () => {
-      const incr = defineScript("return redis.call('INCRBY', KEYS[1], ARGV[1])");
-      await c.scriptFlush();
-      // Not known to be cached on this connection: the pipeline carries EVAL.
-      const first = await incr.run(c.pipeline(), ['sc:p'], [1]).get('sc:p').exec();
+    /** Calls of EVAL, EVALSHA and SCRIPT LOAD since the last CONFIG RESETSTAT. */
+    const scriptCalls = async (): Promise<{ eval: number; evalsha: number; load: number }> => {
+      const stats = (await c.info('commandstats')).commandstats;
+      const calls = (name: string) => Number(/calls=(\d+)/.exec(String(stats[`cmdstat_${name}`]))?.[1] ?? 0);
+      return { eval: calls('eval'), evalsha: calls('evalsha'), load: calls('script|load') };
+    };
+
+    test('a Script in a pipeline: SCRIPT LOAD once ahead of the batch, EVALSHA in its place; NOSCRIPT after a flush behind its back gets EVAL; a new connection loads again', async () => {
+      const incr = defineScript(`return redis.call('INCRBY', KEYS[1], ARGV[1]) -- pipeline ${protocol}`, {
+        numberOfKeys: 1,
+      });
+      await c.configResetstat();
+      // Not known on this connection: SCRIPT LOAD goes first, in the same write; the EVALSHAs run
+      // in their places (the GETs between them see each one's effect).
+      const first = await c
+        .pipeline()
+        .runScript(incr, ['sc:p'], [1])
+        .get('sc:p')
+        .runScript(incr, ['sc:p'], [2])
+        .get('sc:p')
+        .exec();
       assert.deepEqual(same(first), [
         [null, 1],
         [null, '1'],
+        [null, 3],
+        [null, '3'],
       ]);
-      await incr.run(c, ['sc:p'], [1]);
-      // Known to be cached now: EVALSHA.
+      assert.deepEqual(await scriptCalls(), { eval: 0, evalsha: 2, load: 1 });
+      // Known now: EVALSHA only. script.run(pipeline) is the same as pipeline.runScript(script).
       await c.configResetstat();
-      const second = await incr.run(c.multi(), ['sc:p'], [10]).get('sc:p').exec();
-      assert.deepEqual(same(second), [
-        [null, 12],
-        [null, '12'],
+      assert.deepEqual(same(await incr.run(c.pipeline(), ['sc:p'], [10]).get('sc:p').exec()), [
+        [null, 13],
+        [null, '13'],
       ]);
-      const stats = (await c.info('commandstats')).commandstats;
-      assert.match(String(stats.cmdstat_evalsha), /^calls=1,/);
-      assert.equal(stats.cmdstat_eval, undefined);
-      assert.throws(() => defineScript('return 1', { numberOfKeys: 2 }).run(c.pipeline(), ['a']), InvalidArgumentError);
+      assert.deepEqual(await scriptCalls(), { eval: 0, evalsha: 1, load: 0 });
+      // Flushed behind the client's back (another connection): NOSCRIPT, then EVAL, one outcome.
+      await using other = createClient({ port: resp.server.port });
+      await other.scriptFlush();
+      await c.configResetstat();
+      assert.deepEqual(same(await c.pipeline().runScript(incr, ['sc:p'], [100]).exec()), [[null, 113]]);
+      assert.deepEqual(await scriptCalls(), { eval: 1, evalsha: 1, load: 0 });
+      assert.equal(await c.get('sc:p'), '113', 'the script ran once');
+      // A new connection (the server may have restarted): loaded again first.
+      await other.call('CLIENT', 'KILL', 'ID', String(await c.call('CLIENT', 'ID')));
+      await c.ping();
+      await c.configResetstat();
+      assert.deepEqual(same(await c.pipeline().runScript(incr, ['sc:p'], [1]).exec()), [[null, 114]]);
+      assert.deepEqual(await scriptCalls(), { eval: 0, evalsha: 1, load: 1 });
+      // A script error stays in its place; the commands around it are unaffected.
+      const boom = defineScript(`return redis.error_reply('BOOM no') -- ${protocol}`);
+      const [a, b, d] = await c.pipeline().get('sc:p').runScript(boom).runScript(incr, ['sc:p'], [1]).exec();
+      assert.deepEqual(a, [null, '114']);
+      assert.ok(b[0] instanceof ReplyError && /BOOM no/.test(b[0].message), String(b[0]));
+      assert.deepEqual(d, [null, 115]);
+    });
+
+    test('a Script in a transaction: EVAL with its source, even where it is cached (a NOSCRIPT inside EXEC would fail it while the rest ran)', async () => {
+      const incr = defineScript(`return redis.call('INCRBY', KEYS[1], ARGV[1]) -- multi ${protocol}`);
+      await incr.run(c, ['sc:m'], [1]); // cached on this connection now
+      await c.configResetstat();
+      const block = await c.multi().runScript(incr, ['sc:m'], [10]).get('sc:m').exec();
+      assert.deepEqual(same(block), [
+        [null, 11],
+        [null, '11'],
+      ]);
+      assert.deepEqual(same(await incr.run(c.multi(), ['sc:m'], [1]).exec()), [[null, 12]]);
+      assert.deepEqual(await scriptCalls(), { eval: 2, evalsha: 0, load: 0 });
+    });
+
+    test('scripts in batches refuse what would be sent wrong, before anything is sent (plain JavaScript too)', async () => {
+      const two = defineScript('return 1', { numberOfKeys: 2 });
+      assert.throws(() => c.pipeline().runScript(two, ['a']), /takes 2 key\(s\), got 1/);
+      assert.throws(() => two.run(c.multi(), ['a']), InvalidArgumentError);
+      const js = c.pipeline() as any;
+      assert.throws(() => js.runScript('return 1'), /runScript\(\) takes a Script made by defineScript/);
+      assert.throws(
+        () => js.runScript(two, 'a', 'b'),
+        /keys and args are arrays/,
+        'a string would be spread into letters',
+      );
+      assert.throws(() => js.runScript(two, ['a', 'b'], [], 'extra'), /at most 3 arguments/);
+      await assert.rejects((c as any).runScript('return 1'), InvalidArgumentError);
+      await assert.rejects((c as any).runScript(two, 'ab'), /keys and args are arrays/);
+      // Something that is not a client nor its batch: a typed error that names the API to use.
+      await assert.rejects((two as any).run({}, ['a', 'b']), /script\.run\(\) takes a RedisClient/);
+      assert.throws(() => (two as any).run({ exec() {} }, ['a', 'b']), /cluster\.pipeline\(\)\.runScript/);
     });
 
     test('buffers view: script replies as Buffers', async () => {
@@ -108,3 +175,18 @@ for (const protocol of [3, 2] as const) {
 }
 
 resp.compare();
+
+test('plain JavaScript: scripts in a pipeline and multi(), wrong calls refused before anything is sent', async () => {
+  const run = await runTs(join(__dirname, '..', 'cluster', 'programs', 'script-user.cjs'), {
+    cwd: join(__dirname, '..', '..'),
+    redisUrl: `redis://127.0.0.1:${resp.server.port}`,
+  });
+  assert.equal(run.code, 0, run.output);
+  assert.deepEqual(JSON.parse(run.output.trim().split('\n').at(-1)!), {
+    piped: [1, '1', 2, '2', 3, '3'],
+    tx: [5, 6],
+    refused: ['EINVALIDARG', 'EINVALIDARG', 'EINVALIDARG'],
+    run: 101,
+    direct: 1101,
+  });
+});

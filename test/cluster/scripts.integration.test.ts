@@ -6,7 +6,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCluster, defineScript, ClusterCrossSlotError, InvalidArgumentError } from '../../src/index';
 import { keySlot } from '../../src/cluster/key-slot';
+import { join } from 'node:path';
 import { RedisCluster, type RedisServer } from '../support';
+import { runTs } from '../support/run-ts';
 
 let cluster: RedisCluster;
 before(async () => {
@@ -92,4 +94,129 @@ test('FUNCTION LOAD reaches every primary; FCALL goes by its key, before and aft
   const { newPrimary } = await cluster.failover(keySlot(keys[0].key));
   assert.equal(await c.call('FCALL', 'cincr', 1, keys[0].key, 1), 8);
   assert.equal(await newPrimary.cli('GET', keys[0].key), '8');
+});
+
+/** Calls of EVAL, EVALSHA and SCRIPT LOAD on a node since its last CONFIG RESETSTAT. */
+async function scriptCalls(s: RedisServer): Promise<{ eval: number; evalsha: number; load: number }> {
+  const info = await s.cli('INFO', 'commandstats');
+  const calls = (name: string) => Number(new RegExp(`^cmdstat_${name}:calls=(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+  return { eval: calls('eval'), evalsha: calls('evalsha'), load: calls('script\\|load') };
+}
+
+test('scripts in a pipeline across slots: each at its keys owner, SCRIPT LOAD once ahead of it on each node that needs it, EVALSHA in its place; NOSCRIPT after a flush gets EVAL there', async () => {
+  await using c = createCluster({ nodes: cluster.seeds });
+  await c.connect();
+  const incrBy = defineScript(`return redis.call('INCRBY', KEYS[1], ARGV[1]) -- pipeline ${Date.now()}`, {
+    numberOfKeys: 1,
+  });
+  const [a, b, third] = await keyPerPrimary('sp:');
+  const nodes = [a.owner, b.owner, third.owner];
+  for (const s of nodes) await s.cli('CONFIG', 'RESETSTAT');
+  const p = c
+    .pipeline()
+    .runScript(incrBy, [a.key], [1])
+    .get(a.key)
+    .runScript(incrBy, [b.key], [2])
+    .runScript(incrBy, [a.key], [3])
+    .get(a.key)
+    .runScript(defineScript("return redis.call('MGET', KEYS[1], KEYS[2])"), [a.key, b.key]);
+  const results = await p.exec();
+  assert.deepEqual(results.slice(0, 5), [
+    [null, 1],
+    [null, '1'],
+    [null, 2],
+    [null, 4],
+    [null, '4'],
+  ]);
+  assert.ok(results[5][0] instanceof ClusterCrossSlotError, 'keys of several slots: the error in its place');
+  assert.deepEqual(await scriptCalls(a.owner), { eval: 0, evalsha: 2, load: 1 });
+  assert.deepEqual(await scriptCalls(b.owner), { eval: 0, evalsha: 1, load: 1 });
+  assert.deepEqual(await scriptCalls(third.owner), { eval: 0, evalsha: 0, load: 0 }, 'nothing where no key is');
+  // Known on those nodes now: EVALSHA only.
+  for (const s of nodes) await s.cli('CONFIG', 'RESETSTAT');
+  assert.deepEqual(await c.pipeline().runScript(incrBy, [a.key], [10]).runScript(incrBy, [b.key], [10]).exec(), [
+    [null, 14],
+    [null, 12],
+  ]);
+  assert.deepEqual(await scriptCalls(a.owner), { eval: 0, evalsha: 1, load: 0 });
+  // Flushed behind the client's back: NOSCRIPT, then EVAL on that node, the script ran once.
+  await a.owner.cli('SCRIPT', 'FLUSH');
+  for (const s of nodes) await s.cli('CONFIG', 'RESETSTAT');
+  assert.deepEqual(await c.pipeline().runScript(incrBy, [a.key], [100]).exec(), [[null, 114]]);
+  assert.deepEqual(await scriptCalls(a.owner), { eval: 1, evalsha: 1, load: 0 });
+  assert.equal(await a.owner.cli('GET', a.key), '114');
+});
+
+test('a script in a pipeline after a failover: the promoted replica gets SCRIPT LOAD ahead of the EVALSHA (a new node is not known to have it)', async () => {
+  await using c = createCluster({ nodes: cluster.seeds });
+  await c.connect();
+  const script = defineScript(`return redis.call('INCR', KEYS[1]) -- failover ${Date.now()}`, { numberOfKeys: 1 });
+  const [{ key }] = await keyPerPrimary('spf:');
+  assert.deepEqual(await c.pipeline().runScript(script, [key]).exec(), [[null, 1]]);
+  const { newPrimary } = await cluster.failover(keySlot(key));
+  await newPrimary.cli('CONFIG', 'RESETSTAT');
+  assert.deepEqual(await c.pipeline().runScript(script, [key]).get(key).exec(), [
+    [null, 2],
+    [null, '2'],
+  ]);
+  assert.deepEqual(await scriptCalls(newPrimary), { eval: 0, evalsha: 1, load: 1 });
+});
+
+test('a script in a pipeline during a slot migration: ASK to the target, where SCRIPT LOAD, ASKING and EVALSHA go in that order', async () => {
+  await using c = createCluster({ nodes: cluster.seeds, refreshIntervalMs: 0 });
+  await c.connect();
+  const script = defineScript(`return redis.call('INCRBY', KEYS[1], ARGV[1]) -- ask ${Date.now()}`, {
+    numberOfKeys: 1,
+  });
+  const key = '{spask}k';
+  const slot = keySlot(key);
+  await c.set(key, '10');
+  const from = await cluster.primaryFor(slot);
+  const to = (await primaries()).find((s) => s !== from)!;
+  await cluster.beginSlotMigration(slot, to);
+  try {
+    assert.equal(await cluster.migrateKeys(slot, from, to), 1);
+    await to.cli('CONFIG', 'RESETSTAT');
+    assert.deepEqual(await c.pipeline().runScript(script, [key], [5]).exec(), [[null, 15]]);
+    assert.deepEqual(await scriptCalls(to), { eval: 0, evalsha: 1, load: 1 });
+  } finally {
+    await cluster.finishSlotMigration(slot, from, to);
+  }
+  assert.equal(await to.cli('GET', key), '15', 'ran at the migration target (the new owner now)');
+});
+
+test('a script in a cluster multi(): EVAL at the owner of the block slot; its keys count for the slot', async () => {
+  await using c = createCluster({ nodes: cluster.seeds });
+  await c.connect();
+  const script = defineScript(`return redis.call('INCRBY', KEYS[1], ARGV[1]) -- multi ${Date.now()}`);
+  assert.equal(await c.runScript(script, ['{smx}n'], [1]), 1); // cached at the owner: multi() still sends EVAL
+  const owner = await cluster.primaryFor(keySlot('{smx}n'));
+  await owner.cli('CONFIG', 'RESETSTAT');
+  assert.deepEqual(await c.multi().runScript(script, ['{smx}n'], [10]).get('{smx}n').exec(), [
+    [null, 11],
+    [null, '11'],
+  ]);
+  assert.deepEqual(await scriptCalls(owner), { eval: 1, evalsha: 0, load: 0 });
+  await assert.rejects(c.multi().get('{smx}n').runScript(script, ['other']).exec(), ClusterCrossSlotError);
+  assert.throws(
+    () => defineScript('return 1', { numberOfKeys: 1 }).run(c.multi() as never),
+    /cluster\.pipeline\(\)\.runScript/,
+  );
+});
+
+test('plain JavaScript: scripts in a cluster pipeline and multi(), wrong calls refused before anything is sent', async () => {
+  const node = cluster.servers.find((s) => s.running)!;
+  const run = await runTs(join(__dirname, 'programs', 'script-user.cjs'), {
+    cwd: join(__dirname, '..', '..'),
+    redisUrl: `redis://${node.host}:${node.port}`,
+    args: ['cluster'],
+  });
+  assert.equal(run.code, 0, run.output);
+  assert.deepEqual(JSON.parse(run.output.trim().split('\n').at(-1)!), {
+    piped: [1, '1', 2, '2', 3, '3'],
+    tx: [5, 6],
+    refused: ['EINVALIDARG', 'EINVALIDARG', 'EINVALIDARG'],
+    run: 'EINVALIDARG',
+    direct: 1001,
+  });
 });

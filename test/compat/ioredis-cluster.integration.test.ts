@@ -158,6 +158,11 @@ describe('Redis.Cluster: commands, batches, scripts, nodes, pub/sub', () => {
     // SCRIPT FLUSH on every node, behind the facade's back: still right.
     for (const s of cluster.servers) await s.cli('SCRIPT', 'FLUSH');
     assert.deepEqual(await redis.pipeline().bump('{s}n', 10).exec(), [[null, 18]]);
+    // The Buffer form of a defined command in a cluster pipeline: the reply's bytes.
+    redis.defineCommand('firstKey', { numberOfKeys: 1, lua: `return KEYS[1] -- ${Date.now()}` });
+    const [[err, bytes]] = await redis.pipeline().firstKeyBuffer('{s}n').exec();
+    assert.equal(err, null);
+    assert.deepEqual(bytes, Buffer.from('{s}n'));
     assert.throws(() => redis.pipeline().getBuffer('{p}a'), /Redis\.Cluster pipeline/);
   });
 

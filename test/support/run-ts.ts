@@ -8,13 +8,16 @@ export interface TsRun {
   output: string;
 }
 
-export function runTs(file: string, opts: { cwd: string; redisUrl: string; timeoutMs?: number }): Promise<TsRun> {
+export function runTs(
+  file: string,
+  opts: { cwd: string; redisUrl: string; timeoutMs?: number; args?: string[] },
+): Promise<TsRun> {
   const env: NodeJS.ProcessEnv = { ...process.env, REDIS_URL: opts.redisUrl };
   // The child is a program, not a test file: keep the runner's own settings out of it.
   delete env.NODE_TEST_CONTEXT;
   delete env.NODE_OPTIONS;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', file], { cwd: opts.cwd, env });
+    const child = spawn(process.execPath, ['--import', 'tsx', file, ...(opts.args ?? [])], { cwd: opts.cwd, env });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));

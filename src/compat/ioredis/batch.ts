@@ -4,16 +4,16 @@
  * every command added with defineCommand() chains; exec() resolves with `[err, value]` pairs in
  * ioredis' reply shapes, or null when a WATCHed key changed.
  *
- * Scripts in a pipeline go as EVALSHA, as in ioredis: exec() first loads (SCRIPT LOAD) those the
- * connection has not run or loaded yet, and a script that still answers NOSCRIPT (the cache was
- * flushed meanwhile, a failover) is run again on its own with EVALSHA then EVAL, its result put in
- * place. In a transaction they go as EVAL (the source): a NOSCRIPT inside EXEC could not be
- * answered without breaking the transaction in two.
+ * Scripts in a pipeline go as EVALSHA, as in ioredis, through romaine's own `runScript()` of the
+ * batch (client/scripts.ts): SCRIPT LOAD ahead of the batch for a script the connection (a
+ * cluster: the node) is not known to have, and EVAL for one that answers NOSCRIPT all the same. In
+ * a transaction they go as EVAL (the source): a NOSCRIPT inside EXEC could not be answered without
+ * breaking the transaction in two.
  */
 import { InvalidArgumentError } from '../../errors';
 import { Pipeline, Transaction, type PipelineResult } from '../../client/pipeline';
-import { ReplyError } from '../../errors';
 import type { Script } from '../../client/scripts';
+import type { RedisKey, RedisValue } from '../../client/command-def';
 import type { Arg } from '../../protocol/types';
 import { numbers, REPLY_SHAPES, takeCallback, toArgs, withCallback, type ReplyShape } from './convert';
 
@@ -21,42 +21,23 @@ import { numbers, REPLY_SHAPES, takeCallback, toArgs, withCallback, type ReplySh
 export interface RomaineBatch {
   call(name: string, ...args: Arg[]): unknown;
   callBuffer?(name: string, ...args: Arg[]): unknown;
+  /** A script as the batch runs it (pipelines: EVALSHA, loaded when needed, EVAL after a NOSCRIPT). */
+  queueScript?(script: Script, keys: RedisKey[], args: RedisValue[], returnBuffers: boolean): unknown;
   exec(): Promise<PipelineResult[] | null>;
 }
 
 /** The facade's view of one queued command: how to shape its reply. */
 type Shape = ReplyShape | undefined;
 
-/** What a batch asks of its connection for the scripts queued in it (the facade's Redis or Cluster). */
-export interface ScriptOwner {
-  /** Whether a script is known to be in the server's cache (run or loaded on this connection). */
-  isLoaded(script: Script): boolean;
-  /** SCRIPT LOAD (on every node of a cluster); failures are not reported: NOSCRIPT is answered later. */
-  loadScripts(scripts: Script[]): Promise<void>;
-  /** Runs one script on its own: EVALSHA, then EVAL on NOSCRIPT. */
-  runScript(script: Script, numkeysAndArgs: Arg[], buffers: boolean): Promise<unknown>;
-}
-
-/** A script queued in a pipeline: what to run again if its EVALSHA answers NOSCRIPT. */
-interface QueuedScript {
-  script: Script;
-  numkeysAndArgs: Arg[];
-  buffers: boolean;
-}
-
 export class IoredisBatch {
   /** @internal */ readonly batch: RomaineBatch;
   /** @internal */ readonly shapes: Shape[] = [];
   /** @internal */ readonly stringNumbers: boolean;
-  /** @internal The scripts queued, by position (pipelines only). */
-  readonly scripts: (QueuedScript | undefined)[] = [];
-  /** @internal */ readonly owner: ScriptOwner;
   readonly isTransaction: boolean;
 
-  constructor(batch: RomaineBatch, stringNumbers: boolean, owner: ScriptOwner, isTransaction: boolean) {
+  constructor(batch: RomaineBatch, stringNumbers: boolean, isTransaction: boolean) {
     this.batch = batch;
     this.stringNumbers = stringNumbers;
-    this.owner = owner;
     this.isTransaction = isTransaction || batch instanceof Transaction;
   }
 
@@ -93,12 +74,22 @@ export class IoredisBatch {
     return this;
   }
 
-  /** @internal Queues a script defined with defineCommand(): EVALSHA in a pipeline, EVAL in a transaction. */
+  /**
+   * @internal Queues a script defined with defineCommand() (`numkeysAndArgs`: numkeys first): EVAL
+   * in a transaction; in a pipeline, the batch's own runScript (EVALSHA, loaded when needed).
+   */
   queueScript(script: Script, numkeysAndArgs: Arg[], buffers: boolean): this {
     const [sha, src] = script.readOnly ? ['EVALSHA_RO', 'EVAL_RO'] : ['EVALSHA', 'EVAL'];
     if (this.isTransaction) return this.queue(src, [script.source, ...numkeysAndArgs], buffers, undefined);
-    this.queue(sha, [script.sha1, ...numkeysAndArgs], buffers, undefined);
-    this.scripts[this.shapes.length - 1] = { script, numkeysAndArgs, buffers };
+    const [numkeys, ...rest] = numkeysAndArgs;
+    const count = /^\d+$/.test(String(numkeys)) ? Number(numkeys) : NaN;
+    if (this.batch.queueScript === undefined || !(count <= rest.length)) {
+      // Not a number of keys the arguments can have: sent as given, the server's error in place (as ioredis).
+      return this.queue(sha, [script.sha1, ...numkeysAndArgs], buffers, undefined);
+    }
+    // Keys as the caller gave them (ioredis takes numbers too: they are sent as their decimal text).
+    this.batch.queueScript(script, rest.slice(0, count) as RedisKey[], rest.slice(count) as RedisValue[], buffers);
+    this.shapes.push(undefined);
     return this;
   }
 
@@ -106,39 +97,16 @@ export class IoredisBatch {
   exec(callback?: unknown): Promise<PipelineResult[] | null> {
     const cb = typeof callback === 'function' ? (callback as Parameters<typeof withCallback>[1]) : undefined;
     const shapes = this.shapes.splice(0);
-    const scripts = this.scripts.splice(0);
     const strings = this.stringNumbers;
-    const owner = this.owner;
-    const toLoad = [...new Set(scripts.flatMap((q) => (q === undefined ? [] : [q.script])))].filter(
-      (script) => !owner.isLoaded(script),
-    );
-    const loaded = toLoad.length === 0 ? Promise.resolve() : owner.loadScripts(toLoad);
-    const done = loaded
-      .then(() => this.batch.exec())
-      .then(async (results) => {
-        if (results === null) return null;
-        // A script whose EVALSHA still answered NOSCRIPT runs again on its own (after the batch).
-        const rerun = results.map(([err], i) => {
-          const q = scripts[i];
-          if (q === undefined || !(err instanceof ReplyError) || err.code !== 'NOSCRIPT') {
-            return Promise.resolve(undefined);
-          }
-          return owner.runScript(q.script, q.numkeysAndArgs, q.buffers).then(
-            (value): PipelineResult => [null, value],
-            (e: Error): PipelineResult => [e, undefined],
-          );
-        });
-        const again = await Promise.all(rerun);
-        return results.map((result, i): PipelineResult => {
-          const fixed = again[i];
-          if (fixed !== undefined) return fixed; // already in the facade's shape
-          const [err, value] = result;
-          if (err !== null) return [err, undefined];
-          const shape = shapes[i];
-          const v = numbers(value, strings);
-          return [null, shape === undefined ? v : shape(v)];
-        });
+    const done = this.batch.exec().then((results) => {
+      if (results === null) return null;
+      return results.map(([err, value], i): PipelineResult => {
+        if (err !== null) return [err, undefined];
+        const shape = shapes[i];
+        const v = numbers(value, strings);
+        return [null, shape === undefined ? v : shape(v)];
       });
+    });
     return withCallback(done, cb);
   }
 }

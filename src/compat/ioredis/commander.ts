@@ -16,6 +16,7 @@ import {
   type RomaineError,
 } from '../../errors';
 import { Script } from '../../client/scripts';
+import { RedisClient } from '../../client/client';
 import type { PipelineResult } from '../../client/pipeline';
 import type { State } from '../../lifecycle/states';
 import type { Arg } from '../../protocol/types';
@@ -74,8 +75,6 @@ export abstract class Commander extends EventEmitter {
   /** ioredis' connection status; a library may assign it (BullMQ sets 'end' after quit()). */
   status: IoredisStatus = 'wait';
   /** @internal */ protected scripts = new Map<string, Script>();
-  /** @internal SHA1s of the scripts the server is known to have (forgotten at each new connection). */
-  protected loadedScripts = new Set<string>();
   /** @internal The prototype of this connection's batches: the commands defined with defineCommand() on top. */
   protected batchProto: object = Object.create(IoredisBatch.prototype) as object;
   /** @internal */ protected abstract readonly stringNumbers: boolean;
@@ -90,8 +89,6 @@ export abstract class Commander extends EventEmitter {
           this.setStatus('connecting');
           break;
         case 'ready':
-          // A new connection may be to a server that restarted (or a promoted replica): no script known.
-          this.loadedScripts.clear();
           this.setStatus('connect');
           this.emit('connect');
           this.setStatus('ready');
@@ -214,34 +211,17 @@ export abstract class Commander extends EventEmitter {
   /** @internal EVALSHA, then EVAL on NOSCRIPT (a restart or a failover emptied the script cache). */
   async runScript(script: Script, numkeysAndArgs: Arg[], buffers: boolean): Promise<unknown> {
     const [sha, src] = script.readOnly ? ['EVALSHA_RO', 'EVAL_RO'] : ['EVALSHA', 'EVAL'];
+    let reply: unknown;
     try {
-      const reply = await this.send(sha, [script.sha1, ...numkeysAndArgs], buffers);
-      this.loadedScripts.add(script.sha1);
-      return reply;
+      reply = await this.send(sha, [script.sha1, ...numkeysAndArgs], buffers);
     } catch (err) {
       if (!(err instanceof ReplyError) || err.code !== 'NOSCRIPT') throw err;
-      this.loadedScripts.delete(script.sha1);
+      reply = await this.send(src, [script.source, ...numkeysAndArgs], buffers);
     }
-    const reply = await this.send(src, [script.source, ...numkeysAndArgs], buffers);
-    this.loadedScripts.add(script.sha1);
+    // The client's pipelines need not load it again on this connection (a cluster's node is not known here).
+    const backend = this.backend;
+    if (backend instanceof RedisClient) script.ranOn(backend);
     return reply;
-  }
-
-  /** @internal Whether the script ran or was loaded since the connection was last (re)established. */
-  isLoaded(script: Script): boolean {
-    return this.loadedScripts.has(script.sha1);
-  }
-
-  /** @internal SCRIPT LOAD before a pipeline that runs these scripts (romaine's cluster sends it to every node). */
-  async loadScripts(scripts: Script[]): Promise<void> {
-    await Promise.all(
-      scripts.map((script) =>
-        this.backend.call('SCRIPT', 'LOAD', script.source).then(
-          () => void this.loadedScripts.add(script.sha1),
-          () => undefined, // the EVALSHA will answer NOSCRIPT, and run again on its own
-        ),
-      ),
-    );
   }
 
   /** Commands sent together; `exec()` gives `[[err, value], ...]`. `pipeline([['set', k, v], ...])` works too. */
@@ -264,7 +244,7 @@ export abstract class Commander extends EventEmitter {
 
   private batch(romaine: RomaineBatch, commands: unknown[][] | undefined, transaction = false): IoredisBatch {
     const batch = Object.create(this.batchProto) as IoredisBatch;
-    Object.assign(batch, new IoredisBatch(romaine, this.stringNumbers, this, transaction));
+    Object.assign(batch, new IoredisBatch(romaine, this.stringNumbers, transaction));
     if (commands !== undefined) queueArray(batch, commands);
     return batch;
   }

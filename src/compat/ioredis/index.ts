@@ -18,7 +18,7 @@ export type { IoredisClusterOptions, StartupNode } from './cluster-options';
 export { Commander } from './commander';
 export type { IoredisStatus, CommandDefinition, ScanStreamOptions, Callback, Backend } from './commander';
 export { IoredisBatch } from './batch';
-export type { RomaineBatch, ScriptOwner } from './batch';
+export type { RomaineBatch } from './batch';
 export type { IoredisOptions } from './options';
 export { ReplyError } from '../../errors';
 export default Redis;
