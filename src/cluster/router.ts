@@ -258,6 +258,8 @@ export class Router {
   private failed(cmd: Pending, target: NodeAddress, err: unknown, node: RedisClient): void {
     const r = parseRedirection(err, target);
     if (r !== undefined && (r.kind === 'moved' || r.kind === 'ask')) {
+      // It did not run, and the cluster is closing: nothing is followed any more.
+      if (this.closed()) return cmd.reject(new ClientClosedError('the cluster client is closed'));
       const hops = (cmd.hops ??= []);
       hops.push(`${r.kind.toUpperCase()} ${nodeKey(r.address)}`);
       if (hops.length > this.opts.maxRedirections) return cmd.reject(new ClusterRedirectionError(cmd.name, hops, err));

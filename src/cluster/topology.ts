@@ -265,9 +265,13 @@ export class Topology {
     return this.retired.has(c);
   }
 
-  /** A MOVED: that slot's owner changes now, in a new map swapped in whole. */
+  /**
+   * A MOVED: that slot's owner changes now, in a new map swapped in whole. Not once stopped (the
+   * cluster is closing): a client made for a node new to the map would connect after close()
+   * took the clients it closes, and live on.
+   */
   moved(slot: number, to: NodeAddress): void {
-    if (this.map === undefined) return;
+    if (this.map === undefined || this.closed) return;
     this.map = this.map.withSlotOwner(slot, to);
     this.clientFor(to);
     this.signal();

@@ -5,9 +5,10 @@
 // application. Timings are logged, never asserted (bench/cluster-faults.ts measures them).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createCluster } from '../../src/index';
+import { ClientClosedError, createCluster } from '../../src/index';
 import { keySlot } from '../../src/cluster/key-slot';
 import { RedisCluster, type RedisServer } from '../support';
+import { BUSY_SCRIPT } from '../support/busy-script';
 
 /** Polls an async condition every 20 ms. */
 async function waitFor(what: string, cond: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
@@ -202,6 +203,37 @@ test('a node added and slots moved to it under an INCR load: the client uses it,
   assert.equal(r.duplicates, 0, 'no INCR ran twice');
   assert.equal(r.lost, 0, 'no acknowledged INCR was lost');
   assert.equal(r.failed.length, 0, `no error reached the application: ${r.kinds}`);
+});
+
+test('a MOVED to a node the client does not know yet, answered while close() is under way: the command rejects with ClientClosedError and no connection to that node outlives close()', async () => {
+  const c = createCluster({ nodes: cluster.seeds, refreshIntervalMs: 0 });
+  await c.connect();
+  // The new node joins after the client read its map: only a MOVED can tell the client about it.
+  const fresh = await cluster.addNode();
+  const key = '{closemoved}k';
+  const from = await cluster.primaryFor(keySlot(key));
+  await cluster.moveSlot(keySlot(key), fresh);
+  // On the client's own connection to the old owner, in this order: a busy script keeps the node
+  // from answering the GET (MOVED) until close() below has begun.
+  const busy = c.node(`127.0.0.1:${from.port}`).eval(BUSY_SCRIPT, [], ['500']);
+  const get = c.get(key).then(
+    (v) => v,
+    (e: unknown) => e,
+  );
+  await c.close();
+  assert.equal(await busy, 'done');
+  const got = await get;
+  assert.ok(got instanceof ClientClosedError, `the GET did not run: ${String(got)}`);
+  const clients = (c as unknown as { topo: { clients: Map<string, { state: string }> } }).topo.clients;
+  const open = [...clients].filter(([, n]) => n.state !== 'closed').map(([k, n]) => `${k} ${n.state}`);
+  assert.deepEqual(open, [], 'every node client is closed once close() resolved');
+  // And on the server's side: none of our connections reached the new node (the leaked client
+  // connected within milliseconds; redis-cli's own connection is left out).
+  await new Promise((r) => setTimeout(r, 300));
+  const ours = (await fresh.cli('CLIENT', 'LIST', 'TYPE', 'normal'))
+    .split('\n')
+    .filter((l) => !/cmd=client\|list/.test(l));
+  assert.deepEqual(ours, []);
 });
 
 test('the whole cluster restarted under an INCR load: every promise settles, 0 duplicates, 0 lost, the client is ready again', async () => {

@@ -1,13 +1,14 @@
 // Unit tests of the cluster router's wait line over time: a fake clock, a fake topology with one
-// primary and a fake node whose answers each test chooses (no server, no sleeping).
+// primary and a fake node whose answers each test chooses (no server, no sleeping); and of the
+// topology's refusal to change once stopped.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RedisClient } from '../../src/client/client';
 import { resolveClusterOptions } from '../../src/cluster/options';
 import { Router, type Send } from '../../src/cluster/router';
-import type { ClusterNode } from '../../src/cluster/slot-map';
-import type { Topology } from '../../src/cluster/topology';
-import { ReplyError } from '../../src/errors';
+import { slotMapFromSlots, type ClusterNode } from '../../src/cluster/slot-map';
+import { Topology } from '../../src/cluster/topology';
+import { ClusterUnavailableError, ReplyError } from '../../src/errors';
 import type { Clock, TimerHandle } from '../../src/lifecycle/clock';
 import type { State } from '../../src/lifecycle/states';
 import { flush } from '../lifecycle/fakes';
@@ -56,8 +57,8 @@ class BusyClock implements Clock {
 
 const owner: ClusterNode = { host: '127.0.0.1', port: 7000, key: '127.0.0.1:7000', role: 'primary', health: 'online' };
 
-/** A router over one ready primary that owns every slot. */
-function setup(clock: BusyClock): Router {
+/** A router over one ready primary that owns every slot; `budgetMs`: each command's. */
+function setup(clock: BusyClock, budgetMs = 60_000): Router {
   const node = { state: 'ready', lastError: undefined } as unknown as RedisClient;
   const map = {
     primaryFor: () => {
@@ -77,7 +78,10 @@ function setup(clock: BusyClock): Router {
     changedSignal: new Promise<void>(() => undefined), // the topology never changes here
   } as unknown as Topology;
   const host = { state: 'ready' as State, connect: () => Promise.resolve() };
-  const opts = resolveClusterOptions({ nodes: [{ host: owner.host, port: owner.port }], unavailableTimeoutMs: 60_000 });
+  const opts = resolveClusterOptions({
+    nodes: [{ host: owner.host, port: owner.port }],
+    unavailableTimeoutMs: budgetMs,
+  });
   return new Router(host, topo, opts, undefined, clock);
 }
 
@@ -116,4 +120,60 @@ test('Router: a command refused with TRYAGAIN is tried again after its pause, an
   assert.deepEqual(outcomes, ['MSET OK', 'SET a OK', 'SET b OK']);
   assert.equal(router.waiting, 0);
   await Promise.all([first, ...later]);
+});
+
+test('Router: commands still held when their budget ends reject with ClusterUnavailableError and leave nothing behind: the next command for the slot goes at once', async () => {
+  const clock = new BusyClock();
+  clock.early = 1;
+  clock.lookupMs = 1;
+  const router = setup(clock, 1000);
+  const sent: string[] = [];
+  const refused: Send = () => {
+    sent.push('MSET');
+    return Promise.reject(new ReplyError('TRYAGAIN Multiple keys request during rehashing of slot'));
+  };
+  const ok =
+    (name: string): Send =>
+    () => {
+      sent.push(name);
+      return Promise.resolve('OK');
+    };
+  const slot = { slot: 42 };
+  const outcome = (p: Promise<unknown>): Promise<unknown> =>
+    p.then(
+      (v) => v,
+      (e: unknown) => e,
+    );
+  const mset = outcome(router.route('MSET', slot, refused));
+  await flush();
+  const set = outcome(router.route('SET', slot, ok('SET')));
+  await clock.run(1500);
+  for (const [name, got] of [
+    ['MSET', await mset],
+    ['SET', await set],
+  ] as const) {
+    assert.ok(got instanceof ClusterUnavailableError, `${name}: ${String(got)}`);
+  }
+  assert.equal(sent.includes('SET'), false, 'the SET never passed the MSET');
+  assert.equal(router.waiting, 0);
+  // Nothing of them is left in the line (no count of a slot or node, no probe): a new command
+  // for that slot is sent as it is issued.
+  const next = router.route('SET', slot, ok('next SET'));
+  assert.equal(sent.at(-1), 'next SET');
+  assert.equal(await next, 'OK');
+});
+
+test('Topology: once stopped (the cluster closing), a MOVED changes no owner and makes no client for the node it names', () => {
+  const topo = new Topology(resolveClusterOptions({ nodes: [{ host: owner.host, port: owner.port }] }), {
+    changed: () => undefined,
+    node: () => undefined,
+    reconnecting: () => undefined,
+  });
+  topo.map = slotMapFromSlots([[0, 16383, [owner.host, owner.port, 'a']]], { reporter: owner });
+  topo.stop();
+  // A node new to the map: before the fix, a client for it was made and connected here, after
+  // close() had taken the list of the clients it closes.
+  topo.moved(42, { host: '127.0.0.1', port: 7999 });
+  assert.equal(topo.clients.size, 0);
+  assert.equal(topo.map.primaryFor(42)?.key, owner.key);
 });
