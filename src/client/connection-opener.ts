@@ -47,12 +47,24 @@ export class ConnectionOpener {
     hooks: ConnectionHooks,
     connectTimeoutMs = this.options.connectTimeoutMs,
   ): Promise<ConnectionLike> {
+    const credentials = await this.credentials();
+    const openAt = (at: { host: string; port: number }): Promise<Connection> =>
+      this.openAt(at, credentials, info, hooks, connectTimeoutMs);
+    // With sentinels, this attempt asks them where to go first (sentinel/discovery.ts); the
+    // lifecycle around it is the same either way.
     const o = this.options;
-    // The secret lives in this attempt's locals and the handshake's commands only: nothing that
-    // outlives the attempt keeps it (see Auth, and Connection, which drops it after the handshake).
-    let credentials: { username?: string; password?: string };
+    const conn = this.sentinel === undefined ? await openAt(o) : await this.sentinel.open(openAt);
+    if (info.attempt > 0) this.lastServer = conn.server; // attempt 0 is a health probe, not ours to keep
+    this.addresses.set(conn, this.sentinel?.connectedTo ?? { host: o.host, port: o.port });
+    return conn;
+  }
+
+  /** Where each open connection went (the sentinels may name another node on the next attempt). */
+  private readonly addresses = new WeakMap<ConnectionLike, { host: string; port: number }>();
+
+  private async credentials(): Promise<{ username?: string; password?: string }> {
     try {
-      credentials = await o.auth.current();
+      return await this.options.auth.current();
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
       throw new AttemptFailure(
@@ -62,48 +74,63 @@ export class ConnectionOpener {
         this.endpoint,
       );
     }
+  }
+
+  // The secret lives in this attempt's locals and the handshake's commands only: nothing that
+  // outlives the attempt keeps it (see Auth, and Connection, which drops it after the handshake).
+  private openAt(
+    at: { host: string; port: number },
+    credentials: { username?: string; password?: string },
+    info: AttemptInfo,
+    hooks: ConnectionHooks,
+    connectTimeoutMs: number,
+  ): Promise<Connection> {
+    const o = this.options;
     const session = this.session;
-    const openAt = (at: { host: string; port: number }): Promise<Connection> =>
-      Connection.open(
-        {
-          host: at.host,
-          port: at.port,
-          path: o.path,
-          tls: o.tls,
-          connectTimeoutMs,
-          keepAliveMs: o.keepAliveMs,
-          protocol: o.protocol,
-          username: credentials.username ?? o.username,
-          password: credentials.password,
-          database: session.database,
-          clientName: session.clientName,
-          libName: o.libName,
-          libVersion: VERSION,
-          readOnly: session.readOnly ?? o.readOnly === true,
-          noEvict: session.noEvict,
-          limits: o.limits,
-          listenFirstMs: info.listenFirstMs,
-          probeTlsOnSilentClose: info.phase === 'initial',
-          now: () => this.clock.now(),
-        },
-        hooks,
-      );
-    // With sentinels, this attempt asks them where to go first (sentinel/discovery.ts); the
-    // lifecycle around it is the same either way.
-    const conn = this.sentinel === undefined ? await openAt(o) : await this.sentinel.open(openAt);
-    if (info.attempt > 0) this.lastServer = conn.server; // attempt 0 is a health probe, not ours to keep
-    return conn;
+    return Connection.open(
+      {
+        host: at.host,
+        port: at.port,
+        path: o.path,
+        tls: o.tls,
+        connectTimeoutMs,
+        keepAliveMs: o.keepAliveMs,
+        protocol: o.protocol,
+        username: credentials.username ?? o.username,
+        password: credentials.password,
+        database: session.database,
+        clientName: session.clientName,
+        libName: o.libName,
+        libVersion: VERSION,
+        readOnly: session.readOnly ?? o.readOnly === true,
+        noEvict: session.noEvict,
+        limits: o.limits,
+        listenFirstMs: info.listenFirstMs,
+        probeTlsOnSilentClose: info.phase === 'initial',
+        now: () => this.clock.now(),
+      },
+      hooks,
+    );
   }
 
   /**
    * The health check's confirmation: a second connection through the same path as an attempt
    * (transport, TLS, credentials, handshake; no restore, not counted as an attempt), asking the
-   * server about `conn` (connection/probe.ts).
+   * server about `conn` (connection/probe.ts). It goes to the node `conn` is on: with sentinels,
+   * not to wherever they point now, whose answer about a connection id means nothing (it judged a
+   * healthy connection dead), and without asking them (their answer set the node the client
+   * believed it was on).
    */
   probe(conn: ConnectionLike): Promise<ProbeFinding> {
     const hc = this.options.healthCheck;
     const timeoutMs = hc === false ? this.options.connectTimeoutMs : hc.probeTimeoutMs;
     const info: AttemptInfo = { attempt: 0, phase: 'runtime', listenFirstMs: 0 };
-    return probeServer((ms) => this.open(info, { onClose: () => undefined }, ms), conn.server?.id, timeoutMs);
+    const hooks = { onClose: () => undefined };
+    const at = this.addresses.get(conn);
+    const open = (ms: number) =>
+      at === undefined
+        ? this.open(info, hooks, ms)
+        : this.credentials().then((credentials) => this.openAt(at, credentials, info, hooks, ms));
+    return probeServer(open, conn.server?.id, timeoutMs);
   }
 }
