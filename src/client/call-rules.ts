@@ -10,12 +10,12 @@ import { InvalidArgumentError } from '../errors';
 import type { Arg } from '../protocol/types';
 import type { CommandDef } from './command-def';
 import { COMMANDS } from './commands';
-import { millisecondsAt } from './commands/blocking';
+import { millisecondsAt, type BlockingTime } from './commands/blocking';
 
 /** How a blocking command runs: the same figure the typed method uses, from the built arguments. */
 export interface Blocking {
   /** How long (ms) the server may hold the reply; 0 = not blocking with these arguments; Infinity = forever. */
-  readonly blockingMs: (args: Arg[]) => number;
+  readonly blockingMs: BlockingTime;
   /** Must stay on the caller's connection (WAIT, WAITAOF count that connection's writes). */
   readonly sameConnection: boolean;
 }
@@ -153,6 +153,16 @@ export function callRule(name: string): CallRule | undefined {
   const rule = RULES.get(name);
   if (rule !== undefined || name.length > LONGEST) return rule;
   return RULES.get(name.toUpperCase());
+}
+
+/**
+ * For a blocking command that can be unblocked on one server and sent again to another (its
+ * timeout answer is a null, and it does not count its own connection's writes as WAIT does): its
+ * arguments with the wait set to `ms`. Undefined for every other command.
+ */
+export function resendWait(name: string): ((args: readonly Arg[], ms: number) => Arg[]) | undefined {
+  const blocking = callRule(name)?.blocking;
+  return blocking === undefined || blocking.sameConnection ? undefined : blocking.blockingMs.withWait;
 }
 
 /** The blocking rule a typed definition would have (exported for tests: every typed blocking command is in the table). */

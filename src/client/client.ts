@@ -22,7 +22,7 @@ import { duplicateOptions } from './duplicate';
 import { followFailovers, type FailoverFollower, type SentinelSwitch } from '../sentinel/follower';
 import { Session } from './session';
 import { Monitor, type MonitorOptions } from './monitor';
-import { callNameError, callRule, tracksState } from './call-rules';
+import { callNameError, callRule, resendWait, tracksState } from './call-rules';
 import { provideInternals, type ClientInternals } from './internals';
 import { Pipeline, Transaction } from './pipeline';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options';
@@ -182,6 +182,12 @@ export class RedisClient extends PubSubMethods<ClientEvents> {
       restore: (conn) => this.restoreConnection(conn),
       attemptTimeoutMs: options.connectTimeoutMs,
       probe: (conn) => this.probeServer(conn),
+      // A blocking command on a connection being left for a new primary is released there and sent
+      // again (lifecycle/retirements.ts); which commands can be is call-rules.ts' resendWait().
+      unblock: {
+        open: (conn) => this.opener.unblock(conn),
+        withWait: (cmd, ms) => resendWait(cmd.name)?.(cmd.args, ms),
+      },
       reconnect: options.reconnect,
       offlineQueue: options.offlineQueue,
       retryInFlight: options.retryInFlight,

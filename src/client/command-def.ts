@@ -1,4 +1,5 @@
 import type { Arg } from '../protocol/types';
+import type { BlockingTime } from './commands/blocking';
 
 /** A key or value as the typed methods accept it. */
 export type RedisKey = string | Buffer;
@@ -17,7 +18,7 @@ export interface CommandDef<A extends unknown[] = any[], R = unknown> {
   readonly build: (...args: A) => Arg[];
   readonly transform: Transform<R> | undefined;
   /** For blocking commands: how long (ms) the server may hold the reply, from the built args; Infinity = forever. */
-  readonly blockingMs?: (args: Arg[]) => number;
+  readonly blockingMs?: BlockingTime;
   /** The reply is binary (DUMP): bulk strings come back as Buffers even outside `client.buffers`. */
   readonly binary?: boolean;
   /**
@@ -93,7 +94,7 @@ export function def<A extends unknown[], R>(
   name: string,
   build: (...args: A) => Arg[],
   transform: Transform<R>,
-  blockingMs?: (args: Arg[]) => number,
+  blockingMs?: BlockingTime,
 ): CommandDef<A, R> {
   // Function.length counts the parameters before the first rest or default one: right for every
   // build without them; the others say their arity with variadic() or arity().

@@ -114,6 +114,30 @@ export class ConnectionOpener {
   }
 
   /**
+   * Releases the blocking command `conn` is waiting in: `CLIENT UNBLOCK <id> TIMEOUT` from a second
+   * connection to the same node (not to where the sentinels point now), through the same transport,
+   * TLS and credentials (lifecycle/retirements.ts).
+   */
+  async unblock(conn: ConnectionLike): Promise<void> {
+    const at = this.addresses.get(conn);
+    const id = conn.server?.id;
+    if (at === undefined || id === undefined) return;
+    const info: AttemptInfo = { attempt: 0, phase: 'runtime', listenFirstMs: 0 };
+    const side = await this.openAt(
+      at,
+      await this.credentials(),
+      info,
+      { onClose: () => undefined },
+      this.options.connectTimeoutMs,
+    );
+    try {
+      await side.internalCall('CLIENT', ['UNBLOCK', id, 'TIMEOUT']);
+    } finally {
+      side.end().catch(() => undefined);
+    }
+  }
+
+  /**
    * The health check's confirmation: a second connection through the same path as an attempt
    * (transport, TLS, credentials, handshake; no restore, not counted as an attempt), asking the
    * server about `conn` (connection/probe.ts). It goes to the node `conn` is on: with sentinels,

@@ -56,7 +56,8 @@ export class Command<T = unknown> {
 
   constructor(
     readonly name: string,
-    readonly args: readonly Arg[],
+    /** Replaced only while the command is not in flight (a blocking command sent again with what is left of its wait). */
+    public args: readonly Arg[],
     readonly transform: ReplyTransform | undefined,
     onResolve: (value: T) => void,
     private readonly onReject: (error: Error) => void,

@@ -53,6 +53,12 @@ export interface ConnectionHooks {
    * elsewhere (lifecycle/classify.ts `refusedUnrun`).
    */
   onReadOnly?(cmd: Command, reply: ReplyError): boolean;
+  /**
+   * The reply to a blocking command (blockingMs > 0). Returning true takes the command back
+   * unsettled: it was unblocked on a server being left (lifecycle/retirements.ts), answered like a
+   * timeout, and goes to the next server with what is left of its wait.
+   */
+  onBlockedReply?(cmd: Command, reply: unknown): boolean;
   /** The socket died after the handshake. Called once; the connection is finished. */
   onClose(cause: Error, leftovers: Leftovers): void;
 }
@@ -288,6 +294,10 @@ export class Connection {
     }
     if (value instanceof ReplyError && value.code === 'READONLY' && this.hooks.onReadOnly?.(cmd, value) === true) {
       // Taken back unsettled by the layer above: only ready the decoder for the next reply.
+      this.settleShifted(cmd, undefined, false);
+      return;
+    }
+    if (cmd.blockingMs > 0 && this.hooks.onBlockedReply?.(cmd, value) === true) {
       this.settleShifted(cmd, undefined, false);
       return;
     }

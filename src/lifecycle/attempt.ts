@@ -26,6 +26,8 @@ export interface AttemptOwner {
   connectionClosed(conn: ConnectionLike | undefined, cause: Error, leftovers: Leftovers): void;
   /** The attempt's connection answered READONLY to `cmd`; true takes the command back unsettled. */
   readOnly(conn: ConnectionLike | undefined, cmd: Command, reply: ReplyError): boolean;
+  /** The reply to a blocking command on the attempt's connection; true takes it back unsettled. */
+  blockedReply(conn: ConnectionLike | undefined, cmd: Command, reply: unknown): boolean;
 }
 
 /**
@@ -62,6 +64,7 @@ export class Attempt {
       claimReply: this.config.claimReply,
       onClose: (cause, leftovers) => this.owner.connectionClosed(this.opened, cause, leftovers),
       onReadOnly: (cmd, reply) => this.owner.readOnly(this.opened, cmd, reply),
+      onBlockedReply: (cmd, reply) => this.owner.blockedReply(this.opened, cmd, reply),
     };
     this.config.open(this.info, hooks).then(
       (conn) => this.proceed(conn),

@@ -2,6 +2,7 @@ import type { Command } from '../connection/command';
 import type { ConnectionHooks } from '../connection/connection';
 import type { ProbeFinding } from '../connection/probe';
 import type { ConnectionError, RomaineError } from '../errors';
+import type { Arg } from '../protocol/types';
 import type { BackoffOptions } from './backoff';
 import type { Clock } from './clock';
 import type { HealthOptions, HealthTarget } from './health';
@@ -69,6 +70,16 @@ export interface LifecycleConfig {
    * attempt. Without it, silence alone condemns.
    */
   probe?: (conn: ConnectionLike) => Promise<ProbeFinding>;
+  /**
+   * Unblocks a blocking command on a connection the lifecycle is leaving for a new server
+   * (retire()): `open` sends `CLIENT UNBLOCK <id> TIMEOUT` for `conn` from a second connection to
+   * the same server, and `withWait` gives the command's arguments with its wait set to what is left
+   * of it (undefined: this command cannot be sent again). See retirements.ts.
+   */
+  unblock?: {
+    open(conn: ConnectionLike): Promise<void>;
+    withWait(cmd: Command, ms: number): readonly Arg[] | undefined;
+  };
   onPush?: (frame: unknown[]) => void;
   claimReply?: (reply: unknown) => boolean;
   endpoint: string;

@@ -77,7 +77,7 @@ export class Lifecycle {
   private hurry = false;
 
   constructor(private readonly config: LifecycleConfig) {
-    this.retiring = new Retirements(config.clock, config.attemptTimeoutMs ?? 10_000);
+    this.retiring = new Retirements(config.clock, config.attemptTimeoutMs ?? 10_000, config.unblock);
   }
 
   get state(): State {
@@ -177,6 +177,7 @@ export class Lifecycle {
       failed: (raw) => this.attemptFailed(raw),
       connectionClosed: (conn, cause, leftovers) => this.connectionDied(conn, cause, leftovers),
       readOnly: (conn, cmd, reply) => this.readOnly(conn, cmd, reply),
+      blockedReply: (conn, cmd, reply) => conn !== undefined && this.retiring.blockedReply(conn, cmd, reply),
     };
     this.attempt = new Attempt(this.config, info, owner);
     this.attempt.start();

@@ -3,7 +3,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import * as metadata from '@ioredis/commands';
-import { blockingOf, callRule } from '../../src/client/call-rules';
+import { blockingOf, callRule, resendWait } from '../../src/client/call-rules';
 import { COMMANDS } from '../../src/client/commands';
 import type { CommandDef } from '../../src/client/command-def';
 
@@ -41,4 +41,31 @@ describe('call() rules', () => {
       assert.equal(callRule(name), undefined, name);
     }
   });
+});
+
+test('resendWait(): the blocking commands that can be released on one server and sent again elsewhere, with their wait rewritten', () => {
+  const w = (name: string) => resendWait(name);
+  assert.deepEqual(w('BLPOP')?.(['a', 'b', '5'], 2500), ['a', 'b', '2.500']);
+  assert.deepEqual(w('blpop')?.(['a', '5'], 0.2), ['a', '0.001'], 'never 0, which would mean forever');
+  assert.deepEqual(w('BZPOPMIN')?.(['z', '1.5'], 700), ['z', '0.700']);
+  assert.deepEqual(w('BLMPOP')?.(['5', '1', 'l', 'LEFT'], 1234), ['1.234', '1', 'l', 'LEFT']);
+  assert.deepEqual(w('BLMOVE')?.(['a', 'b', 'LEFT', 'RIGHT', '9'], 4000), ['a', 'b', 'LEFT', 'RIGHT', '4.000']);
+  assert.deepEqual(w('XREAD')?.(['COUNT', '1', 'BLOCK', '5000', 'STREAMS', 's', '$'], 1234.4), [
+    'COUNT',
+    '1',
+    'BLOCK',
+    '1235',
+    'STREAMS',
+    's',
+    '$',
+  ]);
+  assert.deepEqual(
+    w('XREADGROUP')?.(['GROUP', 'g', 'c', 'BLOCK', '100', 'STREAMS', 'BLOCK', '>'], 50),
+    ['GROUP', 'g', 'c', 'BLOCK', '50', 'STREAMS', 'BLOCK', '>'],
+    'a key named BLOCK after STREAMS is left alone',
+  );
+  // WAIT and WAITAOF count their own connection's writes: their answer is not a null, and elsewhere it means nothing.
+  assert.equal(w('WAIT'), undefined);
+  assert.equal(w('WAITAOF'), undefined);
+  assert.equal(w('GET'), undefined);
 });

@@ -54,7 +54,7 @@ export class FakeConnection implements ConnectionLike {
   sent: Command[] = [];
   inflight: Command[] = [];
   pings = 0;
-  server: { role?: string } = { role: 'master' };
+  server: { role?: string; id?: number } = { role: 'master' };
   destroyedWith: Error | undefined;
   ended = false;
   constructor(
@@ -87,15 +87,17 @@ export class FakeConnection implements ConnectionLike {
       this.send(cmd);
     });
   }
-  /** Answers the oldest command (a READONLY reply is offered to onReadOnly first, as Connection does). */
+  /**
+   * Answers the oldest command (a READONLY reply is offered to onReadOnly first, and the reply to a
+   * blocking command to onBlockedReply, as Connection does).
+   */
   reply(value: unknown = 'OK'): void {
     this.lastReadAt = this.clock.now();
     const cmd = this.inflight.shift();
     const takenBack =
       cmd !== undefined &&
-      value instanceof ReplyError &&
-      value.code === 'READONLY' &&
-      this.hooks.onReadOnly?.(cmd, value) === true;
+      ((value instanceof ReplyError && value.code === 'READONLY' && this.hooks.onReadOnly?.(cmd, value) === true) ||
+        (cmd.blockingMs > 0 && this.hooks.onBlockedReply?.(cmd, value) === true));
     if (!takenBack) cmd?.reply(value);
     if (this.ended && this.inflight.length === 0) this.endResolve?.();
   }
