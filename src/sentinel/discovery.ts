@@ -120,13 +120,19 @@ export class SentinelDiscovery {
 
   /**
    * A sentinel switched to `next`: it is tried first, and `old` is avoided for a while still (the
-   * sentinel that led the failover names `old` until the failover ends).
+   * sentinel that led the failover names `old` until the failover ends). Only the fences of the
+   * failover of `old` end here: the leader says +switch-master last, seconds after the others, and
+   * by then a failover of `next` may have begun (the sentinels failed over the new primary too, seen
+   * on a loaded machine): its fence on `next` stays, or the client went back to `next` and wrote
+   * there after the next promotion (lost writes).
    */
   switched(old: SentinelAddress, next: SentinelAddress): void {
     const until = this.config.now() + this.holdMs;
-    this.fences.clear();
-    this.fences.set('+switch-master', { avoid: old, until });
-    this.expected = { at: next, until };
+    for (const [k, f] of this.fences) if (sameAddress(f.avoid, old)) this.fences.delete(k);
+    // One fence per replaced node: a late +switch-master of an earlier failover does not lift the
+    // fence of the node a later one replaced, nor names that node as the one to expect.
+    this.fences.set(`+switch-master ${addr(old)}`, { avoid: old, until });
+    if (!this.avoided().some((a) => sameAddress(a, next))) this.expected = { at: next, until };
   }
 
   /** The nodes not to use now (failovers under way or just done); drops the facts that expired. */

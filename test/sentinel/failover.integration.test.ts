@@ -9,10 +9,51 @@ import { RedisSentinel } from '../support/sentinel';
 import { sleep, waitFor } from '../support/wait';
 
 let d: RedisSentinel;
+/** The new primaries the sentinels announced (+switch-master), as 'host:port', since the test began. */
+const announced = new Set<string>();
+let watchers: RedisClient[] = [];
 before(async () => {
   d = await RedisSentinel.start();
+  watchers = await Promise.all(
+    d.sentinelServers.map(async (s) => {
+      const c = createClient({ port: s.port, healthCheck: false });
+      await c.connect();
+      await c.subscribe('+switch-master', (m) => {
+        const [, , , host, port] = String(m).split(' ');
+        announced.add(`${host}:${port}`);
+      });
+      return c;
+    }),
+  );
 });
-after(() => d?.destroy());
+after(async () => {
+  for (const w of watchers) w.destroy();
+  await d?.destroy();
+});
+
+const hostPort = (a: { host: string; port: number }) => `${a.host}:${a.port}`;
+
+/**
+ * The client followed the sentinels: it left `old` first, went only to primaries they announced
+ * (+switch-master), never back to `old`, and is on the primary they name now.
+ *
+ * More than one switch is allowed, for this reason: on a loaded machine (CI's 2 cores, or this one
+ * under a CPU hog) the sentinels (down-after-milliseconds 1000) have replaced the new primary too,
+ * before it answered their first PINGs (seen: +odown and +try-failover for it 1.04 s after
+ * +switch-master to it, then a second promotion). That is a real failover, and the client must
+ * follow it as well; "2 !== 1" in CI was that.
+ */
+async function assertFollowed(switches: SentinelSwitch[], old: { host: string; port: number }): Promise<void> {
+  const story = `switches ${JSON.stringify(switches)}; announced ${[...announced].join(', ')}`;
+  assert.ok(switches.length >= 1, `no switch: ${story}`);
+  assert.deepEqual(switches[0].from, { host: old.host, port: old.port }, story);
+  switches.forEach((s, i) => {
+    assert.notEqual(hostPort(s.to), hostPort(old), `never back to the old primary: ${story}`);
+    assert.ok(announced.has(hostPort(s.to)), `switch ${i} went where the sentinels sent it: ${story}`);
+    if (i > 0) assert.deepEqual(s.from, switches[i - 1].to, story);
+  });
+  assert.deepEqual(switches[switches.length - 1].to, await d.primaryAddress(), `on the primary now: ${story}`);
+}
 
 /** 20 workers doing INCR on `key` until stopped; counts what the client said about each. */
 function incrLoad(client: RedisClient, key: string, workers = 20) {
@@ -64,6 +105,7 @@ test('SENTINEL FAILOVER under an INCR load: the client leaves the old primary be
   client.on('switch', (e) => switches.push(e));
   await client.connect();
   await client.del(KEY);
+  announced.clear();
   const load = incrLoad(client, KEY);
   try {
     await waitFor('the watches to subscribe and some writes', () => load.s.acked > 500, 20_000);
@@ -76,9 +118,7 @@ test('SENTINEL FAILOVER under an INCR load: the client leaves the old primary be
     await d.waitHealthy();
     await counterCheck('SENTINEL FAILOVER', KEY, load.s);
     assert.deepEqual(load.s.errors, [], 'no write failed');
-    assert.equal(switches.length, 1);
-    assert.deepEqual(switches[0].from, { host: sw.oldPrimary.host, port: sw.oldPrimary.port });
-    assert.deepEqual(switches[0].to, { host: sw.newPrimary.host, port: sw.newPrimary.port });
+    await assertFollowed(switches, sw.oldPrimary);
     assert.match(switches[0].trigger, /^\+/, 'a sentinel event moved the client');
   } finally {
     await load.stop();
@@ -93,12 +133,12 @@ test('primary SIGKILL under load, then the old primary returns as a replica: the
   client.on('switch', (e) => switches.push(e));
   await client.connect();
   await client.del(KEY);
+  announced.clear();
   const load = incrLoad(client, KEY);
   try {
     await waitFor('some writes', () => load.s.acked > 500, 20_000);
     const sw = await d.killPrimary({ replicated: true });
     await waitFor('writes on the new primary', () => switches.length > 0, 30_000);
-    assert.deepEqual(switches[0].to, { host: sw.newPrimary.host, port: sw.newPrimary.port });
     // The old primary comes back: the sentinels make it a replica of the new one.
     await d.restart(sw.oldPrimary);
     assert.match(await sw.oldPrimary.cli('ROLE'), /^slave/);
@@ -107,7 +147,7 @@ test('primary SIGKILL under load, then the old primary returns as a replica: the
     await load.stop();
     await d.waitHealthy();
     await counterCheck('primary SIGKILL + old primary back', KEY, load.s);
-    assert.equal(switches.length, 1, 'no move back to the old primary');
+    await assertFollowed(switches, sw.oldPrimary);
     assert.equal(load.s.notRun, 0);
   } finally {
     await load.stop();
