@@ -65,7 +65,8 @@ function command(repo: string, runner: string, file: string): string[] {
     case 'node:test':
       return ['--test', '--test-reporter=spec', file];
     case 'vitest':
-      return [bin('vitest/vitest.mjs'), 'run', '--root', '.', file];
+      // verbose: the default reporter names a file's tests only when they were slow (> 300 ms).
+      return [bin('vitest/vitest.mjs'), 'run', '--root', '.', '--reporter=verbose', file];
     case 'jest':
       return [bin('jest/bin/jest.js'), '--rootDir', '.', '--config', '{}', '--ci', file];
     case 'mocha':
