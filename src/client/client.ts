@@ -36,7 +36,7 @@ import {
   type ScanIteratorOptions,
 } from './scan';
 import type { RedisKey, RedisValue } from './command-def';
-import { scriptCallError, type Script } from './scripts';
+import { flushesScripts, scriptCallError, type Script } from './scripts';
 import type { ScoredMember } from './commands/reply';
 
 /** The events a client emits, with their payloads. */
@@ -159,6 +159,8 @@ export class RedisClient extends PubSubMethods<ClientEvents> {
       ownSubscriptions: (mode) => this.pubsub.ownSubscriptions(mode),
       claimReplies: (claim) => this.lifecycle.claimReplies(claim),
       connectionEpoch: 0,
+      scriptEpoch: 0,
+      submittedCount: () => this.lifecycle.submittedCount,
       watchEpoch: undefined,
       isolatedConnection: false,
     };
@@ -206,6 +208,7 @@ export class RedisClient extends PubSubMethods<ClientEvents> {
         ready: (p) => {
           this.follower?.ready();
           this.#in.connectionEpoch++;
+          this.#in.scriptEpoch++;
           if (this.clientCache !== undefined) this.clientCache.serving = true;
           this.emit('ready', p);
         },
@@ -336,6 +339,7 @@ export class RedisClient extends PubSubMethods<ClientEvents> {
         if (blocking !== undefined && blocking > 0) this.#markBlocking(cmd, blocking, options.timeoutMs);
       }
       if (this.clientCache !== undefined) this.clientCache.noteCommand(cmd);
+      if (flushesScripts(name, args)) this.#in.scriptEpoch++;
       this.lifecycle.submit(cmd);
     });
   }
@@ -392,6 +396,7 @@ export class RedisClient extends PubSubMethods<ClientEvents> {
   /** Runs a prepared command object (used by pipelines and transactions). */
   #submit(cmd: Command): void {
     if (this.clientCache !== undefined) this.clientCache.noteCommand(cmd);
+    if (flushesScripts(cmd.name, cmd.args)) this.#in.scriptEpoch++;
     this.lifecycle.submit(cmd);
   }
 

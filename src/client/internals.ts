@@ -50,6 +50,13 @@ export interface ClientInternals {
   ownSubscriptions(mode: 'push' | 'reply'): Subscriptions;
   /** Counts connections made ready; a WATCH from an earlier one is void. */
   connectionEpoch: number;
+  /**
+   * Changes whenever the scripts cached on the server behind this client's connection may be gone:
+   * a new connection was made ready, or this client sent SCRIPT FLUSH (client/scripts.ts).
+   */
+  scriptEpoch: number;
+  /** Commands handed to this client's connection (or its offline queue) so far: the lifecycle's submittedCount. */
+  submittedCount(): number;
   /** The connectionEpoch at the last WATCH, until EXEC, DISCARD or UNWATCH. */
   watchEpoch: number | undefined;
   /** Replies a feature takes before they are matched to commands, on every connection opened from now on (MONITOR's feed). */

@@ -116,9 +116,10 @@ export class Pipeline<T extends unknown[] = unknown[]> extends CommandBatch {
 
   /**
    * A Lua script (see defineScript()), as EVALSHA: exec() sends SCRIPT LOAD ahead of the batch, in
-   * the same write, when the script is not known to be cached on this client's connection; a
-   * NOSCRIPT answer all the same (the cache was flushed in between) gets EVAL on its own, after the
-   * commands sent with it. Its reply is `unknown`. Keys of the wrong number throw here.
+   * the same write, when the script is not known to be cached on this client's connection. A
+   * NOSCRIPT answer all the same (the cache was flushed behind the client's back) gets EVAL when
+   * nothing was sent after the EVALSHA, else it stays in the script's place: the script did not
+   * run (see client/scripts.ts). Its reply is `unknown`. Keys of the wrong number throw here.
    */
   runScript(script: Script, keys: RedisKey[] = [], args: RedisValue[] = []): Pipeline<[...T, unknown]> {
     // eslint-disable-next-line prefer-rest-params -- a JavaScript caller's extra arguments are refused
@@ -160,6 +161,8 @@ export class Pipeline<T extends unknown[] = unknown[]> extends CommandBatch {
           if (--pending === 0) resolve(results);
         };
         const script = q.script;
+        // The client's submittedCount right after this command (a script's NOSCRIPT reads it).
+        let mark = 0;
         const cmd = new Command(
           q.name,
           q.args,
@@ -169,7 +172,7 @@ export class Pipeline<T extends unknown[] = unknown[]> extends CommandBatch {
             ? (err) => settle([err, undefined])
             : (err) => {
                 if (!isNoscript(err)) return settle([err, undefined]);
-                script.evalAfterNoscript(this.client, q.args, q.returnBuffers).then(
+                script.noscript(this.client, q.args, err as ReplyError, mark, q.returnBuffers).then(
                   (value) => settle([null, value]),
                   (e: Error) => settle([e, undefined]),
                 );
@@ -181,6 +184,7 @@ export class Pipeline<T extends unknown[] = unknown[]> extends CommandBatch {
         const blocking = q.rule?.blocking?.blockingMs(q.args) ?? 0;
         if (blocking > 0) client.markBlocking(cmd, blocking);
         client.submit(cmd);
+        if (script !== undefined) mark = client.submittedCount();
       }
     }) as Promise<BatchResults<T>>;
   }

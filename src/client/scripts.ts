@@ -2,14 +2,22 @@
  * Lua scripts run by SHA1: `defineScript(source)` once, then `client.runScript(script, keys, args)`
  * (or `script.run(client, keys, args)`).
  *
- * On a client, a run sends EVALSHA and, if the server answers NOSCRIPT (first use, a restart, a
- * failover, SCRIPT FLUSH), sends EVAL, which runs the script and caches it: the caller sees one
- * result either way. In a pipeline (`pipeline().runScript(...)`), the script goes as EVALSHA too:
- * exec() first sends SCRIPT LOAD, in the same write and ahead of the batch, for each script not
- * known to be cached on the connection (a run or a load on it succeeded or is on its way), so the
- * EVALSHA finds it and runs in its place among the batch's commands; one that still answers
- * NOSCRIPT (the cache was flushed in between) gets EVAL on its own, after the commands sent with
- * it. In a transaction (`multi().runScript(...)`) the script always goes as EVAL with its source: a
+ * A script runs in its place among the client's commands: a run sends EVALSHA, with SCRIPT LOAD
+ * ahead of it in the same write where the script is not known to be cached on the connection (a
+ * run or a load on it succeeded or is on its way since the connection was made and since this
+ * client's last SCRIPT FLUSH; never while the client is not ready). So the EVALSHA finds it, and a
+ * command issued after the run sees its effect, also on the script's first use, after a restart
+ * or after this client flushed the cache. Pipelines (`pipeline().runScript(...)`) do the same for
+ * each script, ahead of the batch.
+ *
+ * A NOSCRIPT can still come when the cache was emptied behind the client's back: SCRIPT FLUSH from
+ * another connection, or a known-cached script's EVALSHA that a reconnect carried to a new server
+ * (it was handed to the old connection but not yet written when that died). Then EVAL, which runs
+ * the script and caches it, is sent only if nothing was submitted on the client since the
+ * EVALSHA, as it then runs in the EVALSHA's place; otherwise the run fails with a NOSCRIPT
+ * ReplyError that says the script did not run (never run after commands issued after it).
+ *
+ * In a transaction (`multi().runScript(...)`) the script always goes as EVAL with its source: a
  * NOSCRIPT inside EXEC would fail that command while the others of the block ran.
  */
 import { createHash } from 'node:crypto';
@@ -71,7 +79,7 @@ export class Script {
 
   /** SCRIPT LOAD on this client's connection (not required: run() loads on demand). */
   async load(client: RedisClient): Promise<void> {
-    const epoch = internals(client).connectionEpoch;
+    const epoch = internals(client).scriptEpoch;
     await client.scriptLoad(this.source);
     this.cachedOn.set(client, epoch);
   }
@@ -93,7 +101,7 @@ export class Script {
    */
   preload(client: RedisClient): void {
     if (this.isCachedOn(client)) return;
-    const epoch = internals(client).connectionEpoch;
+    const epoch = internals(client).scriptEpoch;
     this.cachedOn.set(client, epoch);
     internals(client)
       .sendCommand('SCRIPT', ['LOAD', this.source])
@@ -103,17 +111,57 @@ export class Script {
   }
 
   /**
-   * After a NOSCRIPT answer to this script's EVALSHA (`shaArgs`: the sha1, numkeys, keys, args):
-   * EVAL with the same arguments on the same client, which runs the script and caches it. @internal
+   * The script's EVALSHA (`shaArgs`: the sha1, numkeys, keys, args) on the client, in its place
+   * among the client's commands: SCRIPT LOAD ahead of it where the script is not known to be
+   * cached (preload), `before` (a cluster's ASKING) right before it and before an EVAL. A NOSCRIPT
+   * answer is settled by noscript(). @internal
    */
-  evalAfterNoscript(
+  send(
     client: RedisClient,
     shaArgs: readonly Arg[],
     returnBuffers: boolean,
     signal?: AbortSignal,
+    before?: () => void,
+  ): Promise<unknown> {
+    this.preload(client);
+    before?.();
+    const epoch = internals(client).scriptEpoch;
+    const options = returnBuffers || signal !== undefined ? { returnBuffers, signal } : undefined;
+    const reply = internals(client).sendCommand(this.evalshaName, shaArgs, undefined, options);
+    const mark = internals(client).submittedCount();
+    return reply.then(
+      (value) => {
+        this.cachedOn.set(client, epoch);
+        return value;
+      },
+      (err: unknown) => {
+        if (!isNoscript(err)) throw err;
+        before?.();
+        return this.noscript(client, shaArgs, err as ReplyError, mark, returnBuffers, signal);
+      },
+    );
+  }
+
+  /**
+   * After a NOSCRIPT answer to this script's EVALSHA (`shaArgs`: the sha1, numkeys, keys, args;
+   * `mark`: the client's submittedCount right after the EVALSHA was submitted, and `before`
+   * already sent when there is one). The script did not run. EVAL with the same arguments runs it
+   * and caches it, but keeps the order of the client's commands only if nothing was submitted
+   * since the EVALSHA: then the EVAL follows it directly. Otherwise the commands issued after the
+   * script have been sent already and an EVAL would run after them, so the run fails with NOSCRIPT,
+   * saying it did not run. @internal
+   */
+  noscript(
+    client: RedisClient,
+    shaArgs: readonly Arg[],
+    answer: ReplyError,
+    mark: number,
+    returnBuffers: boolean,
+    signal?: AbortSignal,
   ): Promise<unknown> {
     this.cachedOn.delete(client);
-    const epoch = internals(client).connectionEpoch;
+    if (internals(client).submittedCount() !== mark) return Promise.reject(notRunError(this, answer));
+    const epoch = internals(client).scriptEpoch;
     const evalArgs = [this.source, ...shaArgs.slice(1)];
     const options = returnBuffers || signal !== undefined ? { returnBuffers, signal } : undefined;
     return internals(client)
@@ -126,25 +174,38 @@ export class Script {
 
   /** A run on the client succeeded (also outside this class: the ioredis facade's own runs). @internal */
   ranOn(client: RedisClient): void {
-    this.cachedOn.set(client, internals(client).connectionEpoch);
+    this.cachedOn.set(client, internals(client).scriptEpoch);
   }
 
-  private async runOn(client: RedisClient, keys: RedisKey[], args: RedisValue[]): Promise<unknown> {
-    const rest: Arg[] = [keys.length, ...keys, ...args];
-    const epoch = internals(client).connectionEpoch;
-    try {
-      const reply = await internals(client).sendCommand(this.evalshaName, [this.sha1, ...rest]);
-      this.cachedOn.set(client, epoch);
-      return reply;
-    } catch (err) {
-      if (!isNoscript(err)) throw err;
-    }
-    return this.evalAfterNoscript(client, [this.sha1, ...rest], false);
+  private runOn(client: RedisClient, keys: RedisKey[], args: RedisValue[]): Promise<unknown> {
+    return this.send(client, [this.sha1, keys.length, ...keys, ...args], false);
   }
 
+  /**
+   * Whether the script is known to be cached where the client's next command will run: a run or
+   * a load succeeded (or is on its way) on the current connection since its last SCRIPT FLUSH. A
+   * client that is not ready sends its next command to a connection not made yet: not known.
+   */
   private isCachedOn(client: RedisClient): boolean {
-    return this.cachedOn.get(client) === internals(client).connectionEpoch;
+    return client.state === 'ready' && this.cachedOn.get(client) === internals(client).scriptEpoch;
   }
+}
+
+/** Whether a command empties the server's script cache (SCRIPT FLUSH [ASYNC|SYNC]). @internal */
+export function flushesScripts(name: string, args: readonly Arg[]): boolean {
+  return (
+    name.length === 6 && name.toUpperCase() === 'SCRIPT' && args.length > 0 && String(args[0]).toUpperCase() === 'FLUSH'
+  );
+}
+
+/** The NOSCRIPT of a run whose EVAL would have run after commands issued after it. */
+function notRunError(script: Script, answer: ReplyError): ReplyError {
+  return new ReplyError(
+    `NOSCRIPT script ${script.sha1.slice(0, 8)} did not run: the server no longer had it cached ` +
+      '(a SCRIPT FLUSH from another connection, or a new server behind the connection) and the commands ' +
+      'issued after it were already sent, so running it now would run it after them; run it again (it is loaded first now)',
+    answer.command,
+  );
 }
 
 /** Whether a reply error is NOSCRIPT (the server does not have the script cached). @internal */

@@ -133,7 +133,7 @@ export class ClusterPipeline<T extends unknown[] = unknown[]> extends ClusterBat
         // Routed: it may wait in the line, and then the commands after it for its slot or node
         // must wait behind it, so the next one asks the router again.
         lastSlot = -1;
-        const send = q.script === undefined ? sendVia(q) : scriptSend(q.script, q.args, q.returnBuffers, true);
+        const send = q.script === undefined ? sendVia(q) : scriptSend(q.script, q.args, q.returnBuffers);
         cluster.route(q.name, where, send, q.args).then(
           (value) => settle(i, [null, value]),
           (err: Error) => settle(i, [err, undefined]),

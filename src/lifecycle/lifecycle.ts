@@ -75,6 +75,8 @@ export class Lifecycle {
   private readonly retiring: Retirements;
   /** Set by retryNow() during an attempt: if it fails, the next one starts without backoff. */
   private hurry = false;
+  /** Commands submitted so far (accepted or not): see `submittedCount`. */
+  private submitted = 0;
 
   constructor(private readonly config: LifecycleConfig) {
     this.retiring = new Retirements(config.clock, config.attemptTimeoutMs ?? 10_000, config.unblock);
@@ -91,6 +93,15 @@ export class Lifecycle {
   /** The failure that caused the last retry or the `failed` state. */
   get lastError(): ConnectionError | undefined {
     return this.lastFailure;
+  }
+
+  /**
+   * How many commands were submitted so far. Commands reach the server in the order they were
+   * submitted, so a caller that finds this unchanged since it submitted a command knows that the
+   * next command it submits will follow that one directly (a script's EVAL after a NOSCRIPT).
+   */
+  get submittedCount(): number {
+    return this.submitted;
   }
 
   /** Commands waiting in the offline queue (not counting those that settled there). */
@@ -404,6 +415,7 @@ export class Lifecycle {
 
   /** Accepts a command: sends it, queues it, or rejects it at once, saying why. */
   submit(cmd: Command): void {
+    this.submitted++;
     if (commandStart.hasSubscribers) {
       cmd.trace = {
         command: cmd.name,

@@ -61,14 +61,14 @@ for (const protocol of [3, 2] as const) {
       assert.equal(same(await c.functionFlush('SYNC')), 'OK');
     });
 
-    test('defineScript: EVALSHA with a transparent EVAL fallback on NOSCRIPT', async () => {
+    test('defineScript: EVALSHA, loaded first where not known to be cached (first use, after a SCRIPT FLUSH)', async () => {
       const incr = defineScript("return redis.call('INCRBY', KEYS[1], ARGV[1])", { numberOfKeys: 1 });
       assert.match(incr.sha1, /^[0-9a-f]{40}$/);
-      assert.equal(same(await incr.run(c, ['sc:s'], [2])), 2); // NOSCRIPT, then EVAL
+      assert.equal(same(await incr.run(c, ['sc:s'], [2])), 2); // SCRIPT LOAD + EVALSHA
       assert.deepEqual(await c.scriptExists(incr.sha1), [true]);
       assert.equal(same(await incr.run(c, ['sc:s'], [2])), 4); // EVALSHA
       await c.scriptFlush();
-      assert.equal(same(await incr.run(c, ['sc:s'], [2])), 6); // NOSCRIPT again after a flush
+      assert.equal(same(await incr.run(c, ['sc:s'], [2])), 6); // loaded again after this client's flush
       await assert.rejects(incr.run(c, [], []), InvalidArgumentError);
       await assert.rejects(defineScript('return redis.call("NOPE")').run(c), { name: 'ReplyError' });
       const reader = defineScript("return redis.call('GET', KEYS[1])", { readOnly: true });

@@ -64,6 +64,29 @@ test('runScript goes to the owner of its keys, is loaded on each node that answe
   await assert.rejects(c.runScript(defineScript("return redis.call('NOPE')")), /Unknown Redis command|NOPE/i);
 });
 
+test('a script keeps its place among the commands for its node: a GET issued in the same tick sees its write, on first use and after cluster.scriptFlush(); a NOSCRIPT behind its back never runs it after the GET', async () => {
+  await using c = createCluster({ nodes: cluster.seeds });
+  await c.connect();
+  const incr = defineScript(`return redis.call('INCR', KEYS[1]) -- order ${Date.now()}`, { numberOfKeys: 1 });
+  const runThenGet = (key: string) => Promise.all([c.runScript(incr, [key]), c.get(key)]);
+  const [a, b] = await keyPerPrimary('so:');
+  assert.deepEqual(await runThenGet(a.key), [1, '1'], 'first use on the node');
+  assert.deepEqual(await runThenGet(b.key), [1, '1'], 'first use on another node');
+  assert.deepEqual(await runThenGet(a.key), [2, '2'], 'cached there: EVALSHA alone');
+  await c.scriptFlush();
+  assert.deepEqual(await runThenGet(a.key), [3, '3'], "after the client's own SCRIPT FLUSH");
+  // Behind the client's back: the GET went after the EVALSHA, so the script does not run at all.
+  await a.owner.cli('SCRIPT', 'FLUSH');
+  const [ran, read] = await Promise.allSettled([c.runScript(incr, [a.key]), c.get(a.key)]);
+  assert.equal(ran.status, 'rejected');
+  const err = (ran).reason as Error & { code?: string };
+  assert.equal(err.code, 'NOSCRIPT');
+  assert.match(err.message, /did not run/);
+  assert.deepEqual(read, { status: 'fulfilled', value: '3' });
+  assert.equal(await a.owner.cli('GET', a.key), '3', 'the script did not run');
+  assert.deepEqual(await runThenGet(a.key), [4, '4'], 'loaded again first');
+});
+
 test('a script run before a failover still works after it: the promoted replica answers NOSCRIPT and loads it', async () => {
   await using c = createCluster({ nodes: cluster.seeds });
   await c.connect();

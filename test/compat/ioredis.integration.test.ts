@@ -278,12 +278,23 @@ describe('scripts in pipelines: EVALSHA, loaded when needed', () => {
       after = await commandCalls();
       assert.deepEqual(delta(before, after, counted), { eval: 0, evalsha: 2, 'script|load': 0 }, 'already loaded');
 
-      // Flushed behind the facade's back (another connection): the EVALSHAs answer NOSCRIPT and run again.
+      // Flushed behind the facade's back (another connection): the EVALSHAs answer NOSCRIPT. The
+      // first has a GET sent behind it (an EVAL now would run after it): it fails in its place, not
+      // run. The last has nothing behind it: EVAL runs it in its place.
       assert.equal(await other.script('FLUSH'), 'OK');
       const flushed = await r.pipeline().addTo('evs:n', 100).get('evs:n').addTo('evs:n', 1000).exec();
-      assert.deepEqual(flushed[0], [null, 133]);
-      assert.deepEqual(flushed[2], [null, 1133]);
-      assert.equal(await r.get('evs:n'), '1133', 'each script ran exactly once');
+      const err = flushed[0][0] as ReplyError;
+      assert.ok(err instanceof ReplyError && /^NOSCRIPT .*did not run/.test(err.message), String(err));
+      assert.deepEqual(flushed.slice(1), [
+        [null, '33'],
+        [null, 1033],
+      ]);
+      assert.equal(await r.get('evs:n'), '1033', 'the first did not run, the last ran once');
+      // Run again: loaded first, each in its place.
+      assert.deepEqual(await r.pipeline().addTo('evs:n', 100).get('evs:n').exec(), [
+        [null, 1133],
+        [null, '1133'],
+      ]);
 
       // A new connection (the server may have restarted): the facade loads the script again first.
       r.disconnect(true);
@@ -298,11 +309,26 @@ describe('scripts in pipelines: EVALSHA, loaded when needed', () => {
     }
   });
 
+  test('a defined command keeps its place: a GET issued in the same tick sees its write, on first use and after SCRIPT FLUSH', async () => {
+    const r = redis.duplicate();
+    try {
+      r.defineCommand('bump', { numberOfKeys: 1, lua: `return redis.call('INCR', KEYS[1]) -- ${Date.now()}` });
+      await r.del('evs:o');
+      assert.deepEqual(await Promise.all([r.bump('evs:o'), r.get('evs:o')]), [1, '1']);
+      await r.script('FLUSH');
+      assert.deepEqual(await Promise.all([r.bump('evs:o'), r.get('evs:o')]), [2, '2']);
+    } finally {
+      r.disconnect();
+    }
+  });
+
   test('a direct call marks the script loaded; a transaction sends EVAL (a NOSCRIPT would split it); errors stay in place', async () => {
     const r = redis.duplicate();
     try {
       r.defineCommand('echoArg', { numberOfKeys: 0, lua: `return ARGV[1] -- ${Date.now()}` });
       r.defineCommand('boom', { numberOfKeys: 0, lua: `return redis.error_reply('BOOM no') -- ${Date.now()}` });
+      // Connected first: a run issued before the connection is ready counts for none (it loads again later).
+      await r.ping();
       assert.equal(await r.echoArg('a'), 'a');
       let before = await commandCalls();
       const results = await r.pipeline().echoArg('b').boom().echoArg('c').exec();

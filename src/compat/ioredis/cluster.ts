@@ -18,6 +18,7 @@ import {
   type TranslatedCluster,
 } from './cluster-options';
 import { Subscriptions } from './pubsub';
+import { runClusterScript } from '../../cluster/cluster-scripts';
 
 /** The facade's view of a romaine ClusterClient: its lifecycle events as Commander reads them. */
 function clusterBackend(cluster: ClusterClient, owner: Commander): Backend {
@@ -32,6 +33,7 @@ function clusterBackend(cluster: ClusterClient, owner: Commander): Backend {
     callBuffer: (name: string, ...args: Arg[]) => cluster.callBuffer(name, ...args),
     pipeline: () => cluster.pipeline(),
     multi: () => cluster.multi(),
+    runDefinedScript: (script, keys, args, buffers) => runClusterScript(cluster, script, keys, args, buffers),
     on(event: string, listener: (e: never) => void) {
       // Like ioredis' Cluster, the status stays 'ready' while a node is recovered (romaine's cluster
       // is 'reconnecting' until every primary is ready again): a node's failures are 'node error'

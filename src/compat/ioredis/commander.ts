@@ -8,14 +8,9 @@
 import { EventEmitter } from 'node:events';
 import { Readable } from 'node:stream';
 import * as metadata from '@ioredis/commands';
-import {
-  ClientClosedError,
-  InvalidArgumentError,
-  ReplyError,
-  type ConnectionError,
-  type RomaineError,
-} from '../../errors';
+import { ClientClosedError, InvalidArgumentError, type ConnectionError, type RomaineError } from '../../errors';
 import { Script } from '../../client/scripts';
+import type { RedisKey, RedisValue } from '../../client/command-def';
 import { RedisClient } from '../../client/client';
 import type { PipelineResult } from '../../client/pipeline';
 import type { State } from '../../lifecycle/states';
@@ -36,6 +31,8 @@ export interface Backend {
   callBuffer(name: string, ...args: Arg[]): Promise<unknown>;
   pipeline(): RomaineBatch;
   multi(): RomaineBatch;
+  /** A defined command's script run by a backend that is not a RedisClient (a cluster: runClusterScript). */
+  runDefinedScript?(script: Script, keys: RedisKey[], args: RedisValue[], returnBuffers: boolean): Promise<unknown>;
   on(event: 'stateChange', listener: (e: { from: State; to: State; reason?: RomaineError }) => void): unknown;
   on(event: 'reconnecting', listener: (e: { delayMs: number }) => void): unknown;
   on(event: 'error', listener: (e: ConnectionError) => void): unknown;
@@ -160,7 +157,11 @@ export abstract class Commander extends EventEmitter {
   /** @internal One command through romaine's call(), with ioredis' reply shape. */
   send(name: string, args: Arg[], buffers: boolean): Promise<unknown> {
     const backend = this.backend;
-    const p = buffers ? backend.callBuffer(name, ...args) : backend.call(name, ...args);
+    return this.shaped(name, buffers ? backend.callBuffer(name, ...args) : backend.call(name, ...args));
+  }
+
+  /** A reply of `name` in ioredis' shape (numbers, REPLY_SHAPES), an error as ioredis' error. */
+  private shaped(name: string, p: Promise<unknown>): Promise<unknown> {
     const shape = REPLY_SHAPES[name.toLowerCase()];
     const strings = this.stringNumbers;
     return p.then(
@@ -176,7 +177,7 @@ export abstract class Commander extends EventEmitter {
 
   /**
    * A Lua script as a method: `redis[name](...keys, ...args)` and `redis[name + 'Buffer']`, also
-   * on pipelines and transactions. EVALSHA first, EVAL when the server answers NOSCRIPT.
+   * on pipelines and transactions. EVALSHA, loaded first where needed (see runScript()).
    */
   defineCommand(name: string, definition: CommandDefinition): void {
     if (typeof name !== 'string' || name === '') throw new InvalidArgumentError('defineCommand() needs a name');
@@ -208,20 +209,26 @@ export abstract class Commander extends EventEmitter {
     Object.defineProperty(this.batchProto, `${name}Buffer`, { configurable: true, writable: true, value: queue(true) });
   }
 
-  /** @internal EVALSHA, then EVAL on NOSCRIPT (a restart or a failover emptied the script cache). */
-  async runScript(script: Script, numkeysAndArgs: Arg[], buffers: boolean): Promise<unknown> {
-    const [sha, src] = script.readOnly ? ['EVALSHA_RO', 'EVAL_RO'] : ['EVALSHA', 'EVAL'];
-    let reply: unknown;
-    try {
-      reply = await this.send(sha, [script.sha1, ...numkeysAndArgs], buffers);
-    } catch (err) {
-      if (!(err instanceof ReplyError) || err.code !== 'NOSCRIPT') throw err;
-      reply = await this.send(src, [script.source, ...numkeysAndArgs], buffers);
-    }
-    // The client's pipelines need not load it again on this connection (a cluster's node is not known here).
+  /**
+   * @internal A defined command's run (`numkeysAndArgs`: numkeys first) through romaine's own
+   * script runs (client/scripts.ts, cluster/cluster-scripts.ts): EVALSHA in its place among the
+   * connection's commands, with SCRIPT LOAD ahead of it where the script is not known to be cached,
+   * and EVAL after a NOSCRIPT only where that keeps the order.
+   */
+  runScript(script: Script, numkeysAndArgs: Arg[], buffers: boolean): Promise<unknown> {
+    const [numkeys, ...rest] = numkeysAndArgs;
+    const count = /^\d+$/.test(String(numkeys)) ? Number(numkeys) : NaN;
+    const sha = script.evalshaName;
+    // Not a number of keys the arguments can have: sent as given, the server's error as the answer (as ioredis).
+    if (!(count <= rest.length)) return this.send(sha, [script.sha1, ...numkeysAndArgs], buffers);
     const backend = this.backend;
-    if (backend instanceof RedisClient) script.ranOn(backend);
-    return reply;
+    const keys = rest.slice(0, count) as RedisKey[];
+    const args = rest.slice(count) as RedisValue[];
+    const run =
+      backend instanceof RedisClient
+        ? script.send(backend, [script.sha1, count, ...keys, ...args], buffers)
+        : backend.runDefinedScript!(script, keys, args, buffers);
+    return this.shaped(sha, run);
   }
 
   /** Commands sent together; `exec()` gives `[[err, value], ...]`. `pipeline([['set', k, v], ...])` works too. */
