@@ -77,7 +77,7 @@ test('a NOSCRIPT after a flush behind the client’s back: EVAL when nothing was
   await other.scriptFlush();
   const [ran, read] = await Promise.allSettled([c.runScript(incr, ['so:behind']), c.get('so:behind')]);
   assert.equal(ran.status, 'rejected');
-  const err = (ran).reason as ReplyError;
+  const err = ran.reason as ReplyError;
   assert.ok(err instanceof ReplyError, String(err));
   assert.equal(err.code, 'NOSCRIPT');
   assert.match(err.message, /did not run/);

@@ -79,7 +79,7 @@ test('a script keeps its place among the commands for its node: a GET issued in 
   await a.owner.cli('SCRIPT', 'FLUSH');
   const [ran, read] = await Promise.allSettled([c.runScript(incr, [a.key]), c.get(a.key)]);
   assert.equal(ran.status, 'rejected');
-  const err = (ran).reason as Error & { code?: string };
+  const err = ran.reason as Error & { code?: string };
   assert.equal(err.code, 'NOSCRIPT');
   assert.match(err.message, /did not run/);
   assert.deepEqual(read, { status: 'fulfilled', value: '3' });
