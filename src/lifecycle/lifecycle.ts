@@ -295,15 +295,18 @@ export class Lifecycle {
     decision ??= defaultDecision(error.kind, phase, policy.onInitialFailure);
     if (decision === 'fail') return this.giveUp(error);
     if (phase === 'runtime' && this.attempts >= policy.maxAttempts) return this.giveUp(error);
-    const delay = this.hurry ? 0 : this.nextDelay();
+    let delay = this.hurry ? 0 : this.nextDelay();
     this.hurry = false;
     const now = this.config.clock.now();
-    if (phase === 'initial' && now + delay >= this.initialDeadline) {
+    if (phase === 'initial' && now >= this.initialDeadline) {
       const elapsed = now - (this.initialDeadline - policy.initialTimeoutMs);
       return this.giveUp(
         initialGiveUpError(error, this.attempts, elapsed, policy.initialTimeoutMs, policy.onInitialFailure),
       );
     }
+    // A backoff that would run past the deadline is cut short: the last attempt is made at the
+    // deadline, so a server that comes up before it is found (it used to give up a backoff early).
+    if (phase === 'initial') delay = Math.min(delay, this.initialDeadline - now);
     this.scheduleAttempt('retry', delay, error);
   }
 

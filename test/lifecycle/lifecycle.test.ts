@@ -103,6 +103,26 @@ describe('initial phase (never ready)', () => {
     assert.deepEqual(delays.slice(0, 6), [100, 200, 400, 800, 1600, 2000], 'exponential, capped at maxDelayMs');
   });
 
+  test('the last attempt is made at the initialTimeoutMs deadline, not a backoff before it', async () => {
+    // Attempts at 0, 100, 300, 700, 1500, 3100, 5100, 7100, 9100 (backoff 100 doubling, capped at
+    // 2000); the next backoff would end at 11100, past the 10000 deadline: the attempt goes at 10000.
+    const h = harness({}, [...Array.from({ length: 9 }, refused), 'ok']);
+    const p = h.lifecycle.connect();
+    const box: { error?: unknown; ready?: boolean } = {};
+    p.then(
+      () => (box.ready = true),
+      (e: unknown) => (box.error = e),
+    );
+    await h.clock.advance(9_999);
+    assert.equal(h.attempts.length, 9);
+    assert.equal(box.error, undefined, 'no give-up a backoff before the deadline');
+    await h.clock.advance(1);
+    assert.equal(h.attempts.length, 10);
+    assert.equal(box.ready, true, 'the server that came up before the deadline was found');
+    const delays = h.events.filter((e) => e.type === 'reconnecting').map((e) => e.payload.delayMs);
+    assert.equal(delays[delays.length - 1], 900);
+  });
+
   test('LOADING waits and retries, then the client becomes ready', async () => {
     const h = harness({}, [loading(), loading(), 'ok']);
     const p = h.lifecycle.connect();

@@ -142,13 +142,17 @@ test('no sentinel reachable: retried until the initial deadline, then rejected n
   });
   let attempts = 0;
   client.on('reconnecting', () => attempts++);
+  const t0 = performance.now();
   const err = await client.connect().then(
     () => assert.fail('connect() resolved'),
     (e: unknown) => e,
   );
+  const ms = performance.now() - t0;
   assert.ok(err instanceof ConnectionError);
   assert.equal(err.kind, 'network');
   assert.equal(err.code, 'ESENTINELUNREACHABLE');
+  // The last attempt is made at the deadline (it used to give up a backoff before it: ~700-980 ms).
+  assert.ok(ms >= 990, `rejected at the 1000 ms deadline, not before: ${ms.toFixed(0)} ms`);
   assert.ok(attempts >= 1, 'retried before giving up');
   assert.match(err.message, /reconnect\.initialTimeoutMs/);
   for (const s of dead) assert.match(err.message, new RegExp(`127\\.0\\.0\\.1:${s.port}: nothing accepts connections`));
