@@ -25,17 +25,25 @@ const kills = Number(process.argv[3] ?? 3);
 const watch = (process.argv[4] ?? 'all') as 'all' | 'one';
 
 function load(client: RedisClient, key: string) {
-  /** `since`: when set, `firstAckAfter` records the first acknowledgement after it. */
-  const s = { acked: 0, maybe: 0, notRun: 0, since: 0, firstAckAfter: 0, running: true };
+  /** `since`: when set, `firstAckAfter` records the first acknowledgement after it (`movedAt`: `firstAckAfterMove`). */
+  const s = {
+    acked: 0,
+    maybe: 0,
+    notRun: 0,
+    since: 0,
+    firstAckAfter: 0,
+    movedAt: 0,
+    firstAckAfterMove: 0,
+    running: true,
+  };
   const one = async () => {
     while (s.running) {
       try {
         await client.incr(key);
         s.acked++;
-        if (s.since > 0 && s.firstAckAfter === 0) {
-          const now = performance.now();
-          if (now > s.since) s.firstAckAfter = now;
-        }
+        const now = performance.now();
+        if (s.since > 0 && s.firstAckAfter === 0 && now > s.since) s.firstAckAfter = now;
+        if (s.movedAt > 0 && s.firstAckAfterMove === 0 && now > s.movedAt) s.firstAckAfterMove = now;
       } catch (err) {
         if (!(err instanceof RomaineError)) throw err;
         if ((err as { maybeExecuted?: boolean }).maybeExecuted === true) s.maybe++;
@@ -106,6 +114,9 @@ async function main(): Promise<void> {
       const client = createClient({ sentinel: { sentinels: d.sentinels, name: d.name, watch } });
       await client.connect();
       const l = load(client, key);
+      // The client's switch event comes once it is ready on the new primary: the first
+      // acknowledgement after it is the first write there.
+      client.on('switch', () => (l.s.movedAt ||= performance.now()));
       let switchAt = 0;
       for (const w of watchers)
         await w.subscribe('+switch-master', () => {
@@ -118,8 +129,12 @@ async function main(): Promise<void> {
       const firstAck = l.s.firstAckAfter;
       afterSwitch.push(firstAck - switchAt);
       await l.stop();
+      // Negative: the client wrote on the new primary before any sentinel said +switch-master (it
+      // followed +selected-slave / +promoted-slave).
+      const resumed = l.s.firstAckAfterMove === 0 ? NaN : l.s.firstAckAfterMove - switchAt;
       out.push(
-        `kill ${i + 1}: sentinels switched ${sw.switchedMs} ms after the kill; first acknowledged write ${(firstAck - switchAt).toFixed(0)} ms after the first +switch-master`,
+        `kill ${i + 1}: sentinels switched ${sw.switchedMs} ms after the kill; first acknowledged write ${(firstAck - switchAt).toFixed(0)} ms after the first +switch-master ` +
+          `(the first write on the new primary came ${resumed.toFixed(0)} ms from it)`,
       );
       console.log(out[out.length - 1]);
       await client.close();
