@@ -3,6 +3,7 @@ import type { Lifecycle, ConnectionLike } from '../lifecycle/lifecycle';
 import type { State } from '../lifecycle/states';
 import type { RedisClient } from './client';
 import {
+  PUBSUB_VERBS,
   Subscriptions,
   type BufferMessageListener,
   type BufferPatternListener,
@@ -16,18 +17,6 @@ import { internals } from './internals';
 import type { PubSubEngine } from './pubsub-methods';
 
 type Listener = MessageListener | PatternListener | BufferMessageListener | BufferPatternListener;
-
-const SUBSCRIBE_METHOD = {
-  channels: 'subscribe',
-  patterns: 'psubscribe',
-  shardChannels: 'ssubscribe',
-} as const;
-
-const UNSUBSCRIBE_METHOD = {
-  channels: 'unsubscribe',
-  patterns: 'punsubscribe',
-  shardChannels: 'sunsubscribe',
-} as const;
 
 /**
  * A client's pub/sub wiring: what its subscribe and unsubscribe methods check and where they go
@@ -57,7 +46,7 @@ export class ClientPubSub implements PubSubEngine {
     listener: Listener,
     options?: SubscribeOptions,
   ): Promise<void> {
-    const method = SUBSCRIBE_METHOD[kind];
+    const method = PUBSUB_VERBS[kind].subscribe;
     if (typeof listener !== 'function') {
       return Promise.reject(new InvalidArgumentError(`${method}() needs a listener function`));
     }
@@ -70,7 +59,7 @@ export class ClientPubSub implements PubSubEngine {
   }
 
   unsubscribe(kind: SubscriptionKind, names: string | string[] | undefined, listener?: Listener): Promise<void> {
-    const list = names === undefined ? undefined : nameList(UNSUBSCRIBE_METHOD[kind], names);
+    const list = names === undefined ? undefined : nameList(PUBSUB_VERBS[kind].unsubscribe, names);
     if (list !== undefined && !Array.isArray(list)) return Promise.reject(list);
     return this.router?.existing?.remove(kind, list, listener) ?? Promise.resolve();
   }

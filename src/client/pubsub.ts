@@ -64,20 +64,31 @@ export interface SubscriptionHost {
 }
 
 const KINDS: readonly SubscriptionKind[] = ['channels', 'patterns', 'shardChannels'];
-const VERBS: Record<SubscriptionKind, { sub: string; unsub: string }> = {
-  channels: { sub: 'SUBSCRIBE', unsub: 'UNSUBSCRIBE' },
-  patterns: { sub: 'PSUBSCRIBE', unsub: 'PUNSUBSCRIBE' },
-  shardChannels: { sub: 'SSUBSCRIBE', unsub: 'SUNSUBSCRIBE' },
-};
+/**
+ * Each kind's subscribe and unsubscribe, by method name (the client's methods, lower case as in
+ * the confirmation frames): the one table the client, the cluster and this engine read.
+ */
+export const PUBSUB_VERBS = {
+  channels: { subscribe: 'subscribe', unsubscribe: 'unsubscribe' },
+  patterns: { subscribe: 'psubscribe', unsubscribe: 'punsubscribe' },
+  shardChannels: { subscribe: 'ssubscribe', unsubscribe: 'sunsubscribe' },
+} as const satisfies Record<SubscriptionKind, { subscribe: string; unsubscribe: string }>;
+
+/** The commands of each kind (SUBSCRIBE, UNSUBSCRIBE, ...). */
+const VERBS = Object.fromEntries(
+  KINDS.map((kind) => [
+    kind,
+    { sub: PUBSUB_VERBS[kind].subscribe.toUpperCase(), unsub: PUBSUB_VERBS[kind].unsubscribe.toUpperCase() },
+  ]),
+) as Record<SubscriptionKind, { sub: string; unsub: string }>;
+
 /** The first element of a confirmation frame: its kind, and whether it confirms a subscribe. */
-const CONFIRMATIONS = new Map<string, { kind: SubscriptionKind; subscribe: boolean }>([
-  ['subscribe', { kind: 'channels', subscribe: true }],
-  ['unsubscribe', { kind: 'channels', subscribe: false }],
-  ['psubscribe', { kind: 'patterns', subscribe: true }],
-  ['punsubscribe', { kind: 'patterns', subscribe: false }],
-  ['ssubscribe', { kind: 'shardChannels', subscribe: true }],
-  ['sunsubscribe', { kind: 'shardChannels', subscribe: false }],
-]);
+const CONFIRMATIONS = new Map<string, { kind: SubscriptionKind; subscribe: boolean }>(
+  KINDS.flatMap((kind) => [
+    [PUBSUB_VERBS[kind].subscribe, { kind, subscribe: true }],
+    [PUBSUB_VERBS[kind].unsubscribe, { kind, subscribe: false }],
+  ]),
+);
 
 /** At most this many names per command, and about this many bytes of names: thousands restore in a few writes. */
 const BATCH_NAMES = 1000;

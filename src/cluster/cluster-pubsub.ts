@@ -18,7 +18,7 @@
 import type { RedisClient } from '../client/client';
 import { subscribeOptionsError } from '../client/client-pubsub';
 import { internals } from '../client/internals';
-import type { ResubscribedEvent, SubscribeOptions, SubscriptionKind } from '../client/pubsub';
+import { PUBSUB_VERBS, type ResubscribedEvent, type SubscribeOptions, type SubscriptionKind } from '../client/pubsub';
 import { nameList } from '../client/pubsub-router';
 import type { PubSubEngine } from '../client/pubsub-methods';
 import {
@@ -30,7 +30,7 @@ import {
 } from '../errors';
 import type { State } from '../lifecycle/states';
 import type { ResolvedClusterOptions } from './options';
-import { SUBSCRIBE, UNSUBSCRIBE, SubscriptionRegistry, delay, type Listener, type Placement } from './pubsub-registry';
+import { SubscriptionRegistry, delay, type Listener, type Placement } from './pubsub-registry';
 import { parseRedirection } from './redirection';
 import { ShardPlacement } from './shard-placement';
 import { nodeKey, type NodeAddress } from './slot-map';
@@ -92,7 +92,7 @@ export class ClusterPubSub implements PubSubEngine {
     listener: Listener,
     options?: SubscribeOptions,
   ): Promise<void> {
-    const method = SUBSCRIBE[kind];
+    const method = PUBSUB_VERBS[kind].subscribe;
     if (typeof listener !== 'function') {
       return Promise.reject(new InvalidArgumentError(`${method}() needs a listener function`));
     }
@@ -113,7 +113,7 @@ export class ClusterPubSub implements PubSubEngine {
 
   /** Removes `listener` (or every listener) from each name (every name without `names`); unsubscribes names left with none. */
   async unsubscribe(kind: SubscriptionKind, names: string | string[] | undefined, listener?: Listener): Promise<void> {
-    const list = names === undefined ? undefined : nameList(UNSUBSCRIBE[kind], names);
+    const list = names === undefined ? undefined : nameList(PUBSUB_VERBS[kind].unsubscribe, names);
     if (list !== undefined && !Array.isArray(list)) throw list;
     const { gone, thinned } = this.registry.forget(kind, list, listener);
     // Names that keep listeners but lost every one of a shape: that relay goes from the node.
@@ -171,7 +171,7 @@ export class ClusterPubSub implements PubSubEngine {
   private async subscribeHome(kind: 'channels' | 'patterns', names: string[]): Promise<void> {
     const deadline = Date.now() + this.budget();
     for (;;) {
-      const home = await this.homeBy(deadline, SUBSCRIBE[kind].toUpperCase());
+      const home = await this.homeBy(deadline, PUBSUB_VERBS[kind].subscribe.toUpperCase());
       try {
         // The node client's own engine: a name it has already (a move subscribed everything) costs nothing.
         await this.registry.subscribe(home.client, kind, names);

@@ -4,13 +4,14 @@
 // listeners of that shape. So a subscription can move from node to node without the node clients
 // knowing the application's listeners.
 import type { RedisClient } from '../client/client';
-import type {
-  BufferMessageListener,
-  BufferPatternListener,
-  MessageListener,
-  PatternListener,
-  SubscribeOptions,
-  SubscriptionKind,
+import {
+  PUBSUB_VERBS,
+  type BufferMessageListener,
+  type BufferPatternListener,
+  type MessageListener,
+  type PatternListener,
+  type SubscribeOptions,
+  type SubscriptionKind,
 } from '../client/pubsub';
 import type { NodeAddress } from './slot-map';
 
@@ -31,13 +32,6 @@ export interface Placement {
   /** Made to take over from a home that was lost: its first restore is a move (reconnected: true). */
   readonly takeover: boolean;
 }
-
-export const SUBSCRIBE = { channels: 'subscribe', patterns: 'psubscribe', shardChannels: 'ssubscribe' } as const;
-export const UNSUBSCRIBE = {
-  channels: 'unsubscribe',
-  patterns: 'punsubscribe',
-  shardChannels: 'sunsubscribe',
-} as const;
 
 export class SubscriptionRegistry {
   /** What the application asked for: name -> its listeners (the truth every node is made to match). */
@@ -142,15 +136,16 @@ export class SubscriptionRegistry {
     }
     const methods = client as unknown as Record<string, NodeSubscribe>;
     const sent: Promise<void>[] = [];
-    if (text.length > 0) sent.push(methods[SUBSCRIBE[kind]](text, this.relays[kind].text));
-    if (bytes.length > 0) sent.push(methods[SUBSCRIBE[kind]](bytes, this.relays[kind].bytes, { buffers: true }));
+    if (text.length > 0) sent.push(methods[PUBSUB_VERBS[kind].subscribe](text, this.relays[kind].text));
+    if (bytes.length > 0)
+      sent.push(methods[PUBSUB_VERBS[kind].subscribe](bytes, this.relays[kind].bytes, { buffers: true }));
     return Promise.all(sent).then(() => undefined);
   }
 
   /** Unsubscribes a node client from `names` (only `relay`, when given). */
   unsubscribe(client: RedisClient, kind: SubscriptionKind, names: string[], relay?: Listener): Promise<void> {
     const methods = client as unknown as Record<string, NodeUnsubscribe>;
-    return methods[UNSUBSCRIBE[kind]](names, relay);
+    return methods[PUBSUB_VERBS[kind].unsubscribe](names, relay);
   }
 
   /** Which shapes of listener a name has. */
