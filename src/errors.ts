@@ -198,10 +198,11 @@ export class ClusterCrossSlotError extends RomaineError {
 }
 
 /**
- * A command inside `cluster.isolated()` was answered MOVED or ASK: the slot's owner changed (a
- * failover, a migration) while the block held a connection to the old one. That command did not
+ * A command inside `cluster.isolated()` was answered MOVED: the slot's owner changed (a failover,
+ * a finished migration) while the block held a connection to the old one. That command did not
  * run (nor, in a MULTI, the transaction); commands of the block before it ran on the old owner.
- * The cluster's map is updated: running the block again goes to the new owner.
+ * The cluster's map is updated: running the block again goes to the new owner. (An ASK, a
+ * migration under way, is ClusterSlotMigratingError.)
  */
 export class ClusterSlotMovedError extends RomaineError {
   readonly slot: number;
@@ -210,11 +211,11 @@ export class ClusterSlotMovedError extends RomaineError {
   /** Where the server said the slot is now (host:port). */
   readonly to: string;
   /**
-   * Always false: the command answered MOVED/ASK did not run, nor (`inTransaction`) the MULTI it
-   * was queued in (Redis discarded it: EXECABORT). Commands of the block before it did run.
+   * Always false: the command answered MOVED did not run, nor (`inTransaction`) the MULTI it was
+   * queued in (Redis discarded it: EXECABORT). Commands of the block before it did run.
    */
   readonly maybeExecuted = false;
-  /** The MOVED/ASK answered a command queued inside MULTI: EXEC answered EXECABORT (the `cause`). */
+  /** The MOVED answered a command queued inside MULTI: EXEC answered EXECABORT (the `cause`). */
   readonly inTransaction: boolean;
   constructor(slot: number, from: string, to: string, cause: unknown, inTransaction = false) {
     super(
@@ -222,6 +223,46 @@ export class ClusterSlotMovedError extends RomaineError {
       inTransaction
         ? `slot ${slot} moved from ${from} to ${to} while an isolated() block ran on ${from}: a command queued in its MULTI was answered MOVED, so Redis discarded the transaction (EXECABORT) and nothing of it ran; commands of the block before MULTI ran on ${from}. Run the block again: it goes to ${to}`
         : `slot ${slot} moved from ${from} to ${to} while an isolated() block ran on ${from}: the command answered MOVED did not run (nor the transaction it was queued in); commands of the block before it ran on ${from}. Run the block again: it goes to ${to}`,
+      { cause },
+    );
+    this.slot = slot;
+    this.from = from;
+    this.to = to;
+    this.inTransaction = inTransaction;
+  }
+}
+
+/**
+ * A command inside `cluster.isolated()` was answered ASK: its slot is being migrated from the node
+ * the block runs on (`from`) to `to`, and the key it asked for has moved already. That command did
+ * not run (nor, in a MULTI, the transaction); commands of the block before it ran on `from`.
+ * isolated() cannot follow an ASK: ASKING lets only the one command after it run at the target, so
+ * a WATCH / MULTI / EXEC cannot move there, and the slot's keys are split between the two nodes
+ * until the migration ends. The map is not changed (an ASK never changes it): a block run again
+ * goes to `from` while the migration lasts; run it again after the migration (a MOVED then
+ * teaches the map the new owner).
+ */
+export class ClusterSlotMigratingError extends RomaineError {
+  readonly slot: number;
+  /** The node that served the block, the migration's source (host:port). */
+  readonly from: string;
+  /** The migration's target, where the key is now (host:port). */
+  readonly to: string;
+  /**
+   * Always false: the command answered ASK did not run, nor (`inTransaction`) the MULTI it was
+   * queued in (Redis discarded it: EXECABORT). Commands of the block before it did run.
+   */
+  readonly maybeExecuted = false;
+  /** The ASK answered a command queued inside MULTI: EXEC answered EXECABORT (the `cause`). */
+  readonly inTransaction: boolean;
+  constructor(slot: number, from: string, to: string, cause: unknown, inTransaction = false) {
+    super(
+      'ESLOTMIGRATING',
+      `slot ${slot} is being migrated from ${from} to ${to} and the key had moved already (ASK) while an isolated() block ran on ${from}: ` +
+        (inTransaction
+          ? `a command queued in its MULTI was answered ASK, so Redis discarded the transaction (EXECABORT) and nothing of it ran; commands of the block before MULTI ran on ${from}. `
+          : `the command answered ASK did not run (nor the transaction it was queued in); commands of the block before it ran on ${from}. `) +
+        `A WATCH/MULTI block cannot follow an ASK (the slot's keys are split between the two nodes until the migration ends): run the block again after the migration`,
       { cause },
     );
     this.slot = slot;

@@ -80,6 +80,7 @@ export type { TopologyChange, NodeEvent } from './cluster/topology';
 export type { ClusterResubscribedEvent } from './cluster/cluster-pubsub';
 export {
   ClusterCrossSlotError,
+  ClusterSlotMigratingError,
   ClusterSlotMovedError,
   ClusterRedirectionError,
   ClusterDisabledError,

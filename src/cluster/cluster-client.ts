@@ -285,7 +285,8 @@ export class ClusterClient extends PubSubMethods<ClusterEvents> {
    * Runs `fn` with a connection of its own to the owner of the keys' slot (WATCH/MULTI/EXEC):
    * `cluster.isolated('{user:42}:balance', async (conn) => ...)`. Keys of several slots reject with
    * ClusterCrossSlotError before anything is sent; a MOVED inside the block (the owner changed)
-   * rejects with ClusterSlotMovedError, and the next block goes to the new owner.
+   * rejects with ClusterSlotMovedError, and the next block goes to the new owner; an ASK (a slot
+   * migration under way) rejects with ClusterSlotMigratingError: run the block after it ends.
    */
   isolated<T>(keys: RedisKey | RedisKey[], fn: (conn: RedisClient) => Promise<T>): Promise<T> {
     if (arguments.length > 2) return Promise.reject(extraArgumentsError('isolated', ['keys', 'fn'], arguments));

@@ -2,15 +2,24 @@
 // MULTI / EXEC and other work that must not share a connection. The keys name the slot before
 // anything is sent (keys of several slots: ClusterCrossSlotError, fn never called); the router
 // waits for the slot's owner like for any command, then the node's own isolated() lends one of its
-// dedicated connections. What fn does is fn's: nothing of it is re-run by the cluster. A MOVED or
-// ASK from inside it (the owner changed while the block held the old one's connection) becomes a
+// dedicated connections. What fn does is fn's: nothing of it is re-run by the cluster. A MOVED
+// from inside it (the owner changed while the block held the old one's connection) becomes a
 // ClusterSlotMovedError (the command that got it did not run), and the map is updated so that the
-// next block goes to the new owner. A MOVED for a command queued inside MULTI reaches fn as EXEC's
-// EXECABORT (Redis discarded the transaction; the MOVED is its `cause`): the same error, with
-// `inTransaction`, since nothing of the transaction ran.
+// next block goes to the new owner. An ASK (the slot is being migrated, the key moved already)
+// becomes a ClusterSlotMigratingError and leaves the map alone: the block cannot follow it (ASKING
+// covers one command, not a WATCH/MULTI/EXEC, and the slot's keys are split until the migration
+// ends), and the slot stays the source's until then. A MOVED or ASK for a command queued inside
+// MULTI reaches fn as EXEC's EXECABORT (Redis discarded the transaction; the redirection is its
+// `cause`): the same errors, with `inTransaction`, since nothing of the transaction ran.
 import type { RedisClient } from '../client/client';
 import type { RedisKey } from '../client/command-def';
-import { ClusterCrossSlotError, ClusterSlotMovedError, InvalidArgumentError, ReplyError } from '../errors';
+import {
+  ClusterCrossSlotError,
+  ClusterSlotMigratingError,
+  ClusterSlotMovedError,
+  InvalidArgumentError,
+  ReplyError,
+} from '../errors';
 import type { Arg } from '../protocol/types';
 import { keySlot, type CommandSlot } from './key-slot';
 import { parseRedirection } from './redirection';
@@ -60,10 +69,13 @@ export async function clusterIsolated<T>(
     // EXECABORT's cause is the first command the server refused to queue (client/pipeline.ts).
     const inTransaction = e.err instanceof ReplyError && e.err.code === 'EXECABORT';
     const r = parseRedirection(inTransaction ? (e.err as { cause?: unknown }).cause : e.err, at);
-    if (r !== undefined && (r.kind === 'moved' || r.kind === 'ask')) {
-      if (r.kind === 'moved') host.moved(r.slot, r.address);
+    if (r?.kind === 'moved') {
+      host.moved(r.slot, r.address);
       throw new ClusterSlotMovedError(r.slot, nodeKey(at), nodeKey(r.address), e.err, inTransaction);
     }
+    // A migration under way: the map stays as it is (the slot is still `at`'s until it ends).
+    if (r?.kind === 'ask')
+      throw new ClusterSlotMigratingError(r.slot, nodeKey(at), nodeKey(r.address), e.err, inTransaction);
     throw e.err;
   }
   return result;

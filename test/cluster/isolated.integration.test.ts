@@ -4,7 +4,13 @@
 // new owner.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createCluster, ClusterCrossSlotError, ClusterSlotMovedError, type RedisClient } from '../../src/index';
+import {
+  createCluster,
+  ClusterCrossSlotError,
+  ClusterSlotMigratingError,
+  ClusterSlotMovedError,
+  type RedisClient,
+} from '../../src/index';
 import { keySlot } from '../../src/cluster/key-slot';
 import { RedisCluster, type RedisServer } from '../support';
 
@@ -95,6 +101,54 @@ test('isolated() after the slot moved behind the client: MOVED surfaces as Clust
     [null, 'OK'],
   ]);
   assert.equal(await to.cli('GET', '{acct}a'), '40', 'the second block ran at the new owner');
+});
+
+test('isolated() during a slot migration (the key already moved): ASK surfaces as ClusterSlotMigratingError (from, to; nothing ran), the map is not changed, the next block after the migration runs at the new owner', async () => {
+  await using c = createCluster({ nodes: cluster.seeds, refreshIntervalMs: 0 });
+  await c.connect();
+  const key = '{isoask}k';
+  const slot = keySlot(key);
+  await c.set(key, '5');
+  const from = await cluster.primaryFor(slot);
+  const to = await otherPrimary(from);
+  const where = (s: RedisServer) => `${s.host}:${s.port}`;
+  await cluster.beginSlotMigration(slot, to);
+  try {
+    assert.equal(await cluster.migrateKeys(slot, from, to), 1);
+    // A plain command: ASKING then GET at the target (the router follows an ASK).
+    const plain = await c
+      .isolated(key, (conn) => conn.get(key))
+      .then(
+        () => assert.fail('the block read the key at the migration source'),
+        (e: unknown) => e,
+      );
+    assert.ok(plain instanceof ClusterSlotMigratingError, String(plain));
+    assert.equal(plain.code, 'ESLOTMIGRATING');
+    assert.equal(plain.slot, slot);
+    assert.equal(plain.from, where(from));
+    assert.equal(plain.to, where(to));
+    assert.equal(plain.inTransaction, false);
+    assert.equal(plain.maybeExecuted, false);
+    assert.match(plain.message, /migrat/);
+    assert.match(plain.message, /after the migration/);
+    assert.doesNotMatch(plain.message, /it goes to/);
+    // Inside MULTI: EXECABORT, nothing of the transaction ran; and the map still says `from`.
+    const queued = await c
+      .isolated(key, (conn) => conn.multi().incr(key).exec())
+      .then(
+        () => assert.fail('the transaction ran'),
+        (e: unknown) => e,
+      );
+    assert.ok(queued instanceof ClusterSlotMigratingError, String(queued));
+    assert.equal(queued.inTransaction, true);
+    assert.equal(queued.from, where(from), 'an ASK does not change the map: the block went to the source again');
+  } finally {
+    await cluster.finishSlotMigration(slot, from, to);
+  }
+  assert.equal(await to.cli('GET', key), '5', 'nothing ran');
+  await c.get(key); // MOVED: the map learns the new owner
+  assert.equal(await c.isolated(key, (conn) => conn.incr(key)), 6);
+  assert.equal(await to.cli('GET', key), '6', 'ran at the new owner');
 });
 
 test('isolated(): the slot moves between WATCH and MULTI: the MOVED of a queued command surfaces as ClusterSlotMovedError (not EXECABORT), nothing of the transaction ran', async () => {
