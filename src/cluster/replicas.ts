@@ -8,8 +8,17 @@
 // connection is lost, the signal fires and those reads come back to the router, which sends them
 // to another replica or the primary, instead of waiting in the replica's own queue for it to
 // return (a replica that died for good is dropped from the map only once the cluster says so).
+//
+// A replica takes reads (readFrom) only while it is in sync: a replica that was restarted answers
+// as soon as it listens, from an empty or old dataset, until its first sync with its primary ends
+// (replica-serve-stale-data yes, the default), so a read there would see a key as missing that
+// its primary has. Each time its connection becomes ready, ROLE is asked until it says the link
+// to its primary is `connected` (master_link_status:up); only then is the replica in `inSync`.
+// A read answered -LOADING or -MASTERDOWN (the replica is reloading its data, or lost its link
+// with replica-serve-stale-data no) takes it out again and starts the same check (outOfSync).
 import type { RedisClient } from '../client/client';
 import { retryNow } from './node-seam';
+import { mayServe } from './read-from';
 import type { ClusterNode, NodeAddress, Shard, SlotMap } from './slot-map';
 import type { NodeEvent } from './topology';
 
@@ -30,10 +39,14 @@ export class Replicas {
   private closed = false;
   /** Per replica: aborted (and replaced) when its connection is lost. */
   private readonly signals = new Map<string, AbortController>();
+  /** The replicas that said, on their current connection, that their link to their primary is up. */
+  private readonly synced = new Set<string>();
+  /** Per replica not (yet) in sync while its connection is ready: the check of its link under way. */
+  private readonly checks = new Map<string, LinkCheck>();
 
   constructor(
     private readonly hooks: ReplicaHooks,
-    /** readFrom reads from replicas: connect to every replica as soon as the map lists it. */
+    /** readFrom reads from replicas: connect to every replica as soon as the map lists it, and check its sync. */
     private readonly eager = false,
   ) {}
 
@@ -49,9 +62,10 @@ export class Replicas {
       c.destroy();
       this.signals.get(key)?.abort();
       this.signals.delete(key);
+      this.forget(key);
       this.hooks.node({ node: key, event: 'removed' });
     }
-    if (this.eager) for (const r of this.known) if (r.health === 'online') this.clientFor(r);
+    if (this.eager) for (const r of this.known) if (mayServe(r.health)) this.clientFor(r);
   }
 
   /** A node came back (topology.ts hurryAll()): replicas waiting out a backoff try now. */
@@ -69,6 +83,21 @@ export class Replicas {
   /** The replicas of the shard serving `slot` in the current map. */
   shardOf(slot: number): Shard | undefined {
     return this.map?.shardFor(slot);
+  }
+
+  /** Whether reads may go to this replica: its connection is ready and its link to its primary is up. */
+  inSync(key: string): boolean {
+    return this.synced.has(key);
+  }
+
+  /**
+   * The replica answered a read with -LOADING or -MASTERDOWN: it has no current copy of its
+   * primary's data. Out of the reads' turn until ROLE says its link is up again.
+   */
+  outOfSync(key: string): void {
+    const c = this.clients.get(key);
+    if (!this.synced.delete(key) || c === undefined || c.state !== 'ready') return;
+    this.check(key, c);
   }
 
   /** Every replica of the current map. */
@@ -89,8 +118,11 @@ export class Replicas {
           // Its reads go elsewhere now; later ones get a fresh signal.
           this.signals.get(node.key)?.abort();
           this.signals.delete(node.key);
+          this.forget(node.key);
           if (to === 'reconnecting' || to === 'failed') this.hooks.lost(node.key);
         }
+        // A new connection: the replica may have been restarted, empty. Reads wait for its sync.
+        if (to === 'ready' && this.eager) this.check(node.key, made);
         this.hooks.node({ node: node.key, event: 'stateChange', from, to });
         this.hooks.changed();
       });
@@ -100,13 +132,66 @@ export class Replicas {
     return c;
   }
 
+  /**
+   * Asks the replica's ROLE until its link to its primary is `connected` (a pause between tries,
+   * 20 ms doubling to 500 ms), then puts it in `synced` and wakes the commands waiting for one.
+   * Ends when its connection is no longer ready (forget() drops the check; the next ready starts
+   * a new one).
+   */
+  private check(key: string, client: RedisClient): void {
+    this.forget(key);
+    if (this.closed) return;
+    const check: LinkCheck = { timer: undefined, delayMs: 20 };
+    this.checks.set(key, check);
+    const current = (): boolean => this.checks.get(key) === check && client.state === 'ready';
+    const again = (): void => {
+      if (!current()) return;
+      check.timer = setTimeout(ask, check.delayMs);
+      check.timer.unref();
+      check.delayMs = Math.min(check.delayMs * 2, 500);
+    };
+    const ask = (): void => {
+      check.timer = undefined;
+      if (!current()) return;
+      client.call('ROLE').then((role) => {
+        if (!current()) return;
+        if (!linkUp(role)) return again();
+        this.checks.delete(key);
+        this.synced.add(key);
+        this.hooks.changed();
+      }, again);
+    };
+    ask();
+  }
+
+  /** Out of the reads' turn, and no check of its link any more. */
+  private forget(key: string): void {
+    this.synced.delete(key);
+    const check = this.checks.get(key);
+    if (check === undefined) return;
+    if (check.timer !== undefined) clearTimeout(check.timer);
+    this.checks.delete(key);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+    for (const key of [...this.checks.keys()]) this.forget(key);
     await Promise.all([...this.clients.values()].map((c) => c.close()));
   }
 
   destroy(): void {
     this.closed = true;
+    for (const key of [...this.checks.keys()]) this.forget(key);
     for (const c of this.clients.values()) c.destroy();
   }
+}
+
+interface LinkCheck {
+  timer: NodeJS.Timeout | undefined;
+  delayMs: number;
+}
+
+/** ROLE of a replica: ['slave', host, port, state, offset]; state 'connected' is master_link_status:up. */
+function linkUp(role: unknown): boolean {
+  return Array.isArray(role) && role[0] === 'slave' && role[3] === 'connected';
 }

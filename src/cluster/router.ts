@@ -281,7 +281,7 @@ export class Router {
     if (r !== undefined) {
       if (r.kind === 'clusterdown') this.topo.requestRefresh('CLUSTERDOWN');
       cmd.delay = Math.min(cmd.delay, REFUSED_DELAY_MS);
-    } else if (!this.retryable(err, cmd.read) && !this.replayable(cmd, err, node)) return cmd.reject(err);
+    } else if (!this.mayRetry(cmd, target, err, node)) return cmd.reject(err);
     cmd.lastError = err;
     cmd.refused = true;
     cmd.why = err instanceof Error ? err.message : `${nodeKey(target)} failed`;
@@ -424,7 +424,10 @@ export class Router {
     return !this.closed() && replayable(cmd, err, this.topo.wasRetired(node), this.opts.retryInFlight);
   }
 
-  private retryable(err: unknown, read: boolean): boolean {
-    return retryable(err, read, this.closed());
+  /** A failure after which the command goes back to the line (routed again) rather than rejecting. */
+  private mayRetry(cmd: Pending, target: NodeAddress, err: unknown, node: RedisClient): boolean {
+    // A replica without a current copy of the data (LOADING, MASTERDOWN): the read goes elsewhere.
+    if (cmd.read && this.reads?.outOfSync(nodeKey(target), node, err) === true) return !this.closed();
+    return retryable(err, cmd.read, this.closed()) || this.replayable(cmd, err, node);
   }
 }
