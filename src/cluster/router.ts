@@ -3,7 +3,7 @@
 // in the one WaitLine (wait-line.ts) and leaves it in order, woken by any topology or node change
 // or by its own backoff timer, within its time budget. Redirections (MOVED, ASK) are followed as
 // they come back; TRYAGAIN, CLUSTERDOWN and the errors that say the command never ran send it back
-// to the line.
+// to the line. When the line moves (end of the turn, a timer, a topology change) is line-wakeups.ts.
 //
 // Why the cluster holds commands itself rather than handing them to a connecting node's own
 // offline queue (which keeps order too): the owner may never come back — after a failover the
@@ -11,7 +11,7 @@
 // Held here, the owner is looked up again each time the line moves.
 import type { RedisClient } from '../client/client';
 import { ClientClosedError, ClusterCrossSlotError, ClusterRedirectionError, ClusterUnavailableError } from '../errors';
-import { systemClock, type Clock, type TimerHandle } from '../lifecycle/clock';
+import { systemClock, type Clock } from '../lifecycle/clock';
 import type { State } from '../lifecycle/states';
 import type { Arg } from '../protocol/types';
 import type { CommandSlot } from './key-slot';
@@ -23,6 +23,7 @@ import { publishRedirection } from './cluster-diagnostics';
 import { nodeKey, type ClusterNode, type NodeAddress } from './slot-map';
 import type { Topology } from './topology';
 import { WaitLine } from './wait-line';
+import { LineWakeUps } from './line-wakeups';
 
 export type { Send };
 
@@ -70,12 +71,10 @@ const REFUSED_DELAY_MS = 20;
 
 export class Router {
   private readonly line = new WaitLine<Pending>();
-  private timer: TimerHandle | undefined;
-  private timerAt = Infinity;
-  private watching = false;
+  /** When the line moves (line-wakeups.ts). */
+  private readonly wake: LineWakeUps;
   private draining = false;
   private seq = 0;
-  private soon: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly host: RouterHost,
@@ -87,6 +86,21 @@ export class Router {
     private readonly clock: Clock = systemClock,
   ) {
     routers.set(host, this);
+    const line = this.line;
+    this.wake = new LineWakeUps(
+      {
+        get size() {
+          return line.size;
+        },
+        times: () => line,
+        drain: () => this.drain(),
+        changed: () => {
+          for (const cmd of line) cmd.notBefore = 0;
+        },
+        changedSignal: () => topo.changedSignal,
+      },
+      clock,
+    );
   }
 
   /** How many commands are waiting (diagnostics, tests). */
@@ -174,11 +188,7 @@ export class Router {
 
   /** Every waiting command rejects with ClientClosedError (close/destroy). */
   stop(): void {
-    if (this.soon !== undefined) clearImmediate(this.soon);
-    this.soon = undefined;
-    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
-    this.timer = undefined;
-    this.timerAt = Infinity;
+    this.wake.stop();
     this.line.clear((cmd) => cmd.reject(new ClientClosedError('the cluster client is closed')));
   }
 
@@ -244,12 +254,12 @@ export class Router {
       (value) => {
         this.line.release(cmd.slot, key);
         cmd.resolve(value);
-        this.drainSoon();
+        this.wake.soon();
       },
       (err: unknown) => {
         this.line.release(cmd.slot, key);
         this.failed(cmd, target, err, node);
-        this.drainSoon();
+        this.wake.soon();
       },
     );
     return true;
@@ -275,7 +285,7 @@ export class Router {
       // delivered them all, they leave in the order they were issued.
       cmd.notBefore = 0;
       this.hold(cmd, nodeKey(r.address));
-      this.drainSoon();
+      this.wake.soon();
       return;
     }
     if (r !== undefined) {
@@ -302,9 +312,9 @@ export class Router {
 
   private hold(cmd: Pending, node: string | undefined): void {
     this.line.push(cmd, node);
-    this.armAt(cmd.notBefore > 0 ? cmd.notBefore : cmd.start + cmd.budget);
-    this.armAt(cmd.start + cmd.budget);
-    this.watch();
+    this.wake.armAt(cmd.notBefore > 0 ? cmd.notBefore : cmd.start + cmd.budget);
+    this.wake.armAt(cmd.start + cmd.budget);
+    this.wake.watch();
   }
 
   /** Moves the line: every command, front to back, is sent if it may and can; the rest stay in order. */
@@ -337,63 +347,7 @@ export class Router {
     } finally {
       this.draining = false;
     }
-    this.rearm(now);
-  }
-
-  /** Moves the line once this turn of the event loop has delivered every reply it read. */
-  private drainSoon(): void {
-    if (this.line.size === 0) return;
-    this.soon ??= setImmediate(() => {
-      this.soon = undefined;
-      this.drain();
-    });
-  }
-
-  /** Any topology or node change moves the line at once (every waiting command may try again). */
-  private watch(): void {
-    if (this.watching || this.line.size === 0) return;
-    this.watching = true;
-    void this.topo.changedSignal.then(() => {
-      this.watching = false;
-      for (const cmd of this.line) cmd.notBefore = 0;
-      this.drain();
-      this.watch();
-    });
-  }
-
-  private armAt(at: number): void {
-    if (at >= this.timerAt) return;
-    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
-    this.timerAt = at;
-    this.timer = this.clock.setTimeout(
-      () => {
-        this.timer = undefined;
-        this.timerAt = Infinity;
-        this.drain();
-      },
-      Math.max(0, at - this.clock.now()),
-    );
-  }
-
-  /**
-   * After the line moved: the next wake-up is the earliest backoff or deadline of those left.
-   * `now` is the time the walk (drain) went by, not a second reading: a command it left in the
-   * line because its pause had not ended then must get its wake-up even when the pause has ended
-   * by now (the walk took time, or the timer ran a little early). Read again, the clock said
-   * "nothing to wait for", no timer was armed for it, and the commands behind it stayed held until
-   * the deadline (issue 10).
-   */
-  private rearm(now: number): void {
-    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
-    this.timer = undefined;
-    this.timerAt = Infinity;
-    let at = Infinity;
-    for (const cmd of this.line) {
-      if (cmd.notBefore > now) at = Math.min(at, cmd.notBefore);
-      at = Math.min(at, cmd.start + cmd.budget);
-    }
-    if (at !== Infinity) this.armAt(at);
-    this.watch();
+    this.wake.rearm(now);
   }
 
   private unavailable(cmd: Pending): ClusterUnavailableError {
