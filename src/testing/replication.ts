@@ -20,8 +20,17 @@ export async function holdWritesAndSync(
 ): Promise<void> {
   const r = await primary.cli('CLIENT', 'PAUSE', String(pauseMs), 'WRITE');
   if (r.trim() !== 'OK') throw new Error(`CLIENT PAUSE WRITE on 127.0.0.1:${primary.port}: ${r}`);
+  await waitReplicated(primary, replicas);
+}
+
+/**
+ * Resolves once every replica has the primary's whole replication stream as it is now (linked, not
+ * in a full resync, at the primary's offset): what the primary acknowledged so far survives a
+ * failover to any of them.
+ */
+export async function waitReplicated(primary: RedisServer, replicas: RedisServer[], timeoutMs = 10_000): Promise<void> {
   await pollUntil(
-    `the replicas of 127.0.0.1:${primary.port} to catch up before the kill`,
+    `the replicas of 127.0.0.1:${primary.port} to catch up with it`,
     async () => {
       const target = offset(await primary.cli('INFO', 'replication'), 'master_repl_offset');
       if (target === undefined) return undefined;
@@ -35,7 +44,7 @@ export async function holdWritesAndSync(
       }
       return true;
     },
-    10_000,
+    timeoutMs,
   );
 }
 

@@ -9,6 +9,7 @@ import { ClientClosedError, createCluster } from '../../src/index';
 import { keySlot } from '../../src/cluster/key-slot';
 import { RedisCluster, type RedisServer } from '../support';
 import { BUSY_SCRIPT } from '../support/busy-script';
+import { waitReplicated } from '../../src/testing/replication';
 
 /** Polls an async condition every 20 ms. */
 async function waitFor(what: string, cond: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
@@ -69,6 +70,9 @@ async function dropWhileInFlight(pauseMs: number, tag: string): Promise<{ get: u
   const old = await cluster.primaryFor(slot);
   const [replica] = await cluster.replicasOf(old);
   const others = (await cluster.nodes(replica)).filter((n) => n.role === 'primary' && n.server !== old);
+  // Replication is asynchronous: on a loaded machine the replica could take over without the SET,
+  // and the GET would rightly answer null from it.
+  await waitReplicated(old, [replica]);
   await old.pause(pauseMs);
   const get = c.get(`${tag}:key`);
   const incr = c.incr(`{${tag}:key}n`);
