@@ -12,6 +12,7 @@ export type { DecoderLimits } from './protocol/types';
 export type { Clock, TimerHandle } from './lifecycle/clock';
 export type { FailureHook } from './lifecycle/policy';
 export type { Bufferize, CommandDef, OptionsParam, Transform } from './client/command-def';
+export type { BlockingTime } from './client/commands/blocking';
 export { Command, CommandGroup } from './connection/command';
 export type { CommandStage, ReplyTransform } from './connection/command';
 export type { ResolvedCacheOptions } from './client/cache';
