@@ -9,6 +9,7 @@
 // MULTI/EXEC (the in-flight rule of a transaction included).
 import { ReplyError } from '../errors';
 import { argError } from '../client/args';
+import { Command } from '../connection/command';
 import { extraArgumentsError } from '../client/call-check';
 import { scriptCallError, type Script } from '../client/scripts';
 import type { RedisKey, RedisValue } from '../client/command-def';
@@ -17,8 +18,8 @@ import { COMMANDS, type CommandTable } from '../client/commands';
 import type { BatchResults, PipelineResult } from '../client/pipeline';
 import type { Arg } from '../protocol/types';
 import type { ClusterClient } from './cluster-client';
-import { commandSlot, type CommandSlot } from './key-slot';
-import { sendBuilt, submitBuilt } from './node-seam';
+import { commandSlot, keyRuleOf, type CommandSlot, type KeyRule } from './key-slot';
+import { intakeOf, sendBuilt, type Intake } from './node-seam';
 import { parseRedirection } from './redirection';
 import { routerOf, type ReadyOwner, type Router, type Send } from './router';
 import { scriptSend } from './cluster-scripts';
@@ -30,16 +31,19 @@ type Chainable<T extends unknown[], Kind extends 'pipeline' | 'multi'> = {
     : never;
 };
 
+/** A queued command. Every field is always set (one object shape for every kind of command). */
 interface Queued {
   /** The typed method, to replay it on a node's own MULTI (undefined for call()). */
-  method?: string;
-  methodArgs?: unknown[];
+  method: string | undefined;
+  methodArgs: unknown[] | undefined;
   name: string;
   args: Arg[];
   transform: Transform<unknown> | undefined;
   returnBuffers: boolean;
+  /** Where its keys are (looked up once per typed method). */
+  keys: KeyRule;
   /** A script's EVALSHA (pipelines): SCRIPT LOAD ahead of it on its node when needed, EVAL after a NOSCRIPT. */
-  script?: Script;
+  script: Script | undefined;
 }
 
 abstract class ClusterBatch {
@@ -52,7 +56,16 @@ abstract class ClusterBatch {
 
   /** Queues call()'s command. */
   protected queueRaw(name: string, args: Arg[]): void {
-    this.queued.push({ name, args, transform: undefined, returnBuffers: false });
+    this.queued.push({
+      method: undefined,
+      methodArgs: undefined,
+      name,
+      args,
+      transform: undefined,
+      returnBuffers: false,
+      keys: keyRuleOf(name),
+      script: undefined,
+    });
   }
 
   /** Takes the queue, or the first invalid argument's error (then nothing is sent). */
@@ -94,7 +107,17 @@ export class ClusterPipeline<T extends unknown[] = unknown[]> extends ClusterBat
     const problem = scriptCallError('runScript', script, keys, args);
     if (problem !== undefined) throw problem;
     const shaArgs = [script.sha1, keys.length, ...keys, ...args];
-    this.queued.push({ name: script.evalshaName, args: shaArgs, transform: undefined, returnBuffers, script });
+    const name = script.evalshaName;
+    this.queued.push({
+      method: undefined,
+      methodArgs: undefined,
+      name,
+      args: shaArgs,
+      transform: undefined,
+      returnBuffers,
+      keys: keyRuleOf(name),
+      script,
+    });
     return this;
   }
 
@@ -116,17 +139,19 @@ export class ClusterPipeline<T extends unknown[] = unknown[]> extends ClusterBat
       // Consecutive commands for one slot (a hash-tagged batch) look their owner up once.
       let lastSlot = -1;
       let owner: ReadyOwner | undefined;
+      let intake: Intake | undefined;
       for (let i = 0; i < queued.length; i++) {
         const q = queued[i];
-        const where = commandSlot(q.name, q.args);
+        const where = commandSlot(q.name, q.args, q.keys);
         const slot = where.slot;
         if (typeof slot === 'number' && q.script === undefined) {
           if (slot !== lastSlot) {
             owner = router.readyOwner(slot);
             lastSlot = owner === undefined ? -1 : slot;
+            if (owner !== undefined) intake = intakeOf(owner.node);
           }
           if (owner !== undefined) {
-            sendNow(router, owner, q, slot, start, i, settle);
+            intake!(sendNow(router, owner, q, slot, start, i, settle));
             continue;
           }
         }
@@ -151,7 +176,10 @@ function sendVia(q: Queued): Send {
   };
 }
 
-/** The fast path: straight to the ready owner; a failure there is routed from then on (afterFirstTry). */
+/**
+ * The fast path: the command for the ready owner's intake; a failure there is routed from then on
+ * (afterFirstTry). Its arguments were checked (argError) in take().
+ */
 function sendNow(
   router: Router,
   owner: ReadyOwner,
@@ -160,14 +188,12 @@ function sendNow(
   start: number,
   i: number,
   settle: (i: number, result: PipelineResult) => void,
-): void {
+): Command {
   const seq = router.nextSeq();
-  submitBuilt(
-    owner.node,
+  const cmd = new Command(
     q.name,
     q.args,
     q.transform,
-    q.returnBuffers,
     (value) => settle(i, [null, value]),
     (err) =>
       // A turn later, as a promise's rejection would reach the router (not inside the node's own
@@ -179,6 +205,8 @@ function sendNow(
         );
       }),
   );
+  if (q.returnBuffers) cmd.returnBuffers = true;
+  return cmd;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
@@ -201,13 +229,16 @@ export class ClusterTransaction<T extends unknown[] = unknown[]> extends Cluster
     if (arguments.length > 3) throw extraArgumentsError('runScript', ['script', 'keys', 'args'], arguments);
     const problem = scriptCallError('runScript', script, keys, args);
     if (problem !== undefined) throw problem;
+    const name = script.evalName;
     this.queued.push({
       method: 'runScript',
       methodArgs: [script, keys, args],
-      name: script.evalName,
+      name,
       args: [script.source, keys.length, ...keys, ...args],
       transform: undefined,
       returnBuffers: false,
+      keys: keyRuleOf(name),
+      script: undefined,
     });
     return this as unknown as ClusterTransaction<[...T, unknown]>;
   }
@@ -253,7 +284,7 @@ export class ClusterTransaction<T extends unknown[] = unknown[]> extends Cluster
 function blockSlot(queued: readonly Queued[]): CommandSlot {
   const slots = new Set<number>();
   for (const q of queued) {
-    const s = commandSlot(q.name, q.args);
+    const s = commandSlot(q.name, q.args, q.keys);
     if (s.slot === 'cross') s.slots.forEach((x) => slots.add(x));
     else if (s.slot !== 'none') slots.add(s.slot);
   }
@@ -265,17 +296,24 @@ function blockSlot(queued: readonly Queued[]): CommandSlot {
 // Builders build at once (a call that does not fit its method throws where the stack points at
 // it), so the slot is known from the same arguments that will be sent.
 for (const [method, d] of Object.entries(COMMANDS as Record<string, CommandDef>)) {
+  // Read once: what every call of the method uses (a call through `d` each time is not inlined).
+  const { name, build, transform } = d;
+  const returnBuffers = d.binary === true;
+  const keys = keyRuleOf(name);
   (ClusterBatch.prototype as unknown as Record<string, unknown>)[method] = function (
     this: ClusterBatch & { queued: Queued[] },
     ...args: unknown[]
   ) {
+    const built = build(...args);
     this.queued.push({
       method,
       methodArgs: args,
-      name: d.name,
-      args: d.build(...args),
-      transform: d.transform,
-      returnBuffers: d.binary === true,
+      name,
+      args: built,
+      transform,
+      returnBuffers,
+      keys,
+      script: undefined,
     });
     return this;
   };

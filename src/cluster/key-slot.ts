@@ -4,8 +4,9 @@
 // from the same arguments; see docs/cluster.md for why not a per-definition field.
 //
 // This runs for every cluster command, so the common case is kept cheap: a command with fixed key
-// positions (GET, SET, MSET: no movable keys) has them looked up once per name and walked without
-// an array of positions, and one reply object per slot is shared (the hash: protocol/key-slot.ts).
+// positions (GET, SET, MSET: no movable keys) has them looked up once per name (once per method for
+// the typed methods of a pipeline: keyRuleOf) and walked without an array of positions, and one
+// reply object per slot is shared (the hash: protocol/key-slot.ts).
 import * as commands from '@ioredis/commands';
 import { keySlot } from '../protocol/key-slot';
 import type { Arg } from '../protocol/types';
@@ -44,14 +45,21 @@ const SUBCOMMAND_KEY: Record<string, ReadonlySet<string>> = {
 /** A keyless command, or one unknown to the table (a module's): no keys. */
 const NO_KEYS: FixedKeys = { first: 0, last: 0, step: 0 };
 const NONE: CommandSlot = { slot: 'none' };
-/** The replies for one slot, made once each and shared (callers only read them). */
-const ONE_SLOT: ({ slot: number } | undefined)[] = [];
+/**
+ * The replies for one slot, made once each and shared (callers only read them). Filled up front
+ * so that the array keeps fast elements: filled as slots come up, it would be a sparse array,
+ * which V8 keeps as a dictionary and hashes the index of on every lookup.
+ */
+const ONE_SLOT = new Array<{ slot: number } | undefined>(16384).fill(undefined);
+
+/** Where a command's keys are, worked out from its name once (keyRuleOf) and reused for each call. */
+export type KeyRule = FixedKeys | null;
 
 const fixedKeys = new Map<string, FixedKeys | null>();
 const MAX_CACHED_NAMES = 2048;
 
 /** The fixed key positions of a command by name (as given: cached per spelling), or null for the general path. */
-function fixedKeysOf(name: string): FixedKeys | null {
+export function keyRuleOf(name: string): KeyRule {
   let f = fixedKeys.get(name);
   if (f !== undefined) return f;
   const lower = name.toLowerCase();
@@ -82,11 +90,11 @@ export function keyIndexes(name: string, args: readonly Arg[]): number[] {
 export type CommandSlot =
   { readonly slot: number } | { readonly slot: 'none' } | { readonly slot: 'cross'; readonly slots: number[] };
 
-export function commandSlot(name: string, args: readonly Arg[]): CommandSlot {
+/** The command's slot; `fixed`: its name's keyRuleOf(), when the caller has it already. */
+export function commandSlot(name: string, args: readonly Arg[], fixed: KeyRule = keyRuleOf(name)): CommandSlot {
   // Most commands have one key, or keys in one slot: no set unless a second slot shows up.
   let first = -1;
   let others: Set<number> | undefined;
-  const fixed = fixedKeysOf(name);
   if (fixed === NO_KEYS) return NONE;
   if (fixed !== null) {
     // @ioredis/commands' default case, without the array of positions.

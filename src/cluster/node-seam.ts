@@ -29,23 +29,16 @@ export function sendBuilt(
   return internals(node).sendCommand(name, args, transform, options);
 }
 
+/** A node's intake of command objects (what its own pipelines submit to). */
+export type Intake = (cmd: Command) => void;
+
 /**
- * A built command handed to the node with callbacks instead of a promise (a pipeline's commands:
- * one promise for the batch, as the client's own pipeline does). Its arguments must have been
- * checked (argError) already.
+ * The node's intake, for many commands in a row (a cluster pipeline's commands for that node:
+ * looked up once, not per command). Each command's arguments must have been checked (argError).
  */
-export function submitBuilt(
-  node: RedisClient,
-  name: string,
-  args: readonly Arg[],
-  transform: Transform<unknown> | undefined,
-  returnBuffers: boolean,
-  onValue: (value: unknown) => void,
-  onError: (err: Error) => void,
-): void {
-  const cmd = new Command(name, args, transform, onValue, onError);
-  if (returnBuffers) cmd.returnBuffers = true;
-  internals(node).submit(cmd);
+export function intakeOf(node: RedisClient): Intake {
+  const funnel = internals(node);
+  return (cmd) => funnel.submit(cmd);
 }
 
 export function dispatchDef(node: RedisClient, d: CommandDef, args: unknown[], buffers: boolean): Promise<unknown> {
