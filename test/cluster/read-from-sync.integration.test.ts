@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { createCluster, type ClusterClient } from '../../src/index';
 import { keySlot } from '../../src/cluster/key-slot';
 import { RedisCluster, pollUntil, type RedisServer } from '../support';
+import { waitReplicated } from '../../src/testing/replication';
 
 let cluster: RedisCluster;
 before(async () => {
@@ -49,7 +50,9 @@ async function shard(): Promise<{ victim: RedisServer; primary: RedisServer; key
   }
   const nodes = await cluster.nodes();
   const live = nodes.filter((n) => !n.failing && n.server?.running);
-  for (const p of live.filter((n) => n.role === 'primary')) await p.server!.cli('WAIT', '1', '5000');
+  // (WAIT from redis-cli waits for that connection's own writes, none: it does not wait.)
+  for (const p of live.filter((n) => n.role === 'primary'))
+    await waitReplicated(p.server!, await cluster.replicasOf(p.server!));
   const victimNode = live.find((n) => n.role === 'replica')!;
   const primaryNode = nodes.find((n) => n.id === victimNode.primaryId)!;
   const keys = KEYS.filter((k) => primaryNode.slots.some(([a, b]) => keySlot(k) >= a && keySlot(k) <= b));

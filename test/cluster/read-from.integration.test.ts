@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createCluster, ClusterUnavailableError, InvalidArgumentError } from '../../src/index';
 import { keySlot } from '../../src/cluster/key-slot';
 import { RedisCluster, pollUntil, type RedisServer } from '../support';
+import { waitReplicated } from '../../src/testing/replication';
 
 let cluster: RedisCluster;
 before(async () => {
@@ -38,8 +39,9 @@ const KEYS = Array.from({ length: 300 }, (_, i) => `rf:${i}`);
 
 async function writeAndReplicate(c: ReturnType<typeof createCluster>): Promise<void> {
   await Promise.all(KEYS.map((k) => c.set(k, k)));
-  // Replication is asynchronous: wait until every replica has the keys of its primary.
-  for (const p of await role('primary')) await p.cli('WAIT', '1', '5000');
+  // Replication is asynchronous: wait until every replica has the keys of its primary. (A WAIT sent
+  // by redis-cli waits for that connection's own writes, none: it returned at once.)
+  for (const p of await role('primary')) await waitReplicated(p, await cluster.replicasOf(p));
 }
 
 test("readFrom: 'replica': reads land on the replicas (commandstats, READONLY flag), writes on the primaries; READONLY is back after a reconnect", async () => {

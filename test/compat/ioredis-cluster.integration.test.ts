@@ -12,6 +12,7 @@ import { keySlot } from '../../src/cluster/key-slot';
 import { Cluster, Redis } from '../../src/compat/ioredis/index';
 import { FaultProxy, RedisCluster } from '../support';
 import { pollUntil, waitFor } from '../support/wait';
+import { waitReplicated } from '../../src/testing/replication';
 
 const PASSWORD = 'cluster-pw';
 let cluster: RedisCluster;
@@ -195,7 +196,7 @@ describe('Redis.Cluster: commands, batches, scripts, nodes, pub/sub', () => {
       await c.set('{r}k', 'v');
       const primary = await cluster.primaryFor(keySlot('{r}k'));
       const [replica] = await cluster.replicasOf(primary);
-      assert.equal(await primary.cli('WAIT', '1', '5000'), '1', 'the write reached the replica');
+      await waitReplicated(primary, [replica]);
       const before = [await callsOn(primary.port, 'get'), await callsOn(replica.port, 'get')];
       await pollUntil('a replica to answer the read', async () => (await c.get('{r}k')) === 'v' || undefined, 10_000);
       for (let i = 0; i < 5; i++) assert.equal(await c.get('{r}k'), 'v');

@@ -15,6 +15,7 @@ import { InvalidArgumentError } from '../../src/index';
 import { keySlot } from '../../src/cluster/key-slot';
 import { createCluster, type NodeRedisCluster } from '../../src/compat/node-redis/index';
 import { RedisCluster, pollUntil, waitFor } from '../support';
+import { waitReplicated } from '../../src/testing/replication';
 
 const PASSWORD = 'nr-cluster-pw';
 let cluster: RedisCluster;
@@ -103,8 +104,8 @@ describe('createCluster: node-redis v5 shapes over romaine', () => {
     try {
       await c.set('{ur}k', 'v');
       const primary = await cluster.primaryFor(keySlot('{ur}k'));
-      assert.equal(await primary.cli('WAIT', '1', '5000'), '1');
       const [replica] = await cluster.replicasOf(primary);
+      await waitReplicated(primary, [replica]);
       const calls = async () =>
         Number(/^cmdstat_get:calls=(\d+)/m.exec(String(await replica.cli('INFO', 'commandstats')))?.[1] ?? 0);
       const before = await calls();
