@@ -20,6 +20,14 @@ import type { Arg } from './types';
 /** Length at which the text under construction becomes a chunk of its own. */
 const TEXT_CHUNK_CHARACTERS = 8 * 1024 * 1024;
 
+/**
+ * `Buffer` is not a plain global in Node: globalThis.Buffer is an accessor. Read in the loop below,
+ * every `Buffer.byteLength(arg)` was a global load through that getter (a LoadGlobalIC call from
+ * the optimized code, ~150 instructions per argument under callgrind). Read once, here.
+ */
+// eslint-disable-next-line @typescript-eslint/unbound-method -- a static function that does not use `this`
+const byteLength = Buffer.byteLength;
+
 export class CommandEncoder {
   /** Finished chunks; the text after the last Buffer argument is still in `text`. */
   private chunks: Array<string | Buffer> = [];
@@ -37,7 +45,7 @@ export class CommandEncoder {
    * Assumes every arg passed checkArg().
    */
   write(name: string, args: readonly Arg[]): void {
-    const nameBytes = Buffer.byteLength(name);
+    const nameBytes = byteLength(name);
     let text = this.text + '*' + (args.length + 1) + '\r\n$' + nameBytes + '\r\n' + name + '\r\n';
     // '*' argc CRLF '$' length CRLF name CRLF
     let bytes = this.bytes + 8 + digits(args.length + 1) + digits(nameBytes) + nameBytes;
@@ -45,7 +53,7 @@ export class CommandEncoder {
       const arg = args[i];
       if (typeof arg === 'string') {
         // Bytes, not characters: the length prefix counts utf8 bytes.
-        const length = Buffer.byteLength(arg);
+        const length = byteLength(arg);
         text += '$' + length + '\r\n' + arg + '\r\n';
         bytes += 5 + digits(length) + length;
       } else if (typeof arg === 'number' || typeof arg === 'bigint') {
